@@ -1,1 +1,3 @@
 export * from './rng.ts';
+export * from './backend.ts';
+export * from './atomic.ts';

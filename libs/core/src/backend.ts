@@ -1,0 +1,111 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmKernels } from './wasm-kernels.ts';
+
+/** Compute backends, fastest first (DESIGN.md, "Compute backend ladder"). */
+export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+export interface BackendInfo {
+  /** tfjs backend name actually in use. */
+  name: BackendName;
+  /** The package that provided it, e.g. "@tensorflow/tfjs-node-gpu". */
+  provider: string;
+  /** Why faster rungs were skipped, one line each. */
+  skipped: string[];
+}
+
+let selected: BackendInfo | null = null;
+
+const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
+
+async function tryNative(): Promise<{ provider: string } | { error: string }> {
+  const errors: string[] = [];
+  for (const pkg of NATIVE_PACKAGES) {
+    try {
+      // Present in node_modules is not enough: the package can lack libtensorflow
+      // (install script not run or failed) or CUDA libraries; only a real load tells.
+      await import(pkg);
+      if (await tf.setBackend('tensorflow')) return { provider: pkg };
+      errors.push(`${pkg}: loaded but backend 'tensorflow' did not initialise`);
+    } catch (e) {
+      errors.push(`${pkg}: ${firstLine(e)}`);
+    }
+  }
+  return { error: errors.join('; ') };
+}
+
+function firstLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\n')[0].slice(0, 200);
+}
+
+async function trySet(name: 'wasm' | 'cpu'): Promise<string | null> {
+  try {
+    if (name === 'wasm') registerWasmKernels();
+    const ok = await tf.setBackend(name);
+    await tf.ready();
+    return ok ? null : `tf.setBackend('${name}') returned false`;
+  } catch (e) {
+    return firstLine(e);
+  }
+}
+
+/** Parses a backend name from a flag or CLAIMLAB_BACKEND; undefined means "use the ladder". */
+export function parseBackendName(value: string | undefined, source: string): BackendName | undefined {
+  if (value === undefined || value === '' || value === 'auto') return undefined;
+  if ((BACKENDS as readonly string[]).includes(value)) return value as BackendName;
+  throw new Error(`Unknown backend '${value}' from ${source}. Use one of: auto, ${BACKENDS.join(', ')}.`);
+}
+
+/**
+ * Selects the compute backend once per process: the forced one when given
+ * (flag, else CLAIMLAB_BACKEND), otherwise the first rung of the ladder that loads.
+ * A forced backend that cannot load is an error, never a silent fallback.
+ */
+export async function selectBackend(
+  forced?: BackendName,
+  log: (line: string) => void = (l) => console.error(l),
+): Promise<BackendInfo> {
+  const want = forced ?? parseBackendName(process.env.CLAIMLAB_BACKEND, 'CLAIMLAB_BACKEND');
+  if (selected) {
+    if (want && want !== selected.name) {
+      throw new Error(`Backend already selected as '${selected.name}' in this process; cannot switch to '${want}'.`);
+    }
+    return selected;
+  }
+  const skipped: string[] = [];
+  if (want === 'tensorflow' || want === undefined) {
+    const r = await tryNative();
+    if ('provider' in r) return (selected = { name: 'tensorflow', provider: r.provider, skipped });
+    if (want === 'tensorflow') {
+      throw new Error(
+        `Backend 'tensorflow' was requested but could not be loaded (${r.error}). ` +
+          `Install it with 'npm install @tensorflow/tfjs-node-gpu' (CUDA 11.2 + cuDNN 8.1) or '@tensorflow/tfjs-node', ` +
+          `and allow its install script ('npm rebuild @tensorflow/tfjs-node-gpu'), or choose --backend wasm.`,
+      );
+    }
+    skipped.push(`tensorflow: ${r.error}`);
+    log(`[claimlab] native TensorFlow not available, falling back to wasm (${r.error})`);
+  }
+  for (const name of ['wasm', 'cpu'] as const) {
+    if (want !== undefined && want !== name) continue;
+    const err = await trySet(name);
+    if (err === null) {
+      const provider = name === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : '@tensorflow/tfjs-backend-cpu';
+      return (selected = { name, provider, skipped });
+    }
+    if (want === name) throw new Error(`Backend '${name}' was requested but failed to initialise: ${err}`);
+    skipped.push(`${name}: ${err}`);
+    log(`[claimlab] backend '${name}' failed to initialise, trying the next one (${err})`);
+  }
+  throw new Error(`No compute backend could be initialised: ${skipped.join('; ')}`);
+}
+
+/** The backend chosen by selectBackend; throws if none was selected yet. */
+export function currentBackend(): BackendInfo {
+  if (!selected) throw new Error('No backend selected yet: call selectBackend() first.');
+  return selected;
+}
+
+export { tf };
