@@ -1,0 +1,145 @@
+import { mkdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { selectBackend, type BackendInfo } from './backend.ts';
+import { verdictOf, type Check, type Claim } from './claims.ts';
+import { collectProvenance } from './provenance.ts';
+import { readResultsCsv, readSummary, writeResults, RESULTS_CSV, type Row, type Summary } from './results.ts';
+import { Rng } from './rng.ts';
+import { parseRunArgs, UsageError, USAGE_COMMON, type Config, type ProfileName, type RunOptions } from './run-context.ts';
+
+export interface RunContext<C extends Config> extends RunOptions<C> {
+  backendInfo: BackendInfo;
+  /** The master random stream of the run; fork it per consumer. */
+  rng: Rng;
+  figuresDir: string;
+  repoRoot: string;
+  log(line: string): void;
+}
+
+export interface ExperimentDefinition<C extends Config, R extends Row> {
+  /** Folder name under experiments/ and results/. */
+  name: string;
+  description: string;
+  profiles: Record<ProfileName, C>;
+  claim: Claim<R>;
+  /** Column order of results.csv. */
+  columns: (keyof R & string)[];
+  /** Runs the experiment and returns the tidy results rows. */
+  procedure(ctx: RunContext<C>): Promise<R[]>;
+  /** Draws the figures from the rows; returns the files written. */
+  figures?(rows: R[], ctx: RunContext<C>): Promise<string[]>;
+}
+
+function log(line: string): void {
+  process.stderr.write(line + '\n');
+}
+
+/** Human-readable verdict table for the terminal. */
+export function formatChecks(checks: Check[]): string {
+  return checks
+    .map((c) => `  [${c.pass ? 'PASS' : 'FAIL'}] ${c.description}\n         ours: ${c.ours}   need: ${c.threshold}   paper: ${c.paper}`)
+    .join('\n');
+}
+
+/**
+ * Runs one experiment from its command line: parse options, select the
+ * backend, run the procedure, check the claim, write figures, results.csv and
+ * summary.json (each atomically, summary last). Returns the summary.
+ */
+export async function runExperiment<C extends Config, R extends Row>(
+  def: ExperimentDefinition<C, R>,
+  argv: string[],
+  repoRoot: string,
+): Promise<Summary | null> {
+  const opts = parseRunArgs(argv, def.name, def.profiles, repoRoot);
+  if (opts === 'help') {
+    process.stdout.write(`${def.description}\n\nUsage: npx nx run exp-${def.name}:run [-- options]\n\n${USAGE_COMMON}\n`);
+    return null;
+  }
+  const started = new Date();
+  const backendInfo = await selectBackend(opts.backend, log);
+  const figuresDir = join(opts.outDir, 'figures');
+  mkdirSync(figuresDir, { recursive: true });
+  const ctx: RunContext<C> = { ...opts, backendInfo, rng: new Rng(opts.seed), figuresDir, repoRoot, log };
+  log(`[${def.name}] profile=${opts.profile} seed=${opts.seed} backend=${backendInfo.name} out=${relative(repoRoot, opts.outDir) || '.'}`);
+  if (opts.overrides.length) log(`[${def.name}] overrides: ${opts.overrides.join(', ')}`);
+
+  const rows = await def.procedure(ctx);
+  const checks = def.claim.checks(rows, { profile: opts.profile, config: opts.config });
+  const figures = def.figures ? await def.figures(rows, ctx) : [];
+  const finished = new Date();
+  const summary: Summary = {
+    experiment: def.name,
+    profile: opts.profile,
+    claim: {
+      paper: `${def.claim.paper.authors} (${def.claim.paper.year}). ${def.claim.paper.title}. ${def.claim.paper.venue}.`,
+      statement: def.claim.statement,
+      notes: def.claim.notes,
+    },
+    verdict: verdictOf(checks),
+    checks,
+    seed: opts.seed,
+    config: opts.config,
+    overrides: opts.overrides,
+    provenance: collectProvenance(backendInfo, repoRoot),
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    wallSeconds: Math.round((finished.getTime() - started.getTime()) / 100) / 10,
+    files: { results: RESULTS_CSV, figures: figures.map((f) => relative(opts.outDir, f)) },
+  };
+  writeResults(opts.outDir, rows, def.columns, summary);
+  log(`\n${def.claim.paper.authors} (${def.claim.paper.year}): ${def.claim.statement}\n${formatChecks(checks)}`);
+  log(`\nVerdict: ${summary.verdict}   (${summary.wallSeconds}s; results in ${relative(repoRoot, opts.outDir)})`);
+  return summary;
+}
+
+export interface VerifyOutcome {
+  ok: boolean;
+  problems: string[];
+  checks: Check[];
+}
+
+/**
+ * Re-checks a saved run: recomputes every check from results.csv and
+ * compares with summary.json. Fails when a check fails, when the saved
+ * verdict disagrees with the recomputed one, or when files are missing.
+ */
+export function verifyExperiment<C extends Config, R extends Row>(def: ExperimentDefinition<C, R>, outDir: string): VerifyOutcome {
+  const problems: string[] = [];
+  let summary: Summary;
+  let rows: R[];
+  try {
+    summary = readSummary(outDir);
+    rows = readResultsCsv(join(outDir, RESULTS_CSV)) as R[];
+  } catch (e) {
+    return { ok: false, problems: [(e as Error).message], checks: [] };
+  }
+  const checks = def.claim.checks(rows, { profile: summary.profile, config: summary.config });
+  for (const c of checks) {
+    if (!c.pass) problems.push(`check '${c.id}' fails: ${c.description} (ours ${c.ours}, need ${c.threshold})`);
+    const saved = summary.checks.find((s) => s.id === c.id);
+    if (!saved) problems.push(`check '${c.id}' is not in summary.json: the run predates this check; re-run the experiment`);
+    else if (saved.pass !== c.pass) problems.push(`check '${c.id}': summary.json says ${saved.pass ? 'PASS' : 'FAIL'} but results.csv gives ${c.pass ? 'PASS' : 'FAIL'}`);
+  }
+  return { ok: problems.length === 0, problems, checks };
+}
+
+/**
+ * Entry point for an experiment's main.ts / verify.ts: turns errors into a
+ * clear message and an exit code (2 for usage errors, 1 otherwise).
+ */
+export async function cliMain(fn: () => Promise<number | void>): Promise<void> {
+  try {
+    const code = await fn();
+    process.exitCode = code ?? 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      log(`error: ${e.message}`);
+      process.exitCode = 2;
+    } else {
+      log(`error: ${(e as Error).message}`);
+      if (process.env.CLAIMLAB_DEBUG) log((e as Error).stack ?? '');
+      process.exitCode = 1;
+    }
+  }
+}

