@@ -1,0 +1,67 @@
+// One training run of the sweep. Loaded by URL so it runs in this process or
+// in a worker process (runArmsParallel) with identical results.
+import { Rng, tf } from '@claimlab/core';
+import { applyCorruption } from '@claimlab/datasets';
+import { mlp, smallAlexNet, smallInception, trainClassifier, type EpochRecord } from '@claimlab/models';
+import type { ModelName } from './config.ts';
+import type { Arm } from './conditions.ts';
+import { loadCleanData } from './data.ts';
+
+export interface ArmResult {
+  condition: string;
+  labelCorruption: number;
+  repeat: number;
+  /** Share of training labels actually changed by the corruption. */
+  changedFraction: number;
+  epochs: EpochRecord[];
+  seconds: number;
+}
+
+function buildModel(name: ModelName, shape: [number, number, number], numClasses: number, rng: Rng): tf.LayersModel {
+  switch (name) {
+    case 'mlp-1x512':
+      return mlp({ inputShape: shape, hidden: [512], numClasses, rng });
+    case 'mlp-3x512':
+      return mlp({ inputShape: shape, hidden: [512, 512, 512], numClasses, rng });
+    case 'small-alexnet':
+      return smallAlexNet({ inputShape: shape, numClasses, rng });
+    case 'small-inception':
+      return smallInception({ inputShape: shape, numClasses, rng });
+  }
+}
+
+export async function runArm(arm: Arm, onProgress: (status: string) => void): Promise<ArmResult> {
+  const t0 = Date.now();
+  const { config } = arm;
+  const root = new Rng(arm.seed);
+  const clean = loadCleanData(config, arm.seed, arm.dataDir);
+  const corrupted = applyCorruption(clean.train, clean.test, arm.corruption, root.fork(`corruption/${arm.condition}/${arm.repeat}`));
+  // Same initial weights and batch order for every condition of a repeat: the
+  // conditions differ only in their data.
+  const model = buildModel(config.model, [clean.train.height, clean.train.width, clean.train.channels], clean.train.numClasses, root.fork(`weights/${arm.repeat}`));
+  try {
+    const { epochs } = trainClassifier({
+      model,
+      train: corrupted.train,
+      test: corrupted.test,
+      schedule: { learningRate: config.learningRate, momentum: config.momentum, decayPerEpoch: config.decayPerEpoch },
+      batchSize: config.batchSize,
+      maxEpochs: config.maxEpochs,
+      stopAtTrainAccuracy: config.stopAtTrainAccuracy,
+      rng: root.fork(`batches/${arm.repeat}`),
+      onEpoch: (e) => onProgress(`${arm.condition}: epoch ${e.epoch}, train acc ${e.trainAccuracy.toFixed(3)}`),
+    });
+    return {
+      condition: arm.condition,
+      labelCorruption: arm.labelCorruption,
+      repeat: arm.repeat,
+      changedFraction: corrupted.changedFraction,
+      epochs,
+      seconds: (Date.now() - t0) / 1000,
+    };
+  } catch (e) {
+    throw new Error(`condition ${arm.condition} (repeat ${arm.repeat}): ${(e as Error).message}`);
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,5 @@
+export * from './types.ts';
+export * from './idx.ts';
+export * from './mnist.ts';
+export * from './cifar10.ts';
+export * from './corruptions.ts';

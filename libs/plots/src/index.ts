@@ -1,0 +1,18 @@
+export { renderSpec, svgToPng, DEFAULT_FONT_DIRS, DEFAULT_FONT_FAMILY, type PngOptions } from './render.ts';
+export { saveFigure, type SaveOptions } from './save.ts';
+export {
+  lineChart,
+  scatterChart,
+  barChart,
+  heatmap,
+  type Datum,
+  type ScaleType,
+  type FieldType,
+  type HLine,
+  type ChartBase,
+  type LineChartOptions,
+  type ScatterChartOptions,
+  type BarChartOptions,
+  type HeatmapOptions,
+} from './charts.ts';
+export type { TopLevelSpec } from 'vega-lite';
