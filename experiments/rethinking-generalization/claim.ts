@@ -71,6 +71,8 @@ export function summariseConditions(rows: ResultRow[]): ConditionSummary[] {
   });
 }
 
+const FIG1A_CONDITIONS = ['true-labels', 'shuffled-pixels', 'random-pixels', 'gaussian', 'random-labels'];
+
 const isLabelCondition = (c: string) => c === 'true-labels' || c === 'random-labels' || c.startsWith('partial-labels-');
 
 export const claim: Claim<ResultRow> = {
@@ -155,12 +157,15 @@ export const claim: Claim<ResultRow> = {
       threshold: `rho >= ${MIN_RANK_CORRELATION}`,
       pass: rhoErr >= MIN_RANK_CORRELATION,
     });
-    const slowest = [...s].sort((a, b) => (b.stepsToFit ?? Infinity) - (a.stepsToFit ?? Infinity))[0];
+    // Figure 1a compares true labels, shuffled pixels, random pixels, Gaussian and random labels
+    // (the partial corruptions are Figure 1b's sweep).
+    const fig1a = s.filter((x) => FIG1A_CONDITIONS.includes(x.condition));
+    const slowest = [...fig1a].sort((a, b) => (b.stepsToFit ?? Infinity) - (a.stepsToFit ?? Infinity))[0];
     checks.push({
       id: 'random-labels-slowest',
-      description: 'random labels are the slowest condition to fit',
-      paper: 'Figure 1a: random labels converge last; true labels first',
-      ours: `slowest: ${slowest?.condition} (${s.map((x) => `${x.condition} ${x.stepsToFit ?? 'not fit'}`).join(', ')})`,
+      description: 'random labels are the slowest to fit of the Figure 1a conditions (true labels, shuffled pixels, random pixels, Gaussian, random labels)',
+      paper: 'Figure 1a: random labels converge last',
+      ours: `slowest: ${slowest?.condition} (${fig1a.map((x) => `${x.condition} ${x.stepsToFit ?? 'not fit'}`).join(', ')})`,
       threshold: 'random-labels has the most steps to fit',
       pass: randL !== undefined && slowest !== undefined && (randL.stepsToFit ?? Infinity) >= (slowest.stepsToFit ?? Infinity),
     });

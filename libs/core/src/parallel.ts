@@ -71,7 +71,9 @@ export async function runArmsParallel<A, R>(opts: ParallelOptions<A, R>): Promis
     };
     for (let w = 0; w < workers; w++) {
       const child = fork(entry, [], {
-        execArgv: process.execArgv,
+        // Workers load TypeScript through tsx: keep the parent's tsx loader when it has one
+        // (the tsx CLI), else register it (e.g. under vitest, whose flags do not apply here).
+        execArgv: process.execArgv.some((a) => a.includes('tsx')) ? process.execArgv : ['--import', 'tsx'],
         env: { ...process.env, CLAIMLAB_BACKEND: opts.backend, CLAIMLAB_ARM_MODULE: moduleUrl },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
