@@ -10,12 +10,16 @@ export interface SmallInceptionOptions {
   widthMultiplier?: number;
 }
 
-/** Conv module: conv -> batch norm -> ReLU (Zhang et al., appendix A, Figure 3). */
+/**
+ * Conv module: conv -> batch norm -> ReLU (Zhang et al., appendix A, Figure 3).
+ * Batch norm with a shift but no scale (TensorFlow's batch_norm default): this
+ * reproduces the paper's parameter count of 1,649,402 exactly (Table 1).
+ */
 function convModule(x: tf.SymbolicTensor, filters: number, kernel: number, stride: number, rng: Rng): tf.SymbolicTensor {
   const c = tf.layers
     .conv2d({ filters, kernelSize: kernel, strides: stride, padding: 'same', useBias: false, kernelInitializer: glorotUniform(rng) })
     .apply(x) as tf.SymbolicTensor;
-  const bn = tf.layers.batchNormalization({ momentum: 0.99, epsilon: 1e-3 }).apply(c) as tf.SymbolicTensor;
+  const bn = tf.layers.batchNormalization({ momentum: 0.99, epsilon: 1e-3, scale: false }).apply(c) as tf.SymbolicTensor;
   return tf.layers.activation({ activation: 'relu' }).apply(bn) as tf.SymbolicTensor;
 }
 

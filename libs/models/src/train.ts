@@ -98,8 +98,7 @@ export function trainClassifier(opts: TrainOptions): TrainResult {
     for (let epoch = 1; epoch <= maxEpochs; epoch++) {
       optimizer.setLearningRate(lr);
       const order = rng.permutation(train.n);
-      const lossSum = tf.variable(tf.scalar(0), false);
-      let batches = 0;
+      const batchLosses: tf.Scalar[] = [];
       for (let start = 0; start < train.n; start += batchSize) {
         const idx = order.subarray(start, Math.min(start + batchSize, train.n));
         tf.tidy(() => {
@@ -110,13 +109,14 @@ export function trainClassifier(opts: TrainOptions): TrainResult {
             () => tf.losses.softmaxCrossEntropy(yb, model.apply(xb, { training: true }) as tf.Tensor) as tf.Scalar,
             true,
           )!;
-          lossSum.assign(lossSum.add(loss));
+          batchLosses.push(tf.keep(loss));
         });
-        batches++;
         steps++;
       }
-      const loss = lossSum.dataSync()[0] / batches;
-      lossSum.dispose();
+      // One host sync per epoch: the mean of the batch losses.
+      const meanLoss = tf.tidy(() => tf.stack(batchLosses).mean());
+      const loss = meanLoss.dataSync()[0];
+      tf.dispose([meanLoss, ...batchLosses]);
       if (!Number.isFinite(loss)) {
         throw new NonFiniteLossError(
           `training loss became ${loss} in epoch ${epoch} (learning rate ${lr}); lower the learning rate (e.g. --set learningRate=${schedule.learningRate / 10})`,
@@ -138,6 +138,8 @@ export function trainClassifier(opts: TrainOptions): TrainResult {
     }
   } finally {
     optimizer.dispose();
+    // tfjs 4.22's MomentumOptimizer.dispose() forgets the learning-rate scalar its parent keeps.
+    (optimizer as unknown as { c?: tf.Tensor }).c?.dispose();
     for (const t of [tr.x, tr.y, te.x, te.y]) t.dispose();
   }
   return { epochs, stepsToReach };
