@@ -90,6 +90,7 @@ export const claim: Claim<ResultRow> = {
     `Fit = training accuracy >= ${FIT_ACCURACY} (the lowest training accuracy in Table 1 is 99.34%). Training stops at 100% or the epoch budget.`,
     'Chance band: test accuracy of random labels within 3 binomial standard deviations of 1/10 for the number of test images (Table 1: 9.78-10.61%).',
     `"Small constant factor" (Figure 1b) is read as at most ${MAX_SLOWDOWN}x the steps of true labels; on MNIST random labels are known to need more epochs than on CIFAR-10 (near-identical digits get different labels).`,
+    'Not checked: Figure 1a also has true labels converging first. With an MLP on MNIST, random-pixel and Gaussian inputs (nearly orthogonal points in 784 dimensions) can be memorised in fewer steps than the true labels; the steps of every condition are listed in the random-labels-slowest check so the ordering is visible.',
     'With an MLP, shuffled pixels is the same learning problem as true labels up to a fixed permutation of the input weights, so those two curves nearly coincide; the CNNs of the paper profile tell them apart.',
   ],
   checks(rows, { profile, config }): Check[] {
