@@ -73,7 +73,7 @@ export function summariseConditions(rows: ResultRow[]): ConditionSummary[] {
 
 const FIG1A_CONDITIONS = ['true-labels', 'shuffled-pixels', 'random-pixels', 'gaussian', 'random-labels'];
 
-const isLabelCondition = (c: string) => c === 'true-labels' || c === 'random-labels' || c.startsWith('partial-labels-');
+export const isLabelCondition = (c: string) => c === 'true-labels' || c === 'random-labels' || c.startsWith('partial-labels-');
 
 export const claim: Claim<ResultRow> = {
   paper: {

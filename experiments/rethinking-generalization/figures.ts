@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { barChart, lineChart, saveFigure, scatterChart } from '@claimlab/plots';
-import { FIT_ACCURACY, summariseConditions, type ResultRow } from './claim.ts';
+import { barChart, lineChart, saveFigure } from '@claimlab/plots';
+import { FIT_ACCURACY, isLabelCondition, summariseConditions, type ResultRow } from './claim.ts';
 
 /** Figure 1 of Zhang et al. (2017), panels a-c, from our results rows. */
 export async function drawFigures(rows: ResultRow[], dir: string): Promise<string[]> {
@@ -43,22 +43,35 @@ export async function drawFigures(rows: ResultRow[], dir: string): Promise<strin
   );
 
   const summary = summariseConditions(rows);
-  const labelConds = summary.filter((s) => s.condition.includes('labels')).sort((a, b) => a.p - b.p);
-  // 1b: steps to fit against label corruption; a condition that never fit is
-  // drawn at the steps it ran for, marked as such.
-  const lastSteps = (c: string) => Math.max(...rows.filter((r) => r.condition === c).map((r) => r.steps));
+  const labelPs = [...new Set(rows.filter((r) => isLabelCondition(r.condition)).map((r) => r.label_corruption))].sort((a, b) => a - b);
+  const perRepeat = (p: number) => {
+    const rs = rows.filter((r) => isLabelCondition(r.condition) && r.label_corruption === p);
+    return [...new Set(rs.map((r) => r.repeat))].map((k) => {
+      const epochs = rs.filter((r) => r.repeat === k).sort((a, b) => a.epoch - b.epoch);
+      const last = epochs[epochs.length - 1];
+      return { fitSteps: epochs.find((r) => r.train_accuracy >= FIT_ACCURACY)?.steps ?? null, stepsRun: last.steps, finalTest: last.test_accuracy };
+    });
+  };
+  const spread = (xs: number[]) => ({ mean: xs.reduce((a, b) => a + b, 0) / xs.length, lower: Math.min(...xs), upper: Math.max(...xs) });
+
+  // 1b: steps to fit against label corruption: mean over repeats, band from min to max.
+  // A repeat that never fit counts with the steps it ran (a lower bound), named in the subtitle.
+  const unfit = labelPs.flatMap((p) => perRepeat(p).filter((r) => r.fitSteps === null).map(() => p));
   await save(
     'fig1b-convergence-slowdown',
-    scatterChart({
-      data: labelConds.map((s) => ({
-        p: s.p,
-        steps: s.stepsToFit ?? lastSteps(s.condition),
-        status: s.stepsToFit === null ? 'never fit (budget)' : 'fit',
-      })),
+    lineChart({
+      data: labelPs.map((p) => {
+        const s = spread(perRepeat(p).map((r) => r.fitSteps ?? r.stepsRun));
+        return { p, steps: s.mean, lower: s.lower, upper: s.upper };
+      }),
       x: 'p',
       y: 'steps',
-      color: 'status',
+      band: { lower: 'lower', upper: 'upper' },
+      points: true,
       title: 'Convergence slowdown (cf. Fig. 1b)',
+      subtitle: unfit.length
+        ? `never reached the threshold, plotted at the steps run (a lower bound): p = ${unfit.join(', ')}`
+        : `mean over repeats; band: min to max`,
       xTitle: 'label corruption p',
       yTitle: `steps to training accuracy >= ${FIT_ACCURACY}`,
     }),
@@ -67,13 +80,18 @@ export async function drawFigures(rows: ResultRow[], dir: string): Promise<strin
   await save(
     'fig1c-test-error',
     lineChart({
-      data: labelConds.map((s) => ({ p: s.p, error: 1 - s.finalTest })),
+      data: labelPs.map((p) => {
+        const s = spread(perRepeat(p).map((r) => 1 - r.finalTest));
+        return { p, error: s.mean, lower: s.lower, upper: s.upper };
+      }),
       x: 'p',
       y: 'error',
+      band: { lower: 'lower', upper: 'upper' },
       points: true,
       yDomain: [0, 1],
       hlines: [{ y: 0.9, label: 'chance (0.9)' }],
       title: 'Test error at the end of training (cf. Fig. 1c)',
+      subtitle: 'mean over repeats; band: min to max',
       xTitle: 'label corruption p',
       yTitle: 'test error',
     }),

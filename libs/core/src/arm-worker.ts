@@ -15,11 +15,14 @@ const ready: Promise<ArmModule<unknown, unknown>> = (async () => {
 })();
 let queue: Promise<void> = Promise.resolve();
 
+// A worker never outlives its parent: when the IPC channel closes (normal end,
+// or the parent was killed), stop at once.
+process.on('disconnect', () => process.exit(0));
+
 process.on('message', (msg: Message) => {
   queue = queue.then(async () => {
     if (msg.type === 'exit') {
-      process.disconnect();
-      return;
+      process.exit(0);
     }
     try {
       const mod = await ready;
