@@ -58,6 +58,9 @@ export async function runExperiment<C extends Config, R extends Row>(
   }
   const started = new Date();
   const backendInfo = await selectBackend(opts.backend, log);
+  // Provenance is taken before the run: it describes the code that ran, even if
+  // the work tree changes while a long run goes on.
+  const provenance = collectProvenance(backendInfo, repoRoot);
   const figuresDir = join(opts.outDir, 'figures');
   mkdirSync(figuresDir, { recursive: true });
   const ctx: RunContext<C> = { ...opts, backendInfo, rng: new Rng(opts.seed), figuresDir, repoRoot, log };
@@ -81,7 +84,7 @@ export async function runExperiment<C extends Config, R extends Row>(
     seed: opts.seed,
     config: opts.config,
     overrides: opts.overrides,
-    provenance: collectProvenance(backendInfo, repoRoot),
+    provenance,
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
     wallSeconds: Math.round((finished.getTime() - started.getTime()) / 100) / 10,
