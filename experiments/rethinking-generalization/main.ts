@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { cliMain, createProgress, defaultWorkers, runArmsParallel, runExperiment, type ExperimentDefinition } from '@claimlab/core';
+import { cliMain, runExperiment, runSweep, type ExperimentDefinition } from '@claimlab/core';
 import type { ArmResult } from './arm.ts';
 import { claim, COLUMNS, type ResultRow } from './claim.ts';
 import { armsOf } from './conditions.ts';
@@ -35,23 +35,16 @@ export const experiment: ExperimentDefinition<RethinkingConfig, ResultRow> = {
   async procedure(ctx) {
     validateConfig(ctx.config);
     const arms = armsOf(ctx.config, ctx.seed, ctx.dataDir);
-    const workers = ctx.workers ?? defaultWorkers();
-    ctx.log(`[rethinking-generalization] ${arms.length} runs (${ctx.config.model}, ${ctx.config.dataset}, ${ctx.config.trainSize} training images) on ${Math.min(workers, arms.length)} worker(s)`);
-    const progress = createProgress('runs', arms.length);
-    let done = 0;
-    const results = await runArmsParallel<unknown, ArmResult>({
+    ctx.log(`[rethinking-generalization] ${ctx.config.model} on ${ctx.config.trainSize} ${ctx.config.dataset} training images`);
+    const results = await runSweep<RethinkingConfig, unknown, ArmResult>(ctx, {
       moduleUrl: new URL('./arm.ts', import.meta.url).href,
       arms,
-      workers,
-      backend: ctx.backendInfo.name,
-      onArmProgress: (_i, status) => progress.update(done, status),
-      onArmDone: (_i, r) => {
-        done++;
+      label: 'runs',
+      describeDone: (_arm, r) => {
         const last = r.epochs[r.epochs.length - 1];
-        progress.update(done, `${r.condition} done: ${last.epoch} epochs, train ${last.trainAccuracy.toFixed(3)}, test ${last.testAccuracy.toFixed(3)}, ${r.seconds.toFixed(0)}s`);
+        return `${r.condition} done: ${last.epoch} epochs, train ${last.trainAccuracy.toFixed(3)}, test ${last.testAccuracy.toFixed(3)}, ${r.seconds.toFixed(0)}s`;
       },
     });
-    progress.stop();
     return toRows(results);
   },
   figures: (rows, ctx) => drawFigures(rows, ctx.figuresDir),

@@ -8,3 +8,4 @@ export * from './progress.ts';
 export * from './results.ts';
 export * from './experiment.ts';
 export * from './parallel.ts';
+export * from './sweep.ts';

@@ -1,16 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '@claimlab/core';
+import type { ImageDataset } from '@claimlab/datasets';
 
-/** Images (NHWC, flattened) and integer labels, as produced by @claimlab/datasets. */
-export interface LabelledImages {
-  images: Float32Array;
-  labels: Int32Array;
-  n: number;
-  height: number;
-  width: number;
-  channels: number;
-  numClasses: number;
-}
+/** Images (NHWC, flattened) and integer labels: an ImageDataset of @claimlab/datasets, name optional. */
+export type LabelledImages = Omit<ImageDataset, 'name'>;
 
 export interface SgdSchedule {
   learningRate: number;
