@@ -5,6 +5,7 @@ import { verdictOf, type Check, type Claim } from './claims.ts';
 import { collectProvenance } from './provenance.ts';
 import { readResultsCsv, readSummary, writeResults, RESULTS_CSV, type Row, type Summary } from './results.ts';
 import { Rng } from './rng.ts';
+import { stalenessProblems } from './staleness.ts';
 import { parseRunArgs, UsageError, USAGE_COMMON, type Config, type ProfileName, type RunOptions } from './run-context.ts';
 
 export interface RunContext<C extends Config> extends RunOptions<C> {
@@ -105,9 +106,15 @@ export interface VerifyOutcome {
 /**
  * Re-checks a saved run: recomputes every check from results.csv and
  * compares with summary.json. Fails when a check fails, when the saved
- * verdict disagrees with the recomputed one, or when files are missing.
+ * verdict disagrees with the recomputed one, when files are missing, and
+ * (given the repository root) when the run is stale: the code it depends on
+ * or its profile's config changed since it was made.
  */
-export function verifyExperiment<C extends Config, R extends Row>(def: ExperimentDefinition<C, R>, outDir: string): VerifyOutcome {
+export function verifyExperiment<C extends Config, R extends Row>(
+  def: ExperimentDefinition<C, R>,
+  outDir: string,
+  opts: { repoRoot?: string } = {},
+): VerifyOutcome {
   const problems: string[] = [];
   let summary: Summary;
   let rows: R[];
@@ -123,6 +130,12 @@ export function verifyExperiment<C extends Config, R extends Row>(def: Experimen
     const saved = summary.checks.find((s) => s.id === c.id);
     if (!saved) problems.push(`check '${c.id}' is not in summary.json: the run predates this check; re-run the experiment`);
     else if (saved.pass !== c.pass) problems.push(`check '${c.id}': summary.json says ${saved.pass ? 'PASS' : 'FAIL'} but results.csv gives ${c.pass ? 'PASS' : 'FAIL'}`);
+  }
+  const profileConfig = def.profiles[summary.profile as ProfileName];
+  if (opts.repoRoot && profileConfig) {
+    problems.push(
+      ...stalenessProblems(opts.repoRoot, def.name, { ...summary.provenance, config: summary.config, overrides: summary.overrides }, profileConfig),
+    );
   }
   return { ok: problems.length === 0, problems, checks };
 }

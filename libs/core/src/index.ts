@@ -9,3 +9,4 @@ export * from './results.ts';
 export * from './experiment.ts';
 export * from './parallel.ts';
 export * from './sweep.ts';
+export * from './staleness.ts';

@@ -54,7 +54,7 @@ export function verifyMain<C extends Config, R extends Row>(def: ExperimentDefin
     const profile = values.profile ?? 'quick';
     if (!(PROFILES as readonly string[]).includes(profile)) throw new UsageError(`Unknown profile '${profile}'. Use one of: ${PROFILES.join(', ')}.`);
     const outDir = resolve(values.out ?? resolve(repoRoot, 'results', def.name, profile));
-    const outcome = verifyExperiment(def, outDir);
+    const outcome = verifyExperiment(def, outDir, { repoRoot });
     process.stderr.write(`${formatChecks(outcome.checks)}\n`);
     for (const p of outcome.problems) process.stderr.write(`problem: ${p}\n`);
     process.stderr.write(`verify ${def.name} (${profile}): ${outcome.ok ? 'PASS' : 'FAIL'}\n`);

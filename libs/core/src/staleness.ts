@@ -1,0 +1,74 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config, ConfigValue } from './run-context.ts';
+
+/**
+ * The source paths a saved result depends on: the experiment's folder, the
+ * libs it depends on (transitively, through the @claimlab/* dependencies of
+ * their package.json files) and the lockfile.
+ */
+export function codePathsOf(repoRoot: string, experiment: string): string[] {
+  const paths = new Set<string>([`experiments/${experiment}`, 'package-lock.json']);
+  const visit = (dir: string) => {
+    const pkgPath = join(repoRoot, dir, 'package.json');
+    if (!existsSync(pkgPath)) return;
+    const deps = Object.keys((JSON.parse(readFileSync(pkgPath, 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {});
+    for (const d of deps) {
+      if (!d.startsWith('@claimlab/')) continue;
+      const lib = `libs/${d.slice('@claimlab/'.length)}`;
+      if (!paths.has(lib) && existsSync(join(repoRoot, lib))) {
+        paths.add(lib);
+        visit(lib);
+      }
+    }
+  };
+  visit(`experiments/${experiment}`);
+  return [...paths].sort();
+}
+
+/**
+ * Why a saved run no longer matches the code, if it does not: the code it
+ * depends on changed since its recorded commit (committed or not), the run
+ * was made from a dirty work tree, or the profile's config changed.
+ */
+export function stalenessProblems(
+  repoRoot: string,
+  experiment: string,
+  saved: { gitCommit: string | null; gitDirty: boolean | null; config: unknown; overrides: string[] },
+  currentProfileConfig: Config,
+): string[] {
+  const problems: string[] = [];
+  if (!saved.gitCommit) {
+    problems.push('the saved run records no git commit, so it cannot be matched to the code; re-run the experiment');
+  } else {
+    const paths = codePathsOf(repoRoot, experiment);
+    try {
+      const changed = execFileSync('git', ['diff', '--name-only', saved.gitCommit, '--', ...paths], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+        .split('\n')
+        .filter(Boolean);
+      if (changed.length) {
+        problems.push(`stale: code changed since the run's commit ${saved.gitCommit.slice(0, 10)} (${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', ...' : ''}); re-run the experiment`);
+      }
+    } catch {
+      problems.push(`the run's commit ${saved.gitCommit.slice(0, 10)} is not in this repository (shallow clone?), so staleness cannot be checked`);
+    }
+    if (saved.gitDirty) problems.push('the run was made from a work tree with uncommitted changes; re-run it from a clean checkout');
+  }
+  for (const path of configDifferences(currentProfileConfig, saved.config as ConfigValue)) {
+    if (!saved.overrides.some((o) => path === o || path.startsWith(`${o}.`))) {
+      problems.push(`stale: config value '${path}' differs between the profile in config.ts and the saved run (not a command-line override); re-run the experiment`);
+    }
+  }
+  return problems;
+}
+
+/** Dotted paths at which two config values differ. */
+export function configDifferences(a: ConfigValue | undefined, b: ConfigValue | undefined, prefix = ''): string[] {
+  const isObj = (v: unknown): v is Record<string, ConfigValue> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (isObj(a) && isObj(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    return keys.flatMap((k) => configDifferences(a[k], b[k], prefix ? `${prefix}.${k}` : k));
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix || '(root)'];
+}
