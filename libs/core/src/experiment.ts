@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { selectBackend, type BackendInfo } from './backend.ts';
 import { verdictOf, type Check, type Claim } from './claims.ts';
@@ -6,6 +6,7 @@ import { collectProvenance } from './provenance.ts';
 import { readResultsCsv, readSummary, writeResults, RESULTS_CSV, type Row, type Summary } from './results.ts';
 import { Rng } from './rng.ts';
 import { stalenessProblems } from './staleness.ts';
+import { ShardComplete, sweepStoreDir } from './sweep.ts';
 import { parseRunArgs, UsageError, USAGE_COMMON, type Config, type ProfileName, type RunOptions } from './run-context.ts';
 
 export interface RunContext<C extends Config> extends RunOptions<C> {
@@ -68,7 +69,16 @@ export async function runExperiment<C extends Config, R extends Row>(
   log(`[${def.name}] profile=${opts.profile} seed=${opts.seed} backend=${backendInfo.name} out=${relative(repoRoot, opts.outDir) || '.'}`);
   if (opts.overrides.length) log(`[${def.name}] overrides: ${opts.overrides.join(', ')}`);
 
-  const rows = await def.procedure(ctx);
+  let rows: R[];
+  try {
+    rows = await def.procedure(ctx);
+  } catch (e) {
+    if (e instanceof ShardComplete) {
+      log(`[${def.name}] ${e.message}`);
+      return null;
+    }
+    throw e;
+  }
   const checks = def.claim.checks(rows, { profile: opts.profile, config: opts.config });
   const figures = def.figures ? await def.figures(rows, ctx) : [];
   const finished = new Date();
@@ -92,6 +102,8 @@ export async function runExperiment<C extends Config, R extends Row>(
     files: { results: RESULTS_CSV, figures: figures.map((f) => relative(opts.outDir, f)) },
   };
   writeResults(opts.outDir, rows, def.columns, summary);
+  // The table is written: the per-arm store of --resume / --shard is no longer needed.
+  rmSync(sweepStoreDir(opts.outDir), { recursive: true, force: true });
   log(`\n${def.claim.paper.authors} (${def.claim.paper.year}): ${def.claim.statement}\n${formatChecks(checks)}`);
   log(`\nVerdict: ${summary.verdict}   (${summary.wallSeconds}s; results in ${relative(repoRoot, opts.outDir)})`);
   return summary;

