@@ -84,8 +84,10 @@ export async function runArmsParallel<A, R>(opts: ParallelOptions<A, R>): Promis
         else {
           results[msg.index] = msg.result;
           opts.onArmDone?.(msg.index, msg.result);
+          // Feed before resolving: a worker with nothing left is told to exit,
+          // so no child keeps the parent alive after the last arm.
+          feed(child);
           if (++finished === arms.length) resolve(results);
-          else feed(child);
         }
       });
       child.on('exit', (code, signal) => {

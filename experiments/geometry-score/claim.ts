@@ -1,0 +1,167 @@
+import { fmt, type Check, type Claim } from '@claimlab/core';
+
+/**
+ * One row of results.csv: one measured value of one model.
+ * metric 'mrlt' has one row per i (0..iMax-1); scalars have i = -1.
+ */
+export type ResultRow = {
+  part: string;
+  model: string;
+  metric: string;
+  i: number;
+  value: number;
+};
+
+export const COLUMNS: (keyof ResultRow)[] = ['part', 'model', 'metric', 'i', 'value'];
+
+export const METRICS = {
+  mrlt: 'mrlt',
+  gs: 'geometry_score',
+  fid: 'fid',
+  isMean: 'is_mean',
+  isStd: 'is_std',
+  accuracy: 'test_accuracy',
+  seconds: 'seconds',
+} as const;
+
+/** Faithful generators must score at least this many times better than defective ones. */
+export const MIN_GS_RATIO = 10;
+/** On MNIST (1,000 images, raw pixels) the sampling noise of the score is larger: at least 2x. */
+export const MIN_GS_RATIO_MNIST = 2;
+/** "IS cannot see it": IS of the generator within 10% of the real data's. */
+export const IS_BLIND_FRACTION = 0.9;
+/** "FID cannot see it": FID below 2% of the reference's total variance. */
+export const FID_BLIND_FRACTION = 0.02;
+/** Feature classifier accuracy needed for meaningful IS / FID on MNIST. */
+export const MIN_CLASSIFIER_ACCURACY = 0.95;
+
+export function scalar(rows: ResultRow[], part: string, model: string, metric: string): number | undefined {
+  return rows.find((r) => r.part === part && r.model === model && r.metric === metric && r.i === -1)?.value;
+}
+
+export function mrltOf(rows: ResultRow[], part: string, model: string): number[] {
+  return rows
+    .filter((r) => r.part === part && r.model === model && r.metric === METRICS.mrlt)
+    .sort((a, b) => a.i - b.i)
+    .map((r) => r.value);
+}
+
+const argmax = (xs: number[]) => (xs.length ? xs.indexOf(Math.max(...xs)) : -1);
+
+function modelsOf(rows: ResultRow[], part: string): string[] {
+  return [...new Set(rows.filter((r) => r.part === part).map((r) => r.model))];
+}
+
+export const claim: Claim<ResultRow> = {
+  paper: {
+    authors: 'Khrulkov & Oseledets',
+    title: 'Geometry Score: A Method For Comparing Generative Adversarial Networks',
+    venue: 'ICML',
+    year: 2018,
+  },
+  statement:
+    'The mean relative living times (MRLT) of one-dimensional homology of witness complexes capture the topology of a data manifold, and the geometry score ' +
+    '(the squared L2 distance between MRLTs) ranks generators that drop, merge or fill loops, or collapse modes, worse than faithful ones, including cases that IS or FID do not see.',
+  notes: [
+    'Parameters as in the paper (section 4) and the authors\' code (gs/geom_score.py): L0 = 64 landmarks drawn with replacement, every point a witness, i_max = 100, ' +
+      'gamma = (1/128) * N / 5000 at the paper\'s N = 5000 toy points (paper profile), i.e. 1/128; quick uses 2,000 points with gamma fixed at the same 1/128 (the formula would give 1/320, see config.ts); gamma = 1/128 on MNIST pixels as in the authors\' example-mnist.ipynb; ' +
+      'gamma and N are the same for every model of a comparison. n = 1000 draws (authors\' code) in quick for the toy sets and 300 for MNIST, 10000 (paper) / 1000 in the paper profile.',
+    'Toy part (paper section 5.1, planar synthetic data): the reference has two loops; generators keep (resampled), drop (one-loop), merge (merged-loop) or fill (filled-disks) them, or match only the first two moments (gaussian-matched, invisible to FID on the coordinates).',
+    'MNIST part (paper section 5.2 compares WGAN and WGAN-GP on MNIST by MRLT and score; those GANs are not retrained here): the "generators" are held-out real digits, noisy real digits, a mode-collapsed set (3 classes), an intra-class collapse (2 prototypes per class with small jitter), ' +
+      'and two small MLP GANs trained here for a short budget (non-saturating and least-squares loss); the GANs enter only the check that real digits score best. ' +
+      'IS and FID use a classifier trained by this experiment (softmax for IS, last hidden layer for FID), not Inception-v3, so their values are not comparable with published Inception numbers.',
+    `Thresholds: a faithful generator must score at least ${MIN_GS_RATIO}x better than a defective one on the toy sets (the paper's planar examples differ by orders of magnitude), ${MIN_GS_RATIO_MNIST}x on MNIST with 1,000 images; ` +
+      `"IS cannot see it" = IS within ${Math.round((1 - IS_BLIND_FRACTION) * 100)}% of the real data's; "FID cannot see it" = FID below ${FID_BLIND_FRACTION * 100}% of the reference's total variance.`,
+    'No absolute score from the paper is checked: its values depend on its GANs and data sizes; the checks are the orderings the paper reports.',
+    'The MNIST feature classifier (MLP 256-64, trained by this experiment) is cached under node_modules/.cache/claimlab/geometry-score/feature-net-<hash>.json and .weights.bin with its test accuracy; its accuracy is the row metric test_accuracy of model feature-net.',
+    'With 1,000 MNIST images in 784 dimensions and gamma = 1/128 the witness complex keeps many short one-dimensional cycles: the real digits\' MRLT is spread over i = 20-100 and about 10% of [0, alpha_max] has >= i_max = 100 holes (not counted, as in the authors\' code). The orderings checked do not depend on that tail.',
+  ],
+  checks(rows, { config }): Check[] {
+    const checks: Check[] = [];
+    const gs = (part: string, m: string) => scalar(rows, part, m, METRICS.gs);
+
+    // ---- toy part
+    const peaks = ['reference', 'resampled', 'one-loop', 'merged-loop'].map((m) => ({ m, peak: argmax(mrltOf(rows, 'toy', m)) }));
+    const expectPeak: Record<string, number> = { reference: 2, resampled: 2, 'one-loop': 1, 'merged-loop': 1 };
+    const noLoop = ['filled-disks', 'gaussian-matched'].map((m) => ({ m, at2: mrltOf(rows, 'toy', m)[2] }));
+    checks.push({
+      id: 'toy-mrlt-counts-loops',
+      description: 'the MRLT peaks at the number of loops: 2 for the reference and a faithful generator, 1 for the generators that drop or merge a loop; MRLT(2) < 0.2 where the loops are filled',
+      paper: 'Section 5.1 (synthetic planar data): the MRLT concentrates at the true beta_1 of the data set',
+      ours: `${peaks.map((p) => `${p.m} peak ${p.peak}`).join(', ')}; ${noLoop.map((x) => `${x.m} MRLT(2) ${fmt(x.at2)}`).join(', ')}`,
+      threshold: 'peaks 2, 2, 1, 1; MRLT(2) < 0.2',
+      pass: peaks.every((p) => p.peak === expectPeak[p.m]) && noLoop.every((x) => x.at2 !== undefined && x.at2 < 0.2),
+    });
+    const toyBad = modelsOf(rows, 'toy').filter((m) => m !== 'reference' && m !== 'resampled');
+    const gsGood = gs('toy', 'resampled');
+    const gsBad = toyBad.map((m) => ({ m, v: gs('toy', m) }));
+    const minBad = Math.min(...gsBad.map((x) => x.v ?? -Infinity));
+    checks.push({
+      id: 'toy-gs-ranks-faithful-best',
+      description: `the geometry score of the faithful generator is at least ${MIN_GS_RATIO}x smaller than that of every generator that drops, merges or fills loops`,
+      paper: 'Section 5.1: the score separates data sets with different topology by orders of magnitude',
+      ours: `resampled ${fmt(gsGood, 4)}; ${gsBad.map((x) => `${x.m} ${fmt(x.v, 4)}`).join(', ')}`,
+      threshold: `${MIN_GS_RATIO} x GS(resampled) <= min GS(defective) over ${toyBad.length} generators`,
+      pass: gsGood !== undefined && toyBad.length >= 3 && Number.isFinite(minBad) && MIN_GS_RATIO * gsGood <= minBad,
+    });
+    const fidGauss = scalar(rows, 'toy', 'gaussian-matched', METRICS.fid);
+    const fidOne = scalar(rows, 'toy', 'one-loop', METRICS.fid);
+    const refVar = 2.25 + 0.5 + 0.5 + 2 * 0.03 ** 2; // total variance of the reference (toy.ts referenceMoments)
+    const gsGauss = gs('toy', 'gaussian-matched');
+    checks.push({
+      id: 'toy-gs-sees-what-fid-misses',
+      description: `a loopless Gaussian with the reference's mean and covariance: FID on the coordinates cannot see it (< ${FID_BLIND_FRACTION * 100}% of the total variance), the geometry score does (>= ${MIN_GS_RATIO}x the faithful generator's)`,
+      paper: 'Section 1 and 5: the score compares topology, which moment-based and classifier-based metrics do not see',
+      ours: `FID ${fmt(fidGauss, 4)} (one-loop ${fmt(fidOne, 4)}), GS ${fmt(gsGauss, 4)} vs resampled ${fmt(gsGood, 4)}`,
+      threshold: `FID < ${fmt(FID_BLIND_FRACTION * refVar, 4)} and GS >= ${MIN_GS_RATIO} x GS(resampled)`,
+      pass: fidGauss !== undefined && gsGauss !== undefined && gsGood !== undefined && fidGauss < FID_BLIND_FRACTION * refVar && gsGauss >= MIN_GS_RATIO * gsGood,
+    });
+
+    // ---- MNIST part
+    const mnistOn = (config as { mnist?: boolean } | undefined)?.mnist !== false;
+    if (mnistOn) {
+      const acc = scalar(rows, 'mnist', 'feature-net', METRICS.accuracy);
+      checks.push({
+        id: 'mnist-feature-net-accurate',
+        description: 'the classifier behind IS and FID is accurate on held-out MNIST digits',
+        paper: 'Inception score / FID assume a good classifier (Salimans et al. 2016; Heusel et al. 2017); IS on MNIST is bounded by 10',
+        ours: fmt(acc),
+        threshold: `>= ${MIN_CLASSIFIER_ACCURACY}`,
+        pass: acc !== undefined && acc >= MIN_CLASSIFIER_ACCURACY,
+      });
+      const gens = modelsOf(rows, 'mnist').filter((m) => m !== 'feature-net' && m !== 'reference');
+      const g = (m: string) => gs('mnist', m);
+      const real = g('real-holdout');
+      const others = gens.filter((m) => m !== 'real-holdout').map((m) => ({ m, v: g(m) }));
+      checks.push({
+        id: 'mnist-gs-real-best',
+        description: 'held-out real digits have the smallest geometry score of all MNIST generators',
+        paper: 'Section 5.2: the better generator (WGAN-GP) has the MRLT closer to MNIST\'s and the smaller score',
+        ours: `real-holdout ${fmt(real, 5)}; ${others.map((x) => `${x.m} ${fmt(x.v, 5)}`).join(', ')}`,
+        threshold: 'GS(real-holdout) < every other',
+        pass: real !== undefined && others.length >= 2 && others.every((x) => x.v !== undefined && real < x.v),
+      });
+      const collapsed = ['mode-collapsed', 'few-prototypes'].map((m) => ({ m, v: g(m) }));
+      checks.push({
+        id: 'mnist-gs-detects-collapse',
+        description: `mode-collapsed generators (3 classes only; 2 prototypes per class) score at least ${MIN_GS_RATIO_MNIST}x worse than real digits`,
+        paper: 'Sections 5.2-5.3: the score detects mode collapse (CelebA experiment) and ranks GANs on MNIST',
+        ours: `real-holdout ${fmt(real, 5)}; ${collapsed.map((x) => `${x.m} ${fmt(x.v, 5)}`).join(', ')}`,
+        threshold: `GS >= ${MIN_GS_RATIO_MNIST} x GS(real-holdout)`,
+        pass: real !== undefined && collapsed.every((x) => x.v !== undefined && x.v >= MIN_GS_RATIO_MNIST * real),
+      });
+      const isReal = scalar(rows, 'mnist', 'real-holdout', METRICS.isMean);
+      const isProto = scalar(rows, 'mnist', 'few-prototypes', METRICS.isMean);
+      const gsProto = g('few-prototypes');
+      checks.push({
+        id: 'mnist-gs-sees-what-is-misses',
+        description: `intra-class collapse (2 prototypes per class): the Inception score cannot see it (within ${Math.round((1 - IS_BLIND_FRACTION) * 100)}% of real digits), the geometry score can (>= ${MIN_GS_RATIO_MNIST}x)`,
+        paper: 'Section 1: IS does not measure diversity within a class (also Barratt & Sharma 2018); the score compares the manifolds directly',
+        ours: `IS ${fmt(isProto, 2)} vs real ${fmt(isReal, 2)}; GS ${fmt(gsProto, 5)} vs real ${fmt(real, 5)}`,
+        threshold: `IS >= ${IS_BLIND_FRACTION} x IS(real) and GS >= ${MIN_GS_RATIO_MNIST} x GS(real)`,
+        pass: isReal !== undefined && isProto !== undefined && gsProto !== undefined && real !== undefined && isProto >= IS_BLIND_FRACTION * isReal && gsProto >= MIN_GS_RATIO_MNIST * real,
+      });
+    }
+    return checks;
+  },
+};

@@ -1,0 +1,122 @@
+import { UsageError, type ProfileName } from '@claimlab/core';
+
+export type GeometryScoreConfig = {
+  /** Points per toy data set (N); the authors' gamma scales with N, so N is fixed across models. */
+  toyPoints: number;
+  /** Landmarks per draw (L0 = 64, paper section 4 and gs/geom_score.py). */
+  landmarks: number;
+  /** Relative alpha_max for the toy part; 0 = the authors' default (1/128) * N / 5000. */
+  toyGamma: number;
+  /** RLT length i_max (100 in the paper and code). */
+  iMax: number;
+  /** Landmark draws per MRLT (n: 1000 in the authors' code, 10000 in the paper's experiments). */
+  repetitions: number;
+  /** Run the MNIST part (feature classifier, generators, IS / FID / geometry score). */
+  mnist: boolean;
+  /** Images per generator and in the reference for all three metrics (same N for every model). */
+  mnistSamples: number;
+  /** gamma for MNIST pixels: the authors' MNIST example uses 1/128 (example-mnist.ipynb). */
+  mnistGamma: number;
+  /** Landmark draws per MNIST MRLT. */
+  mnistRepetitions: number;
+  /** Training images of the feature classifier (the first ones of MNIST train). */
+  classifierTrain: number;
+  classifierEpochs: number;
+  /** Hidden layer widths; the last one is the FID feature layer. */
+  classifierHidden: number[];
+  /** Std of the Gaussian pixel noise of the noisy-real generator. */
+  pixelNoise: number;
+  /** Distinct images per class of the few-prototypes generator (intra-class mode collapse). */
+  prototypesPerClass: number;
+  /** Digit classes the mode-collapsed generator keeps. */
+  collapsedClasses: number[];
+  /** Training steps of each MLP GAN (non-saturating and least-squares); 0 = no GANs. */
+  ganSteps: number;
+  /** Adam learning rate (beta1 = 0.5) of the GANs. */
+  ganLearningRate: number;
+};
+
+/**
+ * quick: the paper's L0 = 64, i_max = 100, n = 1000 draws (authors' code) on
+ * 2,000-point toy sets with gamma fixed at 1/128, the value of the authors'
+ * formula (1/128) * N / 5000 at the paper's N = 5000 and the value their MNIST
+ * example uses: the formula at N = 2,000 (gamma = 1/320) stops the filtration
+ * so early that noise cycles of the sparser sample blur the one-loop
+ * generator's MRLT (peak at 1 only 0.40 vs 0.33 at 2). MNIST with 1,000
+ * images per model, raw pixels for the geometry score with gamma = 1/128 and
+ * 1000 draws, an MLP 256-64 classifier (20,000 images, 4 epochs) for IS and
+ * FID, and two MLP GANs (non-saturating and least-squares loss, 2,000 Adam
+ * steps of batch 64 each, about a minute each on 2 cores).
+ *
+ * paper: N = 5,000 toy points (gamma = 1/128), n = 10,000 draws as in the
+ * paper's experiments, 5,000 MNIST images per model and 1,000 draws, the
+ * classifier on 30,000 digits (the rest feed the reference and generators),
+ * GANs for 20,000 steps.
+ */
+export const PROFILES: Record<ProfileName, GeometryScoreConfig> = {
+  quick: {
+    toyPoints: 2000,
+    landmarks: 64,
+    toyGamma: 1 / 128,
+    iMax: 100,
+    repetitions: 1000,
+    mnist: true,
+    mnistSamples: 1000,
+    mnistGamma: 1 / 128,
+    mnistRepetitions: 1000,
+    classifierTrain: 20000,
+    classifierEpochs: 4,
+    classifierHidden: [256, 64],
+    pixelNoise: 0.3,
+    prototypesPerClass: 2,
+    collapsedClasses: [0, 1, 7],
+    ganSteps: 2000,
+    ganLearningRate: 0.001,
+  },
+  paper: {
+    toyPoints: 5000,
+    landmarks: 64,
+    toyGamma: 0,
+    iMax: 100,
+    repetitions: 10000,
+    mnist: true,
+    mnistSamples: 5000,
+    mnistGamma: 1 / 128,
+    mnistRepetitions: 1000,
+    classifierTrain: 30000,
+    classifierEpochs: 10,
+    classifierHidden: [256, 64],
+    pixelNoise: 0.3,
+    prototypesPerClass: 2,
+    collapsedClasses: [0, 1, 7],
+    ganSteps: 20000,
+    ganLearningRate: 0.0002,
+  },
+};
+
+export function validateConfig(c: GeometryScoreConfig): void {
+  const problems: string[] = [];
+  const posInt: (keyof GeometryScoreConfig)[] = ['toyPoints', 'landmarks', 'iMax', 'repetitions', 'mnistSamples', 'mnistRepetitions', 'classifierTrain', 'classifierEpochs', 'prototypesPerClass'];
+  for (const k of posInt) {
+    const v = c[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) problems.push(`${k} must be a positive integer, got ${v}`);
+  }
+  if (c.landmarks < 4) problems.push(`landmarks must be >= 4, got ${c.landmarks}`);
+  if (!(c.toyGamma >= 0)) problems.push(`toyGamma must be >= 0 (0 = the authors' default), got ${c.toyGamma}`);
+  if (!(c.mnistGamma > 0)) problems.push(`mnistGamma must be > 0, got ${c.mnistGamma}`);
+  if (!Number.isInteger(c.ganSteps) || c.ganSteps < 0) problems.push(`ganSteps must be an integer >= 0, got ${c.ganSteps}`);
+  if (!(c.ganLearningRate > 0)) problems.push(`ganLearningRate must be > 0, got ${c.ganLearningRate}`);
+  if (c.mnist && 60000 - c.classifierTrain < 6 * c.mnistSamples) {
+    problems.push(`the MNIST part draws the reference, the noisy-real sources and the collapsed/prototype/GAN pools from the ${60000 - c.classifierTrain} training digits the classifier does not use; it needs >= 6 x mnistSamples = ${6 * c.mnistSamples} (lower classifierTrain or mnistSamples)`);
+  }
+  if (!(c.pixelNoise >= 0)) problems.push(`pixelNoise must be >= 0, got ${c.pixelNoise}`);
+  if (!Array.isArray(c.classifierHidden) || c.classifierHidden.length < 1 || c.classifierHidden.some((h) => !Number.isInteger(h) || h < 1)) {
+    problems.push(`classifierHidden must be a non-empty list of positive integers, got ${JSON.stringify(c.classifierHidden)}`);
+  } else if (c.mnistSamples <= c.classifierHidden[c.classifierHidden.length - 1]) {
+    problems.push(`mnistSamples (${c.mnistSamples}) must exceed the FID feature width (${c.classifierHidden[c.classifierHidden.length - 1]})`);
+  }
+  if (!Array.isArray(c.collapsedClasses) || c.collapsedClasses.length < 1 || c.collapsedClasses.some((k) => !Number.isInteger(k) || k < 0 || k > 9)) {
+    problems.push(`collapsedClasses must be digits 0-9, got ${JSON.stringify(c.collapsedClasses)}`);
+  }
+  if (problems.length) throw new UsageError(`Invalid config:\n  - ${problems.join('\n  - ')}`);
+}

@@ -1,0 +1,93 @@
+import { join } from 'node:path';
+import { barChart, lineChart, saveFigure } from '@claimlab/plots';
+import { METRICS, mrltOf, scalar, type ResultRow } from './claim.ts';
+
+/** The paper's MRLT bar plots (its Figures of MRLTs per data set / model) and score bars, from the results rows. */
+export async function drawFigures(rows: ResultRow[], dir: string): Promise<string[]> {
+  const files: string[] = [];
+  const save = async (name: string, spec: Parameters<typeof saveFigure>[0]) => {
+    const out = await saveFigure(spec, join(dir, name));
+    files.push(out.svg, ...(out.png ? [out.png] : []));
+  };
+  for (const part of ['toy', 'mnist']) {
+    const models = [...new Set(rows.filter((r) => r.part === part && r.metric === METRICS.mrlt).map((r) => r.model))];
+    if (models.length === 0) continue;
+    const mrlts = models.map((m) => ({ m, v: mrltOf(rows, part, m) }));
+    // show i up to the last index where some model has MRLT > 0.005 (at least 0..4)
+    let top = 4;
+    for (const { v } of mrlts) v.forEach((x, i) => (x > 0.005 ? (top = Math.max(top, i)) : null));
+    const title = `Mean relative living times, ${part === 'toy' ? 'planar toy data' : 'MNIST (raw pixels)'} (cf. Khrulkov & Oseledets 2018, MRLT figures)`;
+    const xTitle = 'i (number of one-dimensional holes alive)';
+    if (top <= 12) {
+      await save(
+        `mrlt-${part}`,
+        barChart({
+          data: mrlts.flatMap(({ m, v }) => v.slice(0, top + 1).map((x, i) => ({ i: String(i), model: m, mrlt: x }))),
+          x: 'i',
+          y: 'mrlt',
+          color: 'model',
+          colorTitle: 'model',
+          yDomain: [0, 1],
+          width: Math.max(360, (top + 1) * models.length * 9),
+          title,
+          xTitle,
+          yTitle: 'MRLT(i)',
+        }),
+      );
+    } else {
+      // many holes (e.g. MNIST pixels): curves over the whole range; the share of time with >= i_max holes is 1 - sum
+      await save(
+        `mrlt-${part}`,
+        lineChart({
+          data: mrlts.flatMap(({ m, v }) => v.slice(0, top + 1).map((x, i) => ({ i, model: m, mrlt: x }))),
+          x: 'i',
+          y: 'mrlt',
+          color: 'model',
+          colorTitle: 'model',
+          width: 720,
+          title,
+          subtitle: 'the share of [0, alpha_max] with i_max or more holes alive is 1 - sum of the curve',
+          xTitle,
+          yTitle: 'MRLT(i)',
+        }),
+      );
+    }
+    const gens = models.filter((m) => m !== 'reference');
+    await save(
+      `geometry-score-${part}`,
+      barChart({
+        data: gens.map((m) => ({ model: m, gs: Math.max(scalar(rows, part, m, METRICS.gs) ?? NaN, 1e-6) })),
+        x: 'model',
+        y: 'gs',
+        yScale: 'log',
+        yDomain: [1e-6, 3],
+        title: `Geometry score against the reference, ${part}`,
+        subtitle: 'lower is better; values below 1e-6 drawn at 1e-6',
+        xTitle: 'generator',
+        yTitle: 'geometry score',
+        width: 120 * gens.length,
+      }),
+    );
+    if (part === 'mnist') {
+      const table = gens.flatMap((m) => [
+        { model: m, metric: 'IS (higher is better)', value: scalar(rows, part, m, METRICS.isMean) ?? NaN },
+        { model: m, metric: 'FID (lower is better)', value: scalar(rows, part, m, METRICS.fid) ?? NaN },
+      ]);
+      for (const metric of ['IS (higher is better)', 'FID (lower is better)']) {
+        await save(
+          `${metric.startsWith('IS') ? 'inception-score' : 'fid'}-${part}`,
+          barChart({
+            data: table.filter((t) => t.metric === metric),
+            x: 'model',
+            y: 'value',
+            title: `${metric}, MNIST generators (classifier trained here)`,
+            xTitle: 'generator',
+            yTitle: metric,
+            width: 120 * gens.length,
+          }),
+        );
+      }
+    }
+  }
+  return files;
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { claim, METRICS, type ResultRow } from '../claim.ts';
+
+function model(part: string, name: string, mrlt: number[], scalars: Record<string, number>): ResultRow[] {
+  return [
+    ...mrlt.map((value, i) => ({ part, model: name, metric: METRICS.mrlt, i, value })),
+    ...Object.entries(scalars).map(([metric, value]) => ({ part, model: name, metric, i: -1, value })),
+  ];
+}
+
+const peak = (k: number) => Array.from({ length: 10 }, (_, i) => (i === k ? 0.9 : 0.1 / 9));
+
+function reproducing(): ResultRow[] {
+  return [
+    ...model('toy', 'reference', peak(2), { geometry_score: 0, fid: 0 }),
+    ...model('toy', 'resampled', peak(2), { geometry_score: 0.001, fid: 0.002 }),
+    ...model('toy', 'one-loop', peak(1), { geometry_score: 0.4, fid: 3 }),
+    ...model('toy', 'merged-loop', peak(1), { geometry_score: 1.1, fid: 1 }),
+    ...model('toy', 'filled-disks', peak(9), { geometry_score: 0.8, fid: 0.3 }),
+    ...model('toy', 'gaussian-matched', peak(9), { geometry_score: 0.8, fid: 0.001 }),
+    ...model('mnist', 'feature-net', [], { test_accuracy: 0.97 }),
+    ...model('mnist', 'reference', peak(3), { geometry_score: 0, fid: 0, is_mean: 8.8 }),
+    ...model('mnist', 'real-holdout', peak(3), { geometry_score: 0.001, fid: 1, is_mean: 8.7 }),
+    ...model('mnist', 'noisy-real', peak(3), { geometry_score: 0.005, fid: 20, is_mean: 6 }),
+    ...model('mnist', 'mode-collapsed', peak(1), { geometry_score: 0.07, fid: 50, is_mean: 3 }),
+    ...model('mnist', 'few-prototypes', peak(0), { geometry_score: 0.9, fid: 25, is_mean: 8.8 }),
+  ];
+}
+
+const ctx = { profile: 'quick', config: { mnist: true } };
+
+const set = (rows: ResultRow[], part: string, m: string, metric: string, value: number) =>
+  rows.map((r) => (r.part === part && r.model === m && r.metric === metric && r.i === -1 ? { ...r, value } : r));
+
+describe('geometry-score claim checks', () => {
+  it('all pass on rows that show the paper\'s pattern', () => {
+    const checks = claim.checks(reproducing(), ctx);
+    expect(checks.filter((c) => !c.pass).map((c) => c.id)).toEqual([]);
+    expect(checks).toHaveLength(7);
+  });
+
+  it('without the MNIST part only the toy checks run', () => {
+    const rows = reproducing().filter((r) => r.part === 'toy');
+    expect(claim.checks(rows, { profile: 'quick', config: { mnist: false } }).map((c) => c.id)).toEqual([
+      'toy-mrlt-counts-loops',
+      'toy-gs-ranks-faithful-best',
+      'toy-gs-sees-what-fid-misses',
+    ]);
+  });
+
+  it('fail where the pattern breaks', () => {
+    let rows = reproducing().filter((r) => !(r.part === 'toy' && r.model === 'one-loop' && r.metric === METRICS.mrlt));
+    rows.push(...peak(2).map((value, i) => ({ part: 'toy', model: 'one-loop', metric: METRICS.mrlt, i, value })));
+    rows = set(rows, 'toy', 'merged-loop', 'geometry_score', 0.005); // only 5x the faithful one
+    rows = set(rows, 'toy', 'gaussian-matched', 'fid', 0.5); // FID sees it
+    rows = set(rows, 'mnist', 'feature-net', 'test_accuracy', 0.9);
+    rows = set(rows, 'mnist', 'noisy-real', 'geometry_score', 0.0005); // better than real
+    rows = set(rows, 'mnist', 'few-prototypes', 'is_mean', 5); // IS sees it
+    const failed = claim.checks(rows, ctx).filter((c) => !c.pass).map((c) => c.id);
+    expect(failed).toEqual([
+      'toy-mrlt-counts-loops',
+      'toy-gs-ranks-faithful-best',
+      'toy-gs-sees-what-fid-misses',
+      'mnist-feature-net-accurate',
+      'mnist-gs-real-best',
+      'mnist-gs-sees-what-is-misses',
+    ]);
+  });
+
+  it('a missing model fails instead of passing vacuously', () => {
+    const rows = reproducing().filter((r) => r.model !== 'few-prototypes');
+    const failed = claim.checks(rows, ctx).filter((c) => !c.pass).map((c) => c.id);
+    expect(failed).toEqual(['mnist-gs-detects-collapse', 'mnist-gs-sees-what-is-misses']);
+  });
+});

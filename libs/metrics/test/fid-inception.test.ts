@@ -1,0 +1,141 @@
+import { readFileSync } from 'node:fs';
+import { Rng } from '@claimlab/core';
+import { describe, expect, it } from 'vitest';
+import { fid, frechetDistance, gaussianStats, InsufficientSamplesError, psdSqrt, symmetricEigen, traceSqrtProduct } from '../src/fid.ts';
+import { inceptionScore } from '../src/inception-score.ts';
+
+const fixture = JSON.parse(readFileSync(new URL('./fixtures/fid-is-reference.json', import.meta.url), 'utf8')) as {
+  fid: { n1: number; n2: number; d: number; x1: number[]; x2: number[]; fid: number }[];
+  inception_score: { n: number; k: number; probs: number[]; mean: number; std: number; splits: number[] }[];
+};
+
+function randomSpd(d: number, rng: Rng): Float64Array {
+  const a = Float64Array.from({ length: d * d }, () => rng.normal());
+  const s = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
+    let v = 0;
+    for (let k = 0; k < d; k++) v += a[i * d + k] * a[j * d + k];
+    s[i * d + j] = v + (i === j ? 0.1 : 0);
+  }
+  return s;
+}
+
+describe('symmetric eigendecomposition', () => {
+  it('reconstructs a random symmetric matrix and its square root squares back', () => {
+    const d = 12;
+    const s = randomSpd(d, new Rng(1));
+    const { values, vectors } = symmetricEigen(s, d);
+    const V = vectors!;
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
+      let v = 0;
+      for (let k = 0; k < d; k++) v += V[i * d + k] * values[k] * V[j * d + k];
+      expect(v).toBeCloseTo(s[i * d + j], 9);
+    }
+    const r = psdSqrt(s, d);
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
+      let v = 0;
+      for (let k = 0; k < d; k++) v += r[i * d + k] * r[k * d + j];
+      expect(v).toBeCloseTo(s[i * d + j], 9);
+    }
+  });
+});
+
+describe('FID', () => {
+  it('is 0 for identical sets', () => {
+    const rng = new Rng(2);
+    const x = { data: rng.normalArray(300 * 10), n: 300, d: 10 };
+    expect(fid(x, x)).toBeLessThan(1e-9);
+  });
+
+  it('matches the closed form for Gaussians: diagonal and commuting covariances', () => {
+    // N(mu1, diag(a)), N(mu2, diag(b)): |mu1-mu2|^2 + sum (sqrt a - sqrt b)^2
+    const d = 5;
+    const a = [1, 4, 9, 0.25, 2];
+    const b = [4, 1, 9, 1, 8];
+    const mu1 = Float64Array.from([0, 1, 2, 3, 4]);
+    const mu2 = Float64Array.from([1, 1, 0, 3, 4]);
+    const diag = (v: number[]) => {
+      const m = new Float64Array(d * d);
+      v.forEach((x, i) => (m[i * d + i] = x));
+      return m;
+    };
+    const expected = 1 + 4 + a.reduce((s, ai, i) => s + (Math.sqrt(ai) - Math.sqrt(b[i])) ** 2, 0);
+    expect(frechetDistance({ mu: mu1, sigma: diag(a), d }, { mu: mu2, sigma: diag(b), d })).toBeCloseTo(expected, 10);
+    // S2 = c^2 S1 (non-diagonal): Tr sqrt(S1 S2) = c Tr S1, so FID = (1 - c)^2 Tr S1
+    const s1 = randomSpd(d, new Rng(3));
+    const c = 1.7;
+    const tr = [0, 1, 2, 3, 4].reduce((s, i) => s + s1[i * d + i], 0);
+    expect(traceSqrtProduct(s1, s1.map((v) => v * c * c), d)).toBeCloseTo(c * tr, 9);
+    expect(frechetDistance({ mu: mu1, sigma: s1, d }, { mu: mu1, sigma: s1.map((v) => v * c * c), d })).toBeCloseTo((1 - c) ** 2 * tr, 9);
+  });
+
+  it('matches the closed form for non-commuting 2x2 covariances', () => {
+    // S1 = I: Tr sqrt(S2) is the sum of sqrt of S2's eigenvalues
+    const s2 = Float64Array.from([2, 1, 1, 3]);
+    const l1 = (5 + Math.sqrt(5)) / 2;
+    const l2 = (5 - Math.sqrt(5)) / 2;
+    const expected = 2 + 5 - 2 * (Math.sqrt(l1) + Math.sqrt(l2));
+    const mu = new Float64Array(2);
+    expect(frechetDistance({ mu, sigma: Float64Array.from([1, 0, 0, 1]), d: 2 }, { mu, sigma: s2, d: 2 })).toBeCloseTo(expected, 12);
+  });
+
+  it('approaches the population value for large Gaussian samples', () => {
+    const rng = new Rng(4);
+    const n = 20000;
+    const d = 3;
+    const x = new Float64Array(n * d);
+    const y = new Float64Array(n * d);
+    for (let i = 0; i < n * d; i++) {
+      x[i] = rng.normal();
+      y[i] = 2 * rng.normal() + 1;
+    }
+    // population: 3 * 1^2 (means) + 3 * (1 - 2)^2 (std) = 6
+    expect(fid({ data: x, n, d }, { data: y, n, d })).toBeCloseTo(6, 0);
+  });
+
+  it('matches pinned scipy (pytorch-fid) values within 1e-8 relative', () => {
+    for (const c of fixture.fid) {
+      const ours = fid({ data: c.x1, n: c.n1, d: c.d }, { data: c.x2, n: c.n2, d: c.d });
+      expect(Math.abs(ours - c.fid) / c.fid).toBeLessThan(1e-8);
+    }
+    expect(fixture.fid.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('refuses fewer samples than feature dimensions with a clear error', () => {
+    const x = { data: new Float64Array(8 * 10), n: 8, d: 10 };
+    expect(() => fid(x, x)).toThrow(InsufficientSamplesError);
+    expect(() => fid(x, x)).toThrow(/more samples than feature dimensions/);
+    expect(() => gaussianStats({ data: [1, 2, 3], n: 2, d: 2 })).toThrow(/expected n\*d/);
+  });
+});
+
+describe('Inception score', () => {
+  it('is k for confident uniformly spread predictions and 1 for identical ones', () => {
+    const k = 10;
+    const n = 1000;
+    const onehot = new Float64Array(n * k);
+    for (let i = 0; i < n; i++) onehot[i * k + (i % k)] = 1;
+    const r = inceptionScore(onehot, n, k);
+    expect(r.mean).toBeCloseTo(10, 10);
+    expect(r.std).toBeCloseTo(0, 10);
+    const collapsed = new Float64Array(n * k);
+    for (let i = 0; i < n; i++) collapsed[i * k + 3] = 1;
+    expect(inceptionScore(collapsed, n, k).mean).toBeCloseTo(1, 12);
+    const uniform = new Float64Array(n * k).fill(1 / k);
+    expect(inceptionScore(uniform, n, k).mean).toBeCloseTo(1, 12);
+  });
+
+  it('matches pinned numpy values within 1e-10 relative', () => {
+    for (const c of fixture.inception_score) {
+      const r = inceptionScore(c.probs, c.n, c.k, 10);
+      expect(Math.abs(r.mean - c.mean) / c.mean).toBeLessThan(1e-10);
+      expect(Math.abs(r.std - c.std)).toBeLessThan(1e-10);
+      r.splits.forEach((s, i) => expect(s).toBeCloseTo(c.splits[i], 10));
+    }
+  });
+
+  it('rejects logits and too few samples', () => {
+    expect(() => inceptionScore([2, -1, 0.5, 0.5], 2, 2, 1)).toThrow(/negative|sums/);
+    expect(() => inceptionScore([1, 0], 1, 2, 10)).toThrow(/at least one sample per split/);
+  });
+});
