@@ -6,7 +6,7 @@ import type { BackendInfo } from './backend.ts';
 
 export interface Provenance {
   gitCommit: string | null;
-  /** True when the work tree had uncommitted changes to tracked files. */
+  /** True when the work tree had uncommitted changes to tracked files outside results/. */
   gitDirty: boolean | null;
   nodeVersion: string;
   packages: Record<string, string>;
@@ -51,7 +51,8 @@ function git(args: string[], cwd: string): string | null {
 
 export function collectProvenance(backend: BackendInfo, repoRoot: string): Provenance {
   const commit = git(['rev-parse', 'HEAD'], repoRoot);
-  const status = commit === null ? null : git(['status', '--porcelain', '--untracked-files=no'], repoRoot);
+  // Saved results are tracked files too; a run that rewrites them is not a code change.
+  const status = commit === null ? null : git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)results'], repoRoot);
   return {
     gitCommit: commit,
     gitDirty: status === null ? null : status.length > 0,
