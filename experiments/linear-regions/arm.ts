@@ -14,25 +14,15 @@ import {
   type RegionMap,
 } from '@claimlab/metrics';
 import type { Condition } from './config.ts';
+import type { ResultRow } from './claim.ts';
 
 export type Arm =
   | { kind: 'path'; condition: Condition; width: number; depth: number; seed: number; masterSeed: number; inputDim: number; radiusScale: number; circleVertices: number }
   | { kind: 'slice'; condition: Condition; width: number; depth: number; seed: number; masterSeed: number; inputDim: number; radiusScale: number; resolution: number }
   | { kind: 'sawtooth'; depth: number };
 
-/** One measured value; becomes a results.csv row. */
-export interface Measure {
-  sweep: 'path' | 'slice' | 'sawtooth';
-  activation: string;
-  sigma_w2: number;
-  sigma_b2: number;
-  width: number;
-  depth: number;
-  layer: number;
-  seed: number;
-  metric: string;
-  value: number;
-}
+/** One measured value: a results.csv row. */
+export type Measure = ResultRow;
 
 export interface ArmResult {
   measures: Measure[];
