@@ -6,8 +6,7 @@ import { METRICS, mrltOf, scalar, type ResultRow } from './claim.ts';
 export async function drawFigures(rows: ResultRow[], dir: string): Promise<string[]> {
   const files: string[] = [];
   const save = async (name: string, spec: Parameters<typeof saveFigure>[0]) => {
-    const out = await saveFigure(spec, join(dir, name));
-    files.push(out.svg, ...(out.png ? [out.png] : []));
+    files.push(...(await saveFigure(spec, join(dir, name))).files);
   };
   for (const part of ['toy', 'mnist']) {
     const models = [...new Set(rows.filter((r) => r.part === part && r.metric === METRICS.mrlt).map((r) => r.model))];

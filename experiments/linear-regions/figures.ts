@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { heatmap, lineChart, saveFigure, type Datum } from '@claimlab/plots';
 import { raghuHardTanhGrowthBound } from '@claimlab/metrics';
@@ -29,10 +28,8 @@ function hue(id: number): number {
 export async function drawFigures(rows: ResultRow[], config: LinearRegionsConfig, masterSeed: number, dir: string): Promise<string[]> {
   const files: string[] = [];
   const save = async (name: string, spec: Parameters<typeof saveFigure>[0], pngOnly = false) => {
-    const out = await saveFigure(spec, join(dir, name));
-    // A region map is one rect per grid cell: its SVG runs to megabytes, so only the PNG is kept.
-    if (pngOnly) rmSync(out.svg);
-    files.push(...(pngOnly ? [] : [out.svg]), ...(out.png ? [out.png] : []));
+    // A region map is one rect per grid cell: its SVG runs to megabytes, so only the PNG is written.
+    files.push(...(await saveFigure(spec, join(dir, name), { svg: !pngOnly })).files);
   };
   const pathRows = rows.filter((r) => r.sweep === 'path');
   const widths = [...new Set(pathRows.map((r) => r.width))].sort((a, b) => a - b);

@@ -6,8 +6,7 @@ import { FIT_ACCURACY, isLabelCondition, summariseConditions, type ResultRow } f
 export async function drawFigures(rows: ResultRow[], dir: string): Promise<string[]> {
   const files: string[] = [];
   const save = async (name: string, spec: Parameters<typeof saveFigure>[0]) => {
-    const out = await saveFigure(spec, join(dir, name));
-    files.push(out.svg, ...(out.png ? [out.png] : []));
+    files.push(...(await saveFigure(spec, join(dir, name))).files);
   };
   const firstRepeat = rows.filter((r) => r.repeat === 0);
 
@@ -43,26 +42,19 @@ export async function drawFigures(rows: ResultRow[], dir: string): Promise<strin
   );
 
   const summary = summariseConditions(rows);
-  const labelPs = [...new Set(rows.filter((r) => isLabelCondition(r.condition)).map((r) => r.label_corruption))].sort((a, b) => a - b);
-  const perRepeat = (p: number) => {
-    const rs = rows.filter((r) => isLabelCondition(r.condition) && r.label_corruption === p);
-    return [...new Set(rs.map((r) => r.repeat))].map((k) => {
-      const epochs = rs.filter((r) => r.repeat === k).sort((a, b) => a.epoch - b.epoch);
-      const last = epochs[epochs.length - 1];
-      return { fitSteps: epochs.find((r) => r.train_accuracy >= FIT_ACCURACY)?.steps ?? null, stepsRun: last.steps, finalTest: last.test_accuracy };
-    });
-  };
+  // One entry per label corruption level p, in increasing p.
+  const labelConds = summary.filter((s) => isLabelCondition(s.condition)).sort((a, b) => a.p - b.p);
   const spread = (xs: number[]) => ({ mean: xs.reduce((a, b) => a + b, 0) / xs.length, lower: Math.min(...xs), upper: Math.max(...xs) });
 
   // 1b: steps to fit against label corruption: mean over repeats, band from min to max.
   // A repeat that never fit counts with the steps it ran (a lower bound), named in the subtitle.
-  const unfit = labelPs.flatMap((p) => perRepeat(p).filter((r) => r.fitSteps === null).map(() => p));
+  const unfit = labelConds.flatMap((c) => c.repeats.filter((r) => r.fitSteps === null).map(() => c.p));
   await save(
     'fig1b-convergence-slowdown',
     lineChart({
-      data: labelPs.map((p) => {
-        const s = spread(perRepeat(p).map((r) => r.fitSteps ?? r.stepsRun));
-        return { p, steps: s.mean, lower: s.lower, upper: s.upper };
+      data: labelConds.map((c) => {
+        const s = spread(c.repeats.map((r) => r.fitSteps ?? r.stepsRun));
+        return { p: c.p, steps: s.mean, lower: s.lower, upper: s.upper };
       }),
       x: 'p',
       y: 'steps',
@@ -80,9 +72,9 @@ export async function drawFigures(rows: ResultRow[], dir: string): Promise<strin
   await save(
     'fig1c-test-error',
     lineChart({
-      data: labelPs.map((p) => {
-        const s = spread(perRepeat(p).map((r) => 1 - r.finalTest));
-        return { p, error: s.mean, lower: s.lower, upper: s.upper };
+      data: labelConds.map((c) => {
+        const s = spread(c.repeats.map((r) => 1 - r.finalTest));
+        return { p: c.p, error: s.mean, lower: s.lower, upper: s.upper };
       }),
       x: 'p',
       y: 'error',

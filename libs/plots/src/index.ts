@@ -1,5 +1,5 @@
 export { renderSpec, svgToPng, DEFAULT_FONT_DIRS, DEFAULT_FONT_FAMILY, type PngOptions } from './render.ts';
-export { saveFigure, type SaveOptions } from './save.ts';
+export { saveFigure, type SavedFigure, type SaveOptions } from './save.ts';
 export {
   lineChart,
   scatterChart,

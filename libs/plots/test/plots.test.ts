@@ -272,17 +272,25 @@ describe('saveFigure', () => {
   it('writes SVG and PNG atomically into new directories, leaving no temporary files', async () => {
     const dir = join(tempDir(), 'nested', 'figures');
     const out = await saveFigure(spec, join(dir, 'fig'));
-    expect(out).toEqual({ svg: join(dir, 'fig.svg'), png: join(dir, 'fig.png') });
+    expect(out).toEqual({ svg: join(dir, 'fig.svg'), png: join(dir, 'fig.png'), files: [join(dir, 'fig.svg'), join(dir, 'fig.png')] });
     expect(readdirSync(dir).sort()).toEqual(['fig.png', 'fig.svg']);
-    expect(readFileSync(out.svg, 'utf8')).toBe(await renderSpec(spec));
+    expect(readFileSync(out.svg!, 'utf8')).toBe(await renderSpec(spec));
     expect(pngInfo(readFileSync(out.png!)).width).toBeGreaterThan(0);
   });
 
   it('writes only the SVG when png is false, and tolerates an extension on the path', async () => {
     const dir = tempDir();
     const out = await saveFigure(spec, join(dir, 'only.svg'), { png: false });
-    expect(out).toEqual({ svg: join(dir, 'only.svg') });
+    expect(out).toEqual({ svg: join(dir, 'only.svg'), files: [join(dir, 'only.svg')] });
     expect(readdirSync(dir)).toEqual(['only.svg']);
+  });
+
+  it('writes only the PNG when svg is false, and refuses to write nothing', async () => {
+    const dir = tempDir();
+    const out = await saveFigure(spec, join(dir, 'map'), { svg: false });
+    expect(out).toEqual({ png: join(dir, 'map.png'), files: [join(dir, 'map.png')] });
+    expect(readdirSync(dir)).toEqual(['map.png']);
+    await expect(saveFigure(spec, join(dir, 'none'), { svg: false, png: false })).rejects.toThrow(/nothing to write/);
   });
 
   it('writes nothing for an invalid spec', async () => {
