@@ -44,10 +44,21 @@ export const MAX_SLOWDOWN = 10;
 /** Minimum Spearman rank correlation for "grows with the corruption level" (Figures 1b and 1c). */
 export const MIN_RANK_CORRELATION = 0.8;
 
-interface ConditionSummary {
+/** One repeat of one condition. */
+export interface RepeatSummary {
+  /** Steps at the first epoch with train accuracy >= FIT_ACCURACY, or null if never reached. */
+  fitSteps: number | null;
+  /** Steps run in total (the budget when the repeat never fit). */
+  stepsRun: number;
+  finalTrain: number;
+  finalTest: number;
+}
+
+export interface ConditionSummary {
   condition: string;
   p: number;
-  /** Mean over repeats of the steps at the first epoch with train accuracy >= FIT_ACCURACY; null if any repeat never got there. */
+  repeats: RepeatSummary[];
+  /** Mean over repeats of fitSteps; null if any repeat never got there. */
   stepsToFit: number | null;
   finalTrain: number;
   finalTest: number;
@@ -57,16 +68,24 @@ export function summariseConditions(rows: ResultRow[]): ConditionSummary[] {
   const byCondition = new Map<string, ResultRow[]>();
   for (const r of rows) byCondition.set(r.condition, [...(byCondition.get(r.condition) ?? []), r]);
   return [...byCondition.entries()].map(([condition, rs]) => {
-    const repeats = [...new Set(rs.map((r) => r.repeat))];
-    const perRepeat = repeats.map((k) => rs.filter((r) => r.repeat === k).sort((a, b) => a.epoch - b.epoch));
-    const fitSteps = perRepeat.map((e) => e.find((r) => r.train_accuracy >= FIT_ACCURACY)?.steps ?? null);
-    const last = perRepeat.map((e) => e[e.length - 1]);
+    const repeats = [...new Set(rs.map((r) => r.repeat))].map((k): RepeatSummary => {
+      const epochs = rs.filter((r) => r.repeat === k).sort((a, b) => a.epoch - b.epoch);
+      const last = epochs[epochs.length - 1];
+      return {
+        fitSteps: epochs.find((r) => r.train_accuracy >= FIT_ACCURACY)?.steps ?? null,
+        stepsRun: last.steps,
+        finalTrain: last.train_accuracy,
+        finalTest: last.test_accuracy,
+      };
+    });
+    const fitSteps = repeats.map((r) => r.fitSteps);
     return {
       condition,
       p: rs[0].label_corruption,
+      repeats,
       stepsToFit: fitSteps.some((s) => s === null) ? null : mean(fitSteps as number[]),
-      finalTrain: mean(last.map((r) => r.train_accuracy)),
-      finalTest: mean(last.map((r) => r.test_accuracy)),
+      finalTrain: mean(repeats.map((r) => r.finalTrain)),
+      finalTest: mean(repeats.map((r) => r.finalTest)),
     };
   });
 }
