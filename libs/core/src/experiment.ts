@@ -1,5 +1,6 @@
-import { mkdirSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { selectBackend, type BackendInfo } from './backend.ts';
 import { verdictOf, type Check, type Claim } from './claims.ts';
 import { collectProvenance } from './provenance.ts';
@@ -7,7 +8,7 @@ import { readResultsCsv, readSummary, writeResults, RESULTS_CSV, type Row, type 
 import { Rng } from './rng.ts';
 import { stalenessProblems } from './staleness.ts';
 import { ShardComplete, sweepStoreDir } from './sweep.ts';
-import { parseRunArgs, UsageError, USAGE_COMMON, type Config, type ProfileName, type RunOptions } from './run-context.ts';
+import { parseProfile, parseRunArgs, UsageError, USAGE_COMMON, type Config, type ProfileName, type RunOptions } from './run-context.ts';
 
 export interface RunContext<C extends Config> extends RunOptions<C> {
   backendInfo: BackendInfo;
@@ -63,8 +64,8 @@ export async function runExperiment<C extends Config, R extends Row>(
   // Provenance is taken before the run: it describes the code that ran, even if
   // the work tree changes while a long run goes on.
   const provenance = collectProvenance(backendInfo, repoRoot);
+  // Created by the figure writer when the figures are drawn, so a run that fails earlier leaves nothing behind.
   const figuresDir = join(opts.outDir, 'figures');
-  mkdirSync(figuresDir, { recursive: true });
   const ctx: RunContext<C> = { ...opts, backendInfo, rng: new Rng(opts.seed), figuresDir, repoRoot, log };
   log(`[${def.name}] profile=${opts.profile} seed=${opts.seed} backend=${backendInfo.name} out=${relative(repoRoot, opts.outDir) || '.'}`);
   if (opts.overrides.length) log(`[${def.name}] overrides: ${opts.overrides.join(', ')}`);
@@ -170,4 +171,26 @@ export async function cliMain(fn: () => Promise<number | void>): Promise<void> {
       process.exitCode = 1;
     }
   }
+}
+
+/**
+ * The `verify` command of an experiment: re-checks the saved results of a
+ * profile (`--profile`, `--out`) and returns the exit code (0 PASS, 1 FAIL).
+ */
+export function verifyMain<C extends Config, R extends Row>(def: ExperimentDefinition<C, R>, repoRoot: string, argv = process.argv.slice(2)): Promise<void> {
+  return cliMain(async () => {
+    let values;
+    try {
+      ({ values } = parseArgs({ args: argv, options: { profile: { type: 'string' }, out: { type: 'string' } }, strict: true }));
+    } catch (e) {
+      throw new UsageError(`${(e as Error).message}. verify takes --profile quick|paper and --out DIR.`);
+    }
+    const profile = parseProfile(values.profile);
+    const outDir = resolve(values.out ?? resolve(repoRoot, 'results', def.name, profile));
+    const outcome = verifyExperiment(def, outDir, { repoRoot });
+    process.stderr.write(`${formatChecks(outcome.checks)}\n`);
+    for (const p of outcome.problems) process.stderr.write(`problem: ${p}\n`);
+    process.stderr.write(`verify ${def.name} (${profile}): ${outcome.ok ? 'PASS' : 'FAIL'}\n`);
+    return outcome.ok ? 0 : 1;
+  });
 }

@@ -83,10 +83,7 @@ export function parseRunArgs<C extends Config>(
   }
   const v = parsed.values;
   if (v.help) return 'help';
-  const profile = (v.profile ?? 'quick') as ProfileName;
-  if (!(PROFILES as readonly string[]).includes(profile)) {
-    throw new UsageError(`Unknown profile '${v.profile}'. Use one of: ${PROFILES.join(', ')}.`);
-  }
+  const profile = parseProfile(v.profile);
   const seed = v.seed === undefined ? 0 : parseInteger(v.seed, '--seed', 0);
   const workers = v.workers === undefined ? undefined : parseInteger(v.workers, '--workers', 1);
   const { config, overrides } = applyOverrides(profiles[profile], v.set ?? []);
@@ -111,6 +108,13 @@ function parseShard(text: string): { index: number; count: number } {
   const count = m ? Number(m[2]) : NaN;
   if (!m || count < 1 || index >= count) throw new UsageError(`--shard expects I/N with 0 <= I < N (e.g. 0/4), got '${text}'.`);
   return { index, count };
+}
+
+/** A profile name from the command line; undefined means the default, quick. */
+export function parseProfile(text: string | undefined): ProfileName {
+  const profile = text ?? 'quick';
+  if (!(PROFILES as readonly string[]).includes(profile)) throw new UsageError(`Unknown profile '${profile}'. Use one of: ${PROFILES.join(', ')}.`);
+  return profile as ProfileName;
 }
 
 function parseInteger(text: string, flag: string, min: number): number {

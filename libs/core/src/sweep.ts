@@ -1,12 +1,10 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { writeFileAtomic } from './atomic.ts';
-import { parseArgs } from 'node:util';
-import { cliMain, formatChecks, verifyExperiment, type ExperimentDefinition, type RunContext } from './experiment.ts';
+import type { RunContext } from './experiment.ts';
 import { defaultWorkers, runArmsParallel } from './parallel.ts';
 import { createProgress } from './progress.ts';
-import type { Row } from './results.ts';
-import { PROFILES, UsageError, type Config } from './run-context.ts';
+import type { Config } from './run-context.ts';
 
 export interface SweepOptions<A, R> {
   /** URL of the module exporting runArm (see runArmsParallel). */
@@ -99,27 +97,4 @@ export async function runSweep<C extends Config, A, R>(ctx: RunContext<C>, opts:
     );
   }
   return results as R[];
-}
-
-/**
- * The `verify` command of an experiment: re-checks the saved results of a
- * profile (`--profile`, `--out`) and returns the exit code (0 PASS, 1 FAIL).
- */
-export function verifyMain<C extends Config, R extends Row>(def: ExperimentDefinition<C, R>, repoRoot: string, argv = process.argv.slice(2)): Promise<void> {
-  return cliMain(async () => {
-    let values;
-    try {
-      ({ values } = parseArgs({ args: argv, options: { profile: { type: 'string' }, out: { type: 'string' } }, strict: true }));
-    } catch (e) {
-      throw new UsageError(`${(e as Error).message}. verify takes --profile quick|paper and --out DIR.`);
-    }
-    const profile = values.profile ?? 'quick';
-    if (!(PROFILES as readonly string[]).includes(profile)) throw new UsageError(`Unknown profile '${profile}'. Use one of: ${PROFILES.join(', ')}.`);
-    const outDir = resolve(values.out ?? resolve(repoRoot, 'results', def.name, profile));
-    const outcome = verifyExperiment(def, outDir, { repoRoot });
-    process.stderr.write(`${formatChecks(outcome.checks)}\n`);
-    for (const p of outcome.problems) process.stderr.write(`problem: ${p}\n`);
-    process.stderr.write(`verify ${def.name} (${profile}): ${outcome.ok ? 'PASS' : 'FAIL'}\n`);
-    return outcome.ok ? 0 : 1;
-  });
 }
