@@ -21,7 +21,6 @@ export const METRICS = {
   isMean: 'is_mean',
   isStd: 'is_std',
   accuracy: 'test_accuracy',
-  seconds: 'seconds',
 } as const;
 
 /** Faithful generators must score at least this many times better than defective ones. */

@@ -53,7 +53,6 @@ export async function toyPart(ctx: Ctx): Promise<ResultRow[]> {
     rows.push(...mrltRows('toy', model, m));
     rows.push(scalarRow('toy', model, METRICS.gs, geometryScore(refMrlt!, m)));
     rows.push(scalarRow('toy', model, METRICS.fid, fid({ data: ref, n, d: 2 }, { data, n, d: 2 })));
-    rows.push(scalarRow('toy', model, METRICS.seconds, seconds));
     ctx.log(`[geometry-score] toy ${model}: GS ${geometryScore(refMrlt!, m).toExponential(3)}, MRLT(0..3) ${Array.from(m.slice(0, 4), (v) => v.toFixed(3)).join(' ')} (${seconds.toFixed(1)}s)`);
   }
   return rows;
@@ -72,7 +71,8 @@ export async function mnistPart(ctx: Ctx): Promise<ResultRow[]> {
   const { m: refMrlt, seconds: refSec } = computeMrlt(ctx, 'mnist/reference', { data: sets.reference.images, n, d: 784 }, c.mnistGamma, c.mnistRepetitions);
   rows.push(...mrltRows('mnist', 'reference', refMrlt));
   rows.push(scalarRow('mnist', 'reference', METRICS.isMean, refIs.mean), scalarRow('mnist', 'reference', METRICS.isStd, refIs.std));
-  rows.push(scalarRow('mnist', 'reference', METRICS.gs, 0), scalarRow('mnist', 'reference', METRICS.fid, 0), scalarRow('mnist', 'reference', METRICS.seconds, refSec));
+  rows.push(scalarRow('mnist', 'reference', METRICS.gs, 0), scalarRow('mnist', 'reference', METRICS.fid, 0));
+  ctx.log(`[geometry-score] mnist reference MRLT in ${refSec.toFixed(1)}s`);
   const generators: [string, Float32Array][] = MNIST_MODELS.map((m) => [m, sets.generators[m]]);
   if (c.ganSteps > 0) {
     for (const loss of GAN_LOSSES) {
@@ -91,7 +91,6 @@ export async function mnistPart(ctx: Ctx): Promise<ResultRow[]> {
       });
       progress.stop();
       generators.push([`gan-${loss}`, gan.sample(n, ctx.rng.fork(`gan-samples/${loss}`))]);
-      rows.push(scalarRow('mnist', `gan-${loss}`, 'train_seconds', gan.seconds));
       ctx.log(`[geometry-score] GAN (${loss} loss) trained for ${c.ganSteps} steps in ${gan.seconds.toFixed(0)}s`);
       gan.dispose();
     }
@@ -108,7 +107,6 @@ export async function mnistPart(ctx: Ctx): Promise<ResultRow[]> {
       scalarRow('mnist', model, METRICS.fid, f),
       scalarRow('mnist', model, METRICS.isMean, is.mean),
       scalarRow('mnist', model, METRICS.isStd, is.std),
-      scalarRow('mnist', model, METRICS.seconds, seconds),
     );
     ctx.log(`[geometry-score] mnist ${model}: IS ${is.mean.toFixed(2)} +- ${is.std.toFixed(2)}, FID ${f.toFixed(2)}, GS ${gs.toExponential(3)} (${seconds.toFixed(1)}s)`);
   }

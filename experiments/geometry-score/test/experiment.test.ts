@@ -49,8 +49,7 @@ describe('geometry-score experiment (tiny toy run)', () => {
       expect(rows.filter((r) => r.model === m && r.metric === METRICS.gs)).toHaveLength(1);
     }
     const again = await toyPart(ctxFor(tiny));
-    const strip = (rs: typeof rows) => rs.filter((r) => r.metric !== METRICS.seconds);
-    expect(strip(again)).toEqual(strip(rows));
+    expect(again).toEqual(rows);
     const checks = claim.checks(rows, { profile: 'quick', config: tiny });
     expect(checks.filter((c) => !c.pass).map((c) => `${c.id}: ${c.ours}`)).toEqual([]);
     const dir = mkdtempSync(join(tmpdir(), 'gs-fig-'));
