@@ -1,6 +1,6 @@
 // One training run of the sweep. Loaded by URL so it runs in this process or
 // in a worker process (runArmsParallel) with identical results.
-import { Rng, tf } from '@claimlab/core';
+import { Rng, tf, type ArmSession } from '@claimlab/core';
 import { applyCorruption } from '@claimlab/datasets';
 import { mlp, smallAlexNet, smallInception, trainClassifier, type EpochRecord } from '@claimlab/models';
 import type { ModelName } from './config.ts';
@@ -30,7 +30,7 @@ function buildModel(name: ModelName, shape: [number, number, number], numClasses
   }
 }
 
-export async function runArm(arm: Arm, onProgress: (status: string) => void): Promise<ArmResult> {
+export async function runArm(arm: Arm, onProgress: (status: string) => void, session?: ArmSession): Promise<ArmResult> {
   const t0 = Date.now();
   const { config } = arm;
   const root = new Rng(arm.seed);
@@ -50,6 +50,8 @@ export async function runArm(arm: Arm, onProgress: (status: string) => void): Pr
       stopAtTrainAccuracy: config.stopAtTrainAccuracy,
       rng: root.fork(`batches/${arm.repeat}`),
       onEpoch: (e) => onProgress(`${arm.condition}: epoch ${e.epoch}, train acc ${e.trainAccuracy.toFixed(3)}`),
+      // Checkpointed every epoch: a killed run continues mid-training with --resume.
+      checkpoint: session && { file: session.checkpointFile, identity: JSON.stringify({ arm, backend: session.backend }), resume: session.resume },
     });
     return {
       condition: arm.condition,

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -75,6 +75,49 @@ describe('sharded and resumed sweeps', () => {
     await run(fresh, ['--set', 'maxEpochs=8']);
     await run(out, ['--set', 'maxEpochs=8', '--resume']);
     expect(csv(out)).toBe(csv(fresh));
+  });
+
+  it('a run killed mid-training continues from its last epoch checkpoint with --resume, identically', async () => {
+    // One arm (random labels) that trains for many epochs.
+    const one = ['--set', 'labelCorruption=[1]', '--set', 'pixelConditions=[]', '--set', 'maxEpochs=40', '--set', 'trainSize=300'];
+    const out = tmp();
+    const ckpt = join(out, '.sweep', 'arm-00000.ckpt');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'experiments/rethinking-generalization/main.ts'), ...SMALL, ...one, '--out', out], {
+      cwd: REPO_ROOT,
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      const started = Date.now();
+      const timer = setInterval(() => {
+        if (existsSync(ckpt)) {
+          clearInterval(timer);
+          child.kill('SIGKILL');
+          resolve();
+        } else if (Date.now() - started > 60_000) {
+          clearInterval(timer);
+          child.kill('SIGKILL');
+          reject(new Error('the run never wrote a checkpoint'));
+        }
+      }, 5);
+    });
+    await exited;
+    expect(existsSync(join(out, 'results.csv'))).toBe(false);
+    expect(existsSync(join(out, '.sweep', 'arm-00000.json'))).toBe(false); // the arm did not finish
+    const saved = join(tmp(), 'saved.ckpt');
+    copyFileSync(ckpt, saved);
+
+    // --resume reads the checkpoint: a corrupt one is refused ...
+    writeFileSync(ckpt, 'garbage');
+    await expect(run(out, [...one, '--resume'])).rejects.toThrow(/is not a claimlab checkpoint/);
+    // ... and the real one continues the training to the same table as an uninterrupted run.
+    copyFileSync(saved, ckpt);
+    await run(out, [...one, '--resume']);
+    const fresh = tmp();
+    await run(fresh, one);
+    expect(csv(out)).toBe(csv(fresh));
+    expect(csv(out).trim().split('\n').length).toBeGreaterThan(3); // several epochs, the first of them restored
+    expect(existsSync(join(out, '.sweep'))).toBe(false);
   });
 
   it('refuses to resume from arms of a different config', async () => {

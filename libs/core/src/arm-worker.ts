@@ -1,9 +1,9 @@
 // Worker process for runArmsParallel: selects the parent's backend, then runs
 // the arms it is sent, one at a time, and reports progress and results over IPC.
 import { selectBackend } from './backend.ts';
-import type { ArmModule } from './parallel.ts';
+import type { ArmModule, ArmSession } from './parallel.ts';
 
-type Message = { type: 'run'; index: number; arm: unknown } | { type: 'exit' };
+type Message = { type: 'run'; index: number; arm: unknown; session?: ArmSession } | { type: 'exit' };
 
 const send = (m: unknown) => process.send!(m);
 
@@ -26,7 +26,7 @@ process.on('message', (msg: Message) => {
     }
     try {
       const mod = await ready;
-      const result = await mod.runArm(msg.arm, (status) => send({ type: 'progress', index: msg.index, status }));
+      const result = await mod.runArm(msg.arm, (status) => send({ type: 'progress', index: msg.index, status }), msg.session);
       send({ type: 'done', index: msg.index, result });
     } catch (e) {
       send({ type: 'error', index: msg.index, message: (e as Error).message });

@@ -4,11 +4,22 @@ import { fileURLToPath } from 'node:url';
 import type { BackendName } from './backend.ts';
 
 /**
- * A sweep arm runner: a module exporting `runArm(arm, onProgress)`, loaded by
- * URL so it can run in this process or in a worker process alike.
+ * Where an arm may keep its own checkpoint (e.g. a long training run), and
+ * whether to continue from it: set by runSweep for `--resume`.
+ */
+export interface ArmSession {
+  checkpointFile: string;
+  resume: boolean;
+  /** The backend the arm runs on: part of a checkpoint's identity. */
+  backend: BackendName;
+}
+
+/**
+ * A sweep arm runner: a module exporting `runArm(arm, onProgress, session)`,
+ * loaded by URL so it can run in this process or in a worker process alike.
  */
 export interface ArmModule<A, R> {
-  runArm(arm: A, onProgress: (status: string) => void): Promise<R>;
+  runArm(arm: A, onProgress: (status: string) => void, session?: ArmSession): Promise<R>;
 }
 
 export interface ParallelOptions<A, R> {
@@ -19,6 +30,8 @@ export interface ParallelOptions<A, R> {
   workers: number;
   /** Backend each worker must use (the one selected in the parent), so results match a serial run. */
   backend: BackendName;
+  /** Per-arm checkpoint place (same order as `arms`); none when absent. */
+  sessions?: ArmSession[];
   onArmProgress?(index: number, status: string): void;
   onArmDone?(index: number, result: R): void;
 }
@@ -43,7 +56,7 @@ export async function runArmsParallel<A, R>(opts: ParallelOptions<A, R>): Promis
   if (workers <= 1) {
     const mod = (await import(moduleUrl)) as ArmModule<A, R>;
     for (const [i, arm] of arms.entries()) {
-      results[i] = await mod.runArm(arm, (s) => opts.onArmProgress?.(i, s));
+      results[i] = await mod.runArm(arm, (s) => opts.onArmProgress?.(i, s), opts.sessions?.[i]);
       opts.onArmDone?.(i, results[i]);
     }
     return results;
@@ -67,7 +80,7 @@ export async function runArmsParallel<A, R>(opts: ParallelOptions<A, R>): Promis
         return;
       }
       const index = next++;
-      child.send({ type: 'run', index, arm: arms[index] });
+      child.send({ type: 'run', index, arm: arms[index], session: opts.sessions?.[index] });
     };
     for (let w = 0; w < workers; w++) {
       const child = fork(entry, [], {

@@ -8,12 +8,34 @@ import seedrandom from 'seedrandom';
  * each consumer through its own named stream (`fork`), so adding draws in
  * one place never shifts the numbers seen by another.
  */
+/** Where a stream stands: enough to continue it exactly (see Rng.snapshot / Rng.restore). */
+export interface RngState {
+  seed: string;
+  alea: seedrandom.State.Alea;
+  spareNormal: number | null;
+}
+
 export class Rng {
-  private readonly prng: seedrandom.PRNG;
+  private readonly prng: seedrandom.StatefulPRNG<seedrandom.State.Alea>;
   private spareNormal: number | null = null;
 
-  constructor(readonly seed: string | number) {
-    this.prng = seedrandom.alea(String(seed));
+  constructor(
+    readonly seed: string | number,
+    state?: seedrandom.State.Alea,
+  ) {
+    // `state: true` only adds the state() accessor: the numbers are the same as without it.
+    this.prng = seedrandom.alea(String(seed), { state: state ?? true });
+  }
+
+  /** The stream's position, for a checkpoint; `Rng.restore` continues from it with the same draws. */
+  snapshot(): RngState {
+    return { seed: String(this.seed), alea: this.prng.state(), spareNormal: this.spareNormal };
+  }
+
+  static restore(s: RngState): Rng {
+    const rng = new Rng(s.seed, s.alea);
+    rng.spareNormal = s.spareNormal;
+    return rng;
   }
 
   /** An independent stream named `label`, determined by this stream's seed only. */

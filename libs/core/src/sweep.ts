@@ -45,6 +45,8 @@ export async function runSweep<C extends Config, A, R>(ctx: RunContext<C>, opts:
   const store = sweepStoreDir(ctx.outDir);
   if (!ctx.resume && !ctx.shard) rmSync(store, { recursive: true, force: true });
   const file = (i: number) => join(store, `arm-${String(i).padStart(5, '0')}.json`);
+  // An arm that trains for long may checkpoint itself here; with --resume it continues from it.
+  const checkpointFile = (i: number) => join(store, `arm-${String(i).padStart(5, '0')}.ckpt`);
   const results: (R | undefined)[] = new Array(opts.arms.length);
   if (ctx.resume) {
     for (const [i, arm] of opts.arms.entries()) {
@@ -77,12 +79,14 @@ export async function runSweep<C extends Config, A, R>(ctx: RunContext<C>, opts:
       arms: todo.map((t) => t.arm),
       workers,
       backend: ctx.backendInfo.name,
+      sessions: todo.map(({ i }) => ({ checkpointFile: checkpointFile(i), resume: ctx.resume, backend: ctx.backendInfo.name })),
       onArmProgress: (_j, status) => progress.update(done, status),
       onArmDone: (j, r) => {
         const { arm, i } = todo[j];
         results[i] = r;
         const stored: StoredArm = { arm, backend: ctx.backendInfo.name, result: r };
         writeFileAtomic(file(i), JSON.stringify(stored));
+        rmSync(checkpointFile(i), { force: true });
         progress.update(++done, opts.describeDone(arm, r));
       },
     });

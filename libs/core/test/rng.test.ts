@@ -1,3 +1,4 @@
+import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/rng.ts';
 
@@ -44,4 +45,18 @@ describe('Rng', () => {
     expect(chi2).toBeLessThan(27.88); // 99.9% quantile of chi-square with 9 dof
     expect(() => rng.int(0)).toThrow(/positive integer/);
   });
+
+  it('continues exactly from a snapshot (uniforms, the spare normal, permutations), and the state accessor does not change the numbers', () => {
+    const a = new Rng('ckpt');
+    a.uniform();
+    a.normal(); // leaves a spare normal behind
+    const b = Rng.restore(JSON.parse(JSON.stringify(a.snapshot())));
+    expect(b.normal()).toBe(a.normal());
+    expect(Array.from(b.permutation(50))).toEqual(Array.from(a.permutation(50)));
+    expect(b.uniform()).toBe(a.uniform());
+    expect(b.fork('x').uniform()).toBe(a.fork('x').uniform());
+    const plain = seedrandom.alea('ckpt');
+    expect(new Rng('ckpt').uniform()).toBe(plain());
+  });
 });
+

@@ -6,3 +6,4 @@ export * from './inception.ts';
 export * from './train.ts';
 export * from './resnet.ts';
 export * from './hourglass.ts';
+export * from './checkpoint.ts';

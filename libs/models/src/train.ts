@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '@claimlab/core';
+import { existsSync, rmSync } from 'node:fs';
+import { Rng, type RngState } from '@claimlab/core';
 import type { ImageDataset } from '@claimlab/datasets';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 
 /** Images (NHWC, flattened) and integer labels: an ImageDataset of @claimlab/datasets, name optional. */
 export type LabelledImages = Omit<ImageDataset, 'name'>;
@@ -36,7 +38,26 @@ export interface TrainOptions {
   stopAtTrainAccuracy: number;
   /** Shuffles the training set every epoch. */
   rng: Rng;
+  /** Called after every epoch trained in this call (not for epochs restored from a checkpoint). */
   onEpoch?(record: EpochRecord): void;
+  /**
+   * Save the run's state (weights, optimizer slots, batch-order stream,
+   * epoch records) to `file` after every epoch, and with `resume`, continue
+   * from that file when it exists. `identity` names the run (e.g. its
+   * config, seed and backend): a checkpoint of another run is refused. The
+   * file is removed once training ends. A resumed run gives the same records
+   * and weights as one that was never interrupted.
+   */
+  checkpoint?: { file: string; identity: string; resume: boolean };
+}
+
+/** What a checkpoint of trainClassifier holds besides the tensors. */
+interface TrainState {
+  epochs: EpochRecord[];
+  steps: number;
+  /** Learning rate of the next epoch. */
+  learningRate: number;
+  rng: RngState;
 }
 
 export interface TrainResult {
@@ -79,16 +100,26 @@ export function accuracy(model: tf.LayersModel, x: tf.Tensor4D, y: tf.Tensor1D, 
  * One host sync per epoch (loss and accuracies), none per step.
  */
 export function trainClassifier(opts: TrainOptions): TrainResult {
-  const { model, train, test, schedule, batchSize, maxEpochs, stopAtTrainAccuracy, rng } = opts;
+  const { model, train, test, schedule, batchSize, maxEpochs, stopAtTrainAccuracy, checkpoint } = opts;
+  let rng = opts.rng;
   const optimizer = tf.train.momentum(schedule.learningRate, schedule.momentum);
   const tr = toTensors(train);
   const te = toTensors(test);
   const stepsToReach = new Map<number, number | null>(FIT_THRESHOLDS.map((t) => [t, null]));
-  const epochs: EpochRecord[] = [];
+  let epochs: EpochRecord[] = [];
   let steps = 0;
   let lr = schedule.learningRate;
+  if (checkpoint && !checkpoint.resume) rmSync(checkpoint.file, { force: true });
   try {
-    for (let epoch = 1; epoch <= maxEpochs; epoch++) {
+    if (checkpoint?.resume && existsSync(checkpoint.file)) {
+      const saved = loadCheckpoint<TrainState>(checkpoint.file, { identity: checkpoint.identity, model, optimizer });
+      ({ epochs, steps, learningRate: lr } = saved);
+      rng = Rng.restore(saved.rng);
+      for (const record of epochs) {
+        for (const t of FIT_THRESHOLDS) if (stepsToReach.get(t) === null && record.trainAccuracy >= t) stepsToReach.set(t, record.steps);
+      }
+    }
+    for (let epoch = epochs.length + 1; epoch <= maxEpochs; epoch++) {
       optimizer.setLearningRate(lr);
       const order = rng.permutation(train.n);
       const batchLosses: tf.Scalar[] = [];
@@ -125,10 +156,15 @@ export function trainClassifier(opts: TrainOptions): TrainResult {
       };
       epochs.push(record);
       for (const t of FIT_THRESHOLDS) if (stepsToReach.get(t) === null && record.trainAccuracy >= t) stepsToReach.set(t, steps);
+      const finished = record.trainAccuracy >= stopAtTrainAccuracy || epoch === maxEpochs;
+      if (!finished) {
+        lr *= schedule.decayPerEpoch;
+        if (checkpoint) saveCheckpoint<TrainState>(checkpoint.file, { identity: checkpoint.identity, model, optimizer, state: { epochs, steps, learningRate: lr, rng: rng.snapshot() } });
+      }
       opts.onEpoch?.(record);
-      if (record.trainAccuracy >= stopAtTrainAccuracy) break;
-      lr *= schedule.decayPerEpoch;
+      if (finished) break;
     }
+    if (checkpoint) rmSync(checkpoint.file, { force: true });
   } finally {
     optimizer.dispose();
     // tfjs 4.22's MomentumOptimizer.dispose() forgets the learning-rate scalar its parent keeps.

@@ -1,0 +1,108 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Rng, selectBackend, tf } from '@claimlab/core';
+import { trainClassifier, type LabelledImages } from '../src/index.ts';
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+});
+
+/** Two Gaussian blobs as 4x4x1 images. */
+function blobs(n: number, rng: Rng): LabelledImages {
+  const images = new Float32Array(n * 16);
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    labels[i] = i % 2;
+    for (let j = 0; j < 16; j++) images[i * 16 + j] = (labels[i] ? 0.5 : -0.5) + rng.normal();
+  }
+  return { images, labels, n, height: 4, width: 4, channels: 1, numClasses: 2 };
+}
+
+/** A conv net with batch norm (non-trainable moving statistics) and fixed-seed initial weights. */
+function net(): tf.LayersModel {
+  const init = (seed: number) => tf.initializers.glorotUniform({ seed });
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [4, 4, 1], filters: 3, kernelSize: 3, padding: 'same', kernelInitializer: init(1) }),
+      tf.layers.batchNormalization(),
+      tf.layers.reLU(),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 2, kernelInitializer: init(2) }),
+    ],
+  });
+}
+
+const rng = new Rng('checkpoint-test');
+const train = blobs(48, rng.fork('train'));
+const test = blobs(16, rng.fork('test'));
+const base = {
+  train,
+  test,
+  batchSize: 8,
+  maxEpochs: 6,
+  stopAtTrainAccuracy: 2, // never: all six epochs run
+  schedule: { learningRate: 0.05, momentum: 0.9, decayPerEpoch: 0.9 },
+};
+const weightsOf = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
+
+class Interrupted extends Error {}
+
+describe('training checkpoints', () => {
+  it('a run interrupted after epoch 2 and resumed from its checkpoint equals an uninterrupted run, exactly', () => {
+    const straight = net();
+    const full = trainClassifier({ ...base, model: straight, rng: new Rng('batches') });
+
+    const file = join(mkdtempSync(join(tmpdir(), 'claimlab-ckpt-')), 'run.ckpt');
+    const checkpoint = { file, identity: 'arm 0 on wasm', resume: false };
+    const first = net();
+    expect(() =>
+      trainClassifier({
+        ...base,
+        model: first,
+        rng: new Rng('batches'),
+        checkpoint,
+        onEpoch: (e) => {
+          if (e.epoch === 2) throw new Interrupted('killed');
+        },
+      }),
+    ).toThrow(Interrupted);
+    expect(existsSync(file)).toBe(true);
+
+    // A fresh model and stream, as in a new process: everything comes from the file.
+    const resumedModel = net();
+    const before = tf.memory().numTensors;
+    const seen: number[] = [];
+    const resumed = trainClassifier({ ...base, model: resumedModel, rng: new Rng('unused'), checkpoint: { ...checkpoint, resume: true }, onEpoch: (e) => seen.push(e.epoch) });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(seen).toEqual([3, 4, 5, 6]);
+    expect(resumed.epochs).toEqual(full.epochs);
+    expect([...resumed.stepsToReach]).toEqual([...full.stepsToReach]);
+    expect(weightsOf(resumedModel)).toEqual(weightsOf(straight)); // includes the batch-norm moving statistics
+    expect(existsSync(file)).toBe(false); // removed once training ended
+  });
+
+  it('without resume an old checkpoint is ignored and replaced', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'claimlab-ckpt-')), 'run.ckpt');
+    writeFileSync(file, 'left over from another run');
+    const a = trainClassifier({ ...base, maxEpochs: 2, model: net(), rng: new Rng('batches'), checkpoint: { file, identity: 'x', resume: false } });
+    const b = trainClassifier({ ...base, maxEpochs: 2, model: net(), rng: new Rng('batches') });
+    expect(a.epochs).toEqual(b.epochs);
+  });
+
+  it('refuses a checkpoint of another run, a corrupt or truncated file, with the way out', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'claimlab-ckpt-')), 'run.ckpt');
+    const stop = (e: { epoch: number }) => {
+      if (e.epoch === 1) throw new Interrupted('killed');
+    };
+    expect(() => trainClassifier({ ...base, model: net(), rng: new Rng('b'), checkpoint: { file, identity: 'run A', resume: false }, onEpoch: stop })).toThrow(Interrupted);
+    const good = readFileSync(file);
+    const resume = (identity: string) => trainClassifier({ ...base, model: net(), rng: new Rng('b'), checkpoint: { file, identity, resume: true } });
+    expect(() => resume('run B')).toThrow(/belongs to a different run .*delete it \(or run without --resume\)/);
+    writeFileSync(file, good.subarray(0, good.length - 7));
+    expect(() => resume('run A')).toThrow(/is truncated/);
+    writeFileSync(file, 'not a checkpoint at all');
+    expect(() => resume('run A')).toThrow(/is not a claimlab checkpoint/);
+  });
+});
