@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { UsageError, type ProfileName } from '@claimlab/core';
 
 export type GeometryScoreConfig = {
@@ -34,6 +35,18 @@ export type GeometryScoreConfig = {
   ganSteps: number;
   /** Adam learning rate (beta1 = 0.5) of the GANs. */
   ganLearningRate: number;
+  /**
+   * Path of a user-supplied Inception-v3 as a tfjs graph model (model.json from
+   * tensorflowjs_converter) for IS and FID, as in the paper's setting; '' = the
+   * MNIST classifier trained here. Digits are resized (bilinear) to
+   * inceptionInputSize, repeated over 3 channels and scaled to [-1, 1].
+   */
+  inceptionModel: string;
+  inceptionInputSize: number;
+  /** Output node of the FID features (the 2048-d pool layer; 'pool_3' in the original TF FID graph). */
+  inceptionFeatureNode: string;
+  /** Output node of the class probabilities (softmax, not logits). */
+  inceptionProbsNode: string;
 };
 
 /**
@@ -53,6 +66,8 @@ export type GeometryScoreConfig = {
  * classifier on 30,000 digits (the rest feed the reference and generators),
  * GANs for 20,000 steps.
  */
+const NO_INCEPTION = { inceptionModel: '', inceptionInputSize: 299, inceptionFeatureNode: 'pool_3', inceptionProbsNode: 'softmax' };
+
 export const PROFILES: Record<ProfileName, GeometryScoreConfig> = {
   quick: {
     toyPoints: 2000,
@@ -72,6 +87,7 @@ export const PROFILES: Record<ProfileName, GeometryScoreConfig> = {
     collapsedClasses: [0, 1, 7],
     ganSteps: 2000,
     ganLearningRate: 0.001,
+    ...NO_INCEPTION,
   },
   paper: {
     toyPoints: 5000,
@@ -91,6 +107,7 @@ export const PROFILES: Record<ProfileName, GeometryScoreConfig> = {
     collapsedClasses: [0, 1, 7],
     ganSteps: 20000,
     ganLearningRate: 0.0002,
+    ...NO_INCEPTION,
   },
 };
 
@@ -117,6 +134,10 @@ export function validateConfig(c: GeometryScoreConfig): void {
   }
   if (!Array.isArray(c.collapsedClasses) || c.collapsedClasses.length < 1 || c.collapsedClasses.some((k) => !Number.isInteger(k) || k < 0 || k > 9)) {
     problems.push(`collapsedClasses must be digits 0-9, got ${JSON.stringify(c.collapsedClasses)}`);
+  }
+  if (!Number.isInteger(c.inceptionInputSize) || c.inceptionInputSize < 1) problems.push(`inceptionInputSize must be a positive integer, got ${c.inceptionInputSize}`);
+  if (c.inceptionModel && !existsSync(c.inceptionModel)) {
+    problems.push(`inceptionModel: no file at ${c.inceptionModel}; pass the model.json of an Inception-v3 converted with tensorflowjs_converter --output_format=tfjs_graph_model, or leave it '' to use the classifier trained here`);
   }
   if (problems.length) throw new UsageError(`Invalid config:\n  - ${problems.join('\n  - ')}`);
 }

@@ -1,10 +1,24 @@
 import { join } from 'node:path';
-import { barChart, lineChart, saveFigure } from '@claimlab/plots';
+import { barChart, lineChart, saveFigure, saveImagePanels } from '@claimlab/plots';
 import { METRICS, mrltOf, scalar, type ResultRow } from './claim.ts';
 
-/** The paper's MRLT bar plots (its Figures of MRLTs per data set / model) and score bars, from the results rows. */
-export async function drawFigures(rows: ResultRow[], dir: string): Promise<string[]> {
+/**
+ * The paper's MRLT bar plots (its Figures of MRLTs per data set / model) and
+ * score bars, from the results rows; and, given the MNIST generators' first
+ * samples, a panel of them (what each "generator" produces).
+ */
+export async function drawFigures(rows: ResultRow[], dir: string, samples: { model: string; images: number[] }[] = []): Promise<string[]> {
   const files: string[] = [];
+  if (samples.length) {
+    const panelRows = samples.map(({ model, images }) => ({
+      title: model,
+      panels: Array.from({ length: Math.floor(images.length / 784) }, (_, k) => ({
+        label: '',
+        image: { data: images.slice(k * 784, (k + 1) * 784), width: 28, height: 28, channels: 1 as const },
+      })),
+    }));
+    files.push(...saveImagePanels(panelRows, join(dir, 'samples-mnist'), { zoom: 2, title: 'First samples of each MNIST model (the reference is real training digits)' }).files);
+  }
   const save = async (name: string, spec: Parameters<typeof saveFigure>[0]) => {
     files.push(...(await saveFigure(spec, join(dir, name))).files);
   };

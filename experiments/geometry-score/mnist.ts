@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng, tf } from '@claimlab/core';
 import { loadMnist, subset, type ImageDataset } from '@claimlab/datasets';
+import { loadGraphModelFromDir, runGraphModel } from '@claimlab/metrics';
 import { mlp, trainClassifier } from '@claimlab/models';
 import type { GeometryScoreConfig } from './config.ts';
 
@@ -96,6 +97,61 @@ export function classify(net: tf.LayersModel, images: Float32Array, n: number): 
     });
   }
   return { probs, features, d };
+}
+
+/** Class probabilities (n x k) for IS and features (n x d) for FID, float64. */
+export interface FeaturesOf {
+  probs: Float64Array;
+  k: number;
+  features: Float64Array;
+  d: number;
+}
+
+/** What IS and FID see of a set of digits: the classifier trained here, or a user-supplied Inception-v3. */
+export interface FeatureExtractor {
+  describe: string;
+  extract(images: Float32Array, n: number): FeaturesOf;
+  dispose(): void;
+}
+
+export function classifierExtractor(net: tf.LayersModel): FeatureExtractor {
+  return {
+    describe: 'the MNIST classifier trained here (softmax for IS, last hidden layer for FID)',
+    extract: (images, n) => ({ ...classify(net, images, n), k: 10 }),
+    dispose: () => net.dispose(),
+  };
+}
+
+/**
+ * A user-supplied Inception-v3 graph model: digits resized (bilinear) to
+ * size x size, repeated over 3 channels, scaled to [-1, 1] (Inception-v3's
+ * input range), in batches.
+ */
+export async function inceptionExtractor(c: GeometryScoreConfig): Promise<FeatureExtractor> {
+  const model = await loadGraphModelFromDir(c.inceptionModel);
+  const size = c.inceptionInputSize;
+  return {
+    describe: `the Inception-v3 graph model ${c.inceptionModel} (${c.inceptionProbsNode} for IS, ${c.inceptionFeatureNode} for FID)`,
+    extract(images, n) {
+      const B = 50;
+      let out: { probs: Float64Array; k: number; features: Float64Array; d: number } | null = null;
+      for (let s = 0; s < n; s += B) {
+        const m = Math.min(B, n - s);
+        const x = tf.tidy(() => {
+          const digits = tf.tensor4d(images.subarray(s * PIXELS, (s + m) * PIXELS), [m, 28, 28, 1]);
+          return tf.image.resizeBilinear(digits, [size, size]).tile([1, 1, 1, 3]).mul(2).sub(1);
+        });
+        const input = x.dataSync() as Float32Array;
+        x.dispose();
+        const [feat, probs] = runGraphModel(model, input, m, { sampleShape: [size, size, 3], outputs: [c.inceptionFeatureNode, c.inceptionProbsNode], batchSize: m });
+        out ??= { probs: new Float64Array(n * probs.width), k: probs.width, features: new Float64Array(n * feat.width), d: feat.width };
+        out.probs.set(probs.data, s * out.k);
+        out.features.set(feat.data, s * out.d);
+      }
+      return out!;
+    },
+    dispose: () => model.dispose(),
+  };
 }
 
 export interface MnistSets {

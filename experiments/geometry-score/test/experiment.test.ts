@@ -1,12 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Rng, type RunContext } from '@claimlab/core';
+import { Rng, runExperiment, type RunContext } from '@claimlab/core';
 import { describe, expect, it } from 'vitest';
 import { claim, METRICS } from '../claim.ts';
 import { PROFILES, validateConfig, type GeometryScoreConfig } from '../config.ts';
 import { drawFigures } from '../figures.ts';
-import { toyPart } from '../main.ts';
+import { armsOf, experiment, partRows, REPO_ROOT } from '../main.ts';
+import { runArm } from '../arm.ts';
 import { referenceMoments, TOY_MODELS, toySample } from '../toy.ts';
 
 function ctxFor(config: GeometryScoreConfig, seed = 0): RunContext<GeometryScoreConfig> {
@@ -43,6 +44,7 @@ describe('geometry-score experiment (tiny toy run)', () => {
   });
 
   it('produces tidy rows for every toy model, deterministic under the seed, that pass the toy checks', async () => {
+    const toyPart = async (ctx: RunContext<GeometryScoreConfig>) => partRows('toy', await Promise.all(armsOf(ctx).map((a) => runArm(a, () => {}))));
     const rows = await toyPart(ctxFor(tiny));
     for (const m of TOY_MODELS) {
       expect(rows.filter((r) => r.model === m && r.metric === METRICS.mrlt)).toHaveLength(tiny.iMax);
@@ -67,4 +69,105 @@ describe('geometry-score experiment (tiny toy run)', () => {
     expect(() => validateConfig({ ...tiny, mnistSamples: 50 })).toThrow(/must exceed the FID feature width/);
     expect(() => validateConfig({ ...tiny, collapsedClasses: [12] })).toThrow(/collapsedClasses/);
   });
+
+  it('runs as a sweep: the same table on 1 and 2 workers, and a shard merge with --resume gives it too', async () => {
+    const args = ['--set', 'toyPoints=300', '--set', 'repetitions=8', '--set', 'mnist=false'];
+    const run = async (extra: string[]) => {
+      const out = mkdtempSync(join(tmpdir(), 'gs-sweep-'));
+      const quiet = process.stderr.write;
+      process.stderr.write = () => true;
+      try {
+        await runExperiment(experiment, [...args, '--out', out, ...extra], REPO_ROOT);
+      } finally {
+        process.stderr.write = quiet;
+      }
+      return out;
+    };
+    const csv = (out: string) => readFileSync(join(out, 'results.csv'), 'utf8');
+    const serial = await run(['--workers', '1']);
+    expect(csv(await run(['--workers', '2']))).toBe(csv(serial));
+    const sharded = await run(['--shard', '0/2', '--workers', '1']);
+    expect(existsSync(join(sharded, 'results.csv'))).toBe(false);
+    const quiet = process.stderr.write;
+    process.stderr.write = () => true;
+    try {
+      await runExperiment(experiment, [...args, '--out', sharded, '--shard', '1/2', '--workers', '1'], REPO_ROOT);
+      await runExperiment(experiment, [...args, '--out', sharded, '--resume'], REPO_ROOT);
+    } finally {
+      process.stderr.write = quiet;
+    }
+    expect(csv(sharded)).toBe(csv(serial));
+  }, 120_000);
+
+  it('scores MNIST generators end to end on a tiny config and draws their samples', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'gs-mnist-'));
+    const quiet = process.stderr.write;
+    process.stderr.write = () => true;
+    try {
+      await runExperiment(
+        experiment,
+        ['--set', 'toyPoints=300', '--set', 'repetitions=4', '--set', 'mnistRepetitions=4', '--set', 'mnistSamples=100', '--set', 'classifierTrain=1000', '--set', 'classifierEpochs=1', '--set', 'ganSteps=10', '--workers', '1', '--out', out],
+        REPO_ROOT,
+      );
+    } finally {
+      process.stderr.write = quiet;
+    }
+    const rows = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const mnistModels = new Set(rows.filter((r) => r[0] === 'mnist' && r[2] === METRICS.gs).map((r) => r[1]));
+    expect(mnistModels).toEqual(new Set(['reference', 'real-holdout', 'noisy-real', 'mode-collapsed', 'few-prototypes', 'gan-ns', 'gan-ls']));
+    expect(rows.find((r) => r[1] === 'reference' && r[2] === METRICS.gs)?.[4]).toBe('0');
+    expect(rows.some((r) => r[1] === 'feature-net' && r[2] === METRICS.accuracy)).toBe(true);
+    expect(existsSync(join(out, 'figures', 'samples-mnist.png'))).toBe(true);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.files.figures).toContain('figures/samples-mnist.png');
+  }, 120_000);
+
+  it('uses a user-supplied Inception-v3 graph model for IS and FID when given one (resize, 3 channels, [-1, 1])', async () => {
+    // Stand-in graph: global average pool of the 8x8x3 input -> 3 features, x W -> 'pool_3' (4-d), softmax -> 'softmax'.
+    const dir = mkdtempSync(join(tmpdir(), 'gs-inception-'));
+    const f32 = { type: 'DT_FLOAT' };
+    const node = (name: string, op: string, input: string[], attr: object) => ({ name, op, input, attr });
+    const model = {
+      format: 'graph-model',
+      generatedBy: 'hand',
+      convertedBy: null,
+      modelTopology: {
+        node: [
+          { name: 'x', op: 'Placeholder', attr: { dtype: f32, shape: { shape: { dim: [{ size: '-1' }, { size: '8' }, { size: '8' }, { size: '3' }] } } } },
+          { name: 'axes', op: 'Const', attr: { dtype: { type: 'DT_INT32' }, value: { tensor: { dtype: 'DT_INT32', tensorShape: { dim: [{ size: '2' }] } } } } },
+          node('gap', 'Mean', ['x', 'axes'], { T: f32, Tidx: { type: 'DT_INT32' }, keep_dims: { b: false } }),
+          { name: 'w', op: 'Const', attr: { dtype: f32, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '3' }, { size: '4' }] } } } } },
+          node('pool_3', 'MatMul', ['gap', 'w'], { T: f32, transpose_a: { b: false }, transpose_b: { b: false } }),
+          node('softmax', 'Softmax', ['pool_3'], { T: f32 }),
+        ],
+        versions: { producer: 1 },
+      },
+      weightsManifest: [{ paths: ['weights.bin'], weights: [{ name: 'axes', shape: [2], dtype: 'int32' }, { name: 'w', shape: [3, 4], dtype: 'float32' }] }],
+    };
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(model));
+    writeFileSync(join(dir, 'weights.bin'), Buffer.concat([Buffer.from(new Int32Array([1, 2]).buffer), Buffer.from(new Float32Array([3, -1, 0, 1, 0, 2, 1, -2, 1, 0, 0, 1]).buffer)]));
+    const out = mkdtempSync(join(tmpdir(), 'gs-inception-run-'));
+    const quiet = process.stderr.write;
+    process.stderr.write = () => true;
+    try {
+      await runExperiment(
+        experiment,
+        ['--set', 'toyPoints=300', '--set', 'repetitions=4', '--set', 'mnistRepetitions=4', '--set', 'mnistSamples=100', '--set', 'classifierTrain=1000', '--set', 'ganSteps=0',
+          '--set', `inceptionModel=${join(dir, 'model.json')}`, '--set', 'inceptionInputSize=8', '--workers', '1', '--out', out],
+        REPO_ROOT,
+      );
+      await expect(runExperiment(experiment, ['--set', 'inceptionModel=/nonexistent/model.json', '--out', out], REPO_ROOT)).rejects.toThrow(/inceptionModel: no file at \/nonexistent\/model.json; pass the model.json/);
+    } finally {
+      process.stderr.write = quiet;
+    }
+    const rows = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    expect(rows.some((r) => r[1] === 'feature-net')).toBe(false); // no classifier trained
+    const isReal = Number(rows.find((r) => r[1] === 'real-holdout' && r[2] === METRICS.isMean)![4]);
+    expect(isReal).toBeGreaterThan(1); // 4 classes: 1 <= IS <= 4
+    expect(isReal).toBeLessThanOrEqual(4);
+    expect(Number(rows.find((r) => r[1] === 'noisy-real' && r[2] === METRICS.fid)![4])).toBeGreaterThan(0);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.checks.map((c: { id: string }) => c.id)).not.toContain('mnist-feature-net-accurate');
+  }, 120_000);
 });
+

@@ -16,3 +16,4 @@ export {
   type HeatmapOptions,
 } from './charts.ts';
 export type { TopLevelSpec } from 'vega-lite';
+export { saveImagePanels, encodePng, type Panel, type PanelImage, type PanelRow, type ImagePanelOptions } from './image-panels.ts';

@@ -1,0 +1,113 @@
+// One unit of the sweep: the MRLT (and IS / FID) of one toy data set or one
+// MNIST generator. Loaded by URL so it runs in this process or in a worker
+// process (runSweep) with identical results: every random draw comes from Rng
+// streams named by the arm's own description.
+import { Rng } from '@claimlab/core';
+import { defaultGamma, fid, inceptionScore, mrlt, type PointCloud } from '@claimlab/metrics';
+import type { GeometryScoreConfig } from './config.ts';
+import { trainGan, type GanLoss } from './gan.ts';
+import { classifierExtractor, featureNet, inceptionExtractor, mnistSets, type MnistModel } from './mnist.ts';
+import { toySample, type ToyModel } from './toy.ts';
+
+export type Arm =
+  | { kind: 'toy'; model: ToyModel; seed: number; config: GeometryScoreConfig }
+  /** `cacheRoot` holds the feature classifier, trained by the parent before the sweep. */
+  | { kind: 'mnist'; model: 'reference' | MnistModel | `gan-${GanLoss}`; seed: number; config: GeometryScoreConfig; cacheRoot: string };
+
+export interface ArmResult {
+  part: 'toy' | 'mnist';
+  model: string;
+  mrlt: number[];
+  /** Against the reference: on the 2-D coordinates (toy) or the classifier's features (MNIST). */
+  fid: number;
+  /** MNIST only. */
+  isMean?: number;
+  isStd?: number;
+  /** The first sample images (MNIST, 28x28 in [0, 1], row-major) for the sample figure. */
+  samples?: number[];
+  seconds: number;
+}
+
+/** Images of each MNIST generator kept for the sample figure. */
+export const SAMPLE_IMAGES = 16;
+
+function computeMrlt(arm: Arm, x: PointCloud, gamma: number, repetitions: number, onProgress: (s: string) => void): number[] {
+  const label = `${arm.kind}/${arm.model}`;
+  const m = mrlt(x, {
+    landmarks: arm.config.landmarks,
+    gamma,
+    iMax: arm.config.iMax,
+    repetitions,
+    rng: new Rng(arm.seed).fork(`landmarks/${label}`),
+    onProgress: (done) => {
+      if (done % 50 === 0 || done === repetitions) onProgress(`MRLT ${label}: ${done}/${repetitions} landmark draws`);
+    },
+  });
+  return Array.from(m);
+}
+
+function toyArm(arm: Extract<Arm, { kind: 'toy' }>, onProgress: (s: string) => void): Omit<ArmResult, 'seconds'> {
+  const c = arm.config;
+  const n = c.toyPoints;
+  const gamma = c.toyGamma > 0 ? c.toyGamma : defaultGamma(n);
+  const sample = (m: ToyModel) => toySample(m, n, new Rng(arm.seed).fork(`toy/${m}`));
+  const data = sample(arm.model);
+  return {
+    part: 'toy',
+    model: arm.model,
+    mrlt: computeMrlt(arm, { data, n, d: 2 }, gamma, c.repetitions, onProgress),
+    fid: fid({ data: sample('reference'), n, d: 2 }, { data, n, d: 2 }),
+  };
+}
+
+async function mnistArm(arm: Extract<Arm, { kind: 'mnist' }>, onProgress: (s: string) => void): Promise<Omit<ArmResult, 'seconds'>> {
+  const c = arm.config;
+  const n = c.mnistSamples;
+  const sets = mnistSets(c, arm.seed);
+  let images: Float32Array;
+  if (arm.model === 'reference') images = sets.reference.images;
+  else if (arm.model.startsWith('gan-')) {
+    const loss = arm.model.slice('gan-'.length) as GanLoss;
+    const root = new Rng(arm.seed);
+    const gan = trainGan({
+      loss,
+      images: sets.ganTrain.images,
+      n: sets.ganTrain.n,
+      steps: c.ganSteps,
+      batchSize: 64,
+      zDim: 32,
+      hidden: 256,
+      learningRate: c.ganLearningRate,
+      rng: root.fork(`gan/${loss}`),
+      onProgress: (step, d, g) => {
+        if (step % 100 === 0) onProgress(`GAN (${loss}) step ${step}/${c.ganSteps}: D loss ${d.toFixed(3)}, G loss ${g.toFixed(3)}`);
+      },
+    });
+    images = gan.sample(n, root.fork(`gan-samples/${loss}`));
+    gan.dispose();
+  } else images = sets.generators[arm.model as MnistModel];
+
+  const extractor = c.inceptionModel ? await inceptionExtractor(c) : classifierExtractor((await featureNet(c, arm.seed, arm.cacheRoot, () => {})).model);
+  try {
+    const ref = extractor.extract(sets.reference.images, n);
+    const feat = arm.model === 'reference' ? ref : extractor.extract(images, n);
+    const is = inceptionScore(feat.probs, n, feat.k, 10);
+    return {
+      part: 'mnist',
+      model: arm.model,
+      mrlt: computeMrlt(arm, { data: images, n, d: 784 }, c.mnistGamma, c.mnistRepetitions, onProgress),
+      fid: arm.model === 'reference' ? 0 : fid({ data: ref.features, n, d: ref.d }, { data: feat.features, n, d: feat.d }),
+      isMean: is.mean,
+      isStd: is.std,
+      samples: Array.from(images.subarray(0, SAMPLE_IMAGES * 784)),
+    };
+  } finally {
+    extractor.dispose();
+  }
+}
+
+export async function runArm(arm: Arm, onProgress: (status: string) => void): Promise<ArmResult> {
+  const t0 = Date.now();
+  const result = arm.kind === 'toy' ? toyArm(arm, onProgress) : await mnistArm(arm, onProgress);
+  return { ...result, seconds: (Date.now() - t0) / 1000 };
+}

@@ -1,0 +1,101 @@
+import { writeFileAtomic } from '@claimlab/core';
+import { PNG } from 'pngjs';
+import { svgToPng } from './render.ts';
+import type { SavedFigure } from './save.ts';
+
+/** A raster image, values in [0, 1] (clipped), row-major, channels interleaved (HWC). */
+export interface PanelImage {
+  data: ArrayLike<number>;
+  width: number;
+  height: number;
+  /** 1 (grey) or 3 (RGB). */
+  channels: 1 | 3;
+}
+
+export interface Panel {
+  /** Caption under the image (may be empty). */
+  label: string;
+  image: PanelImage;
+}
+
+export interface PanelRow {
+  /** Row heading, left of the images (may be empty). */
+  title: string;
+  panels: Panel[];
+}
+
+export interface ImagePanelOptions {
+  /** Figure title. */
+  title?: string;
+  /** Each image pixel becomes `zoom` x `zoom` pixels (nearest neighbour: pixels stay visible). Default: up to ~128 px per panel. */
+  zoom?: number;
+  /** Write the SVG too (default false: it embeds the images, so the PNG is the figure). */
+  svg?: boolean;
+}
+
+/** Encodes an image as an 8-bit RGBA PNG (pngjs). */
+export function encodePng(img: PanelImage): Buffer {
+  const { width, height, channels, data } = img;
+  if (data.length !== width * height * channels) {
+    throw new Error(`image panel: ${data.length} values do not make a ${width}x${height}x${channels} image`);
+  }
+  const png = new PNG({ width, height });
+  for (let p = 0; p < width * height; p++) {
+    for (let k = 0; k < 3; k++) {
+      const v = data[p * channels + (channels === 1 ? 0 : k)];
+      png.data[4 * p + k] = Math.round(255 * Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0)));
+    }
+    png.data[4 * p + 3] = 255;
+  }
+  return PNG.sync.write(png);
+}
+
+const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * Image panels (rows of captioned images, e.g. clean / noisy / outputs, or
+ * generator samples): an SVG with the images embedded as PNG, rasterised to
+ * `<path>.png` (and `<path>.svg` with `svg: true`), written atomically.
+ */
+export function saveImagePanels(rows: PanelRow[], pathWithoutExt: string, opts: ImagePanelOptions = {}): SavedFigure {
+  const all = rows.flatMap((r) => r.panels);
+  if (all.length === 0) throw new Error('saveImagePanels: no images');
+  const maxSide = Math.max(...all.map((p) => Math.max(p.image.width, p.image.height)));
+  const zoom = opts.zoom ?? Math.max(1, Math.floor(128 / maxSide));
+  if (!(zoom > 0)) throw new Error(`saveImagePanels: zoom must be positive, got ${zoom}`);
+  const cell = maxSide * zoom;
+  const gap = 8;
+  const caption = all.some((p) => p.label) ? 16 : 0;
+  const titleWidth = rows.some((r) => r.title) ? Math.max(...rows.map((r) => r.title.length)) * 7 + 12 : 0;
+  const top = opts.title ? 28 : 4;
+  const cols = Math.max(...rows.map((r) => r.panels.length));
+  const width = titleWidth + cols * (cell + gap) + gap;
+  const height = top + rows.length * (cell + caption + gap) + gap;
+  const parts: string[] = [];
+  if (opts.title) parts.push(`<text x="${gap}" y="18" font-size="14" font-weight="bold">${escapeXml(opts.title)}</text>`);
+  rows.forEach((row, r) => {
+    const y = top + r * (cell + caption + gap);
+    if (row.title) parts.push(`<text x="${gap}" y="${y + cell / 2}" font-size="12" dominant-baseline="middle">${escapeXml(row.title)}</text>`);
+    row.panels.forEach((p, c) => {
+      const x = titleWidth + gap + c * (cell + gap);
+      const w = p.image.width * zoom;
+      const h = p.image.height * zoom;
+      const href = `data:image/png;base64,${encodePng(p.image).toString('base64')}`;
+      parts.push(`<image x="${x}" y="${y}" width="${w}" height="${h}" image-rendering="optimizeSpeed" style="image-rendering:pixelated" href="${href}"/>`);
+      if (p.label) parts.push(`<text x="${x + w / 2}" y="${y + cell + 12}" font-size="11" text-anchor="middle">${escapeXml(p.label)}</text>`);
+    });
+  });
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">${parts.join('')}</svg>`;
+  const base = pathWithoutExt.replace(/\.(svg|png)$/i, '');
+  const png = svgToPng(svg, { scale: 1 });
+  const saved: SavedFigure = { files: [] };
+  if (opts.svg) {
+    saved.svg = `${base}.svg`;
+    writeFileAtomic(saved.svg, svg);
+    saved.files.push(saved.svg);
+  }
+  saved.png = `${base}.png`;
+  writeFileAtomic(saved.png, png);
+  saved.files.push(saved.png);
+  return saved;
+}
