@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { registerFastGradients } from './gradients.ts';
 import { registerWasmKernels } from './wasm-kernels.ts';
 
 /** Compute backends, fastest first (DESIGN.md, "Compute backend ladder"). */
@@ -74,6 +75,7 @@ export async function selectBackend(
     }
     return selected;
   }
+  registerFastGradients();
   const skipped: string[] = [];
   if (want === 'tensorflow' || want === undefined) {
     const r = await tryNative();

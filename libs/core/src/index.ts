@@ -10,3 +10,4 @@ export * from './experiment.ts';
 export * from './parallel.ts';
 export * from './sweep.ts';
 export * from './staleness.ts';
+export * from './gradients.ts';
