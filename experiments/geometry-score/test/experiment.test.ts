@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng, runExperiment, type RunContext } from '@claimlab/core';
 import { describe, expect, it } from 'vitest';
+import { quietly, runQuietly } from '@claimlab/core/testing';
 import { claim, METRICS } from '../claim.ts';
 import { PROFILES, validateConfig, type GeometryScoreConfig } from '../config.ts';
 import { drawFigures } from '../figures.ts';
@@ -74,13 +75,7 @@ describe('geometry-score experiment (tiny toy run)', () => {
     const args = ['--set', 'toyPoints=300', '--set', 'repetitions=8', '--set', 'mnist=false'];
     const run = async (extra: string[]) => {
       const out = mkdtempSync(join(tmpdir(), 'gs-sweep-'));
-      const quiet = process.stderr.write;
-      process.stderr.write = () => true;
-      try {
-        await runExperiment(experiment, [...args, '--out', out, ...extra], REPO_ROOT);
-      } finally {
-        process.stderr.write = quiet;
-      }
+      await runQuietly(experiment, [...args, '--out', out, ...extra], REPO_ROOT);
       return out;
     };
     const csv = (out: string) => readFileSync(join(out, 'results.csv'), 'utf8');
@@ -88,30 +83,20 @@ describe('geometry-score experiment (tiny toy run)', () => {
     expect(csv(await run(['--workers', '2']))).toBe(csv(serial));
     const sharded = await run(['--shard', '0/2', '--workers', '1']);
     expect(existsSync(join(sharded, 'results.csv'))).toBe(false);
-    const quiet = process.stderr.write;
-    process.stderr.write = () => true;
-    try {
+    await quietly(async () => {
       await runExperiment(experiment, [...args, '--out', sharded, '--shard', '1/2', '--workers', '1'], REPO_ROOT);
       await runExperiment(experiment, [...args, '--out', sharded, '--resume'], REPO_ROOT);
-    } finally {
-      process.stderr.write = quiet;
-    }
+    });
     expect(csv(sharded)).toBe(csv(serial));
   }, 120_000);
 
   it('scores MNIST generators end to end on a tiny config and draws their samples', async () => {
     const out = mkdtempSync(join(tmpdir(), 'gs-mnist-'));
-    const quiet = process.stderr.write;
-    process.stderr.write = () => true;
-    try {
-      await runExperiment(
-        experiment,
-        ['--set', 'toyPoints=300', '--set', 'repetitions=4', '--set', 'mnistRepetitions=4', '--set', 'mnistSamples=100', '--set', 'classifierTrain=1000', '--set', 'classifierEpochs=1', '--set', 'ganSteps=10', '--workers', '1', '--out', out],
-        REPO_ROOT,
-      );
-    } finally {
-      process.stderr.write = quiet;
-    }
+    await runQuietly(
+      experiment,
+      ['--set', 'toyPoints=300', '--set', 'repetitions=4', '--set', 'mnistRepetitions=4', '--set', 'mnistSamples=100', '--set', 'classifierTrain=1000', '--set', 'classifierEpochs=1', '--set', 'ganSteps=10', '--workers', '1', '--out', out],
+      REPO_ROOT,
+    );
     const rows = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
     const mnistModels = new Set(rows.filter((r) => r[0] === 'mnist' && r[2] === METRICS.gs).map((r) => r[1]));
     expect(mnistModels).toEqual(new Set(['reference', 'real-holdout', 'noisy-real', 'mode-collapsed', 'few-prototypes', 'gan-ns', 'gan-ls']));
@@ -147,9 +132,7 @@ describe('geometry-score experiment (tiny toy run)', () => {
     writeFileSync(join(dir, 'model.json'), JSON.stringify(model));
     writeFileSync(join(dir, 'weights.bin'), Buffer.concat([Buffer.from(new Int32Array([1, 2]).buffer), Buffer.from(new Float32Array([3, -1, 0, 1, 0, 2, 1, -2, 1, 0, 0, 1]).buffer)]));
     const out = mkdtempSync(join(tmpdir(), 'gs-inception-run-'));
-    const quiet = process.stderr.write;
-    process.stderr.write = () => true;
-    try {
+    await quietly(async () => {
       await runExperiment(
         experiment,
         ['--set', 'toyPoints=300', '--set', 'repetitions=4', '--set', 'mnistRepetitions=4', '--set', 'mnistSamples=100', '--set', 'classifierTrain=1000', '--set', 'ganSteps=0',
@@ -157,9 +140,7 @@ describe('geometry-score experiment (tiny toy run)', () => {
         REPO_ROOT,
       );
       await expect(runExperiment(experiment, ['--set', 'inceptionModel=/nonexistent/model.json', '--out', out], REPO_ROOT)).rejects.toThrow(/inceptionModel: no file at \/nonexistent\/model.json; pass the model.json/);
-    } finally {
-      process.stderr.write = quiet;
-    }
+    });
     const rows = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
     expect(rows.some((r) => r[1] === 'feature-net')).toBe(false); // no classifier trained
     const isReal = Number(rows.find((r) => r[1] === 'real-holdout' && r[2] === METRICS.isMean)![4]);

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runQuietly } from '@claimlab/core/testing';
 import { runExperiment, UsageError, verifyExperiment } from '@claimlab/core';
 import { experiment, REPO_ROOT } from '../main.ts';
 
@@ -15,13 +16,7 @@ const TINY = [
 const tmp = () => mkdtempSync(join(tmpdir(), 'claimlab-lr-'));
 
 async function runTiny(out: string, extra: string[] = []): Promise<string> {
-  const quiet = process.stderr.write;
-  process.stderr.write = () => true;
-  try {
-    await runExperiment(experiment, [...TINY, '--out', out, ...extra], REPO_ROOT);
-  } finally {
-    process.stderr.write = quiet;
-  }
+  await runQuietly(experiment, [...TINY, '--out', out, ...extra], REPO_ROOT);
   return readFileSync(join(out, 'results.csv'), 'utf8');
 }
 

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runExperiment } from '@claimlab/core';
+import { runQuietly, spawnAndKillWhen } from '@claimlab/core/testing';
 import { experiment, REPO_ROOT } from '../main.ts';
 
 // Four short arms; the killed run gets longer ones so it can be killed between arms.
@@ -11,17 +10,8 @@ const SMALL = ['--set', 'trainSize=100', '--set', 'testSize=50', '--set', 'maxEp
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'claimlab-rg-'));
 
-async function quietly<T>(fn: () => Promise<T>): Promise<T> {
-  const write = process.stderr.write;
-  process.stderr.write = () => true;
-  try {
-    return await fn();
-  } finally {
-    process.stderr.write = write;
-  }
-}
-
-const run = (out: string, extra: string[] = []) => quietly(() => runExperiment(experiment, [...SMALL, '--out', out, ...extra], REPO_ROOT));
+const MAIN = join(REPO_ROOT, 'experiments/rethinking-generalization/main.ts');
+const run = (out: string, extra: string[] = []) => runQuietly(experiment, [...SMALL, '--out', out, ...extra], REPO_ROOT);
 const csv = (out: string) => readFileSync(join(out, 'results.csv'), 'utf8');
 
 describe('sharded and resumed sweeps', () => {
@@ -43,28 +33,9 @@ describe('sharded and resumed sweeps', () => {
     const out = tmp();
     await run(out);
     const before = csv(out);
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'experiments/rethinking-generalization/main.ts'), ...SMALL, '--set', 'maxEpochs=8', '--out', out], {
-      cwd: REPO_ROOT,
-      stdio: 'ignore',
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     // Kill as soon as the first arm is stored.
-    await new Promise<void>((resolve, reject) => {
-      const started = Date.now();
-      const timer = setInterval(() => {
-        const store = join(out, '.sweep');
-        if (existsSync(store) && readdirSync(store).some((f) => f.endsWith('.json'))) {
-          clearInterval(timer);
-          child.kill('SIGKILL');
-          resolve();
-        } else if (Date.now() - started > 60_000) {
-          clearInterval(timer);
-          child.kill('SIGKILL');
-          reject(new Error('the run never stored an arm'));
-        }
-      }, 10);
-    });
-    await exited;
+    const store = join(out, '.sweep');
+    await spawnAndKillWhen(MAIN, [...SMALL, '--set', 'maxEpochs=8', '--out', out], REPO_ROOT, () => existsSync(store) && readdirSync(store).some((f) => f.endsWith('.json')));
     expect(csv(out)).toBe(before); // the old table is untouched
     expect(readdirSync(out).filter((f) => f.includes('.partial'))).toEqual([]);
     const storedAfterKill = readdirSync(join(out, '.sweep')).length;
@@ -82,26 +53,7 @@ describe('sharded and resumed sweeps', () => {
     const one = ['--set', 'labelCorruption=[1]', '--set', 'pixelConditions=[]', '--set', 'maxEpochs=40', '--set', 'trainSize=300'];
     const out = tmp();
     const ckpt = join(out, '.sweep', 'arm-00000.ckpt');
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'experiments/rethinking-generalization/main.ts'), ...SMALL, ...one, '--out', out], {
-      cwd: REPO_ROOT,
-      stdio: 'ignore',
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await new Promise<void>((resolve, reject) => {
-      const started = Date.now();
-      const timer = setInterval(() => {
-        if (existsSync(ckpt)) {
-          clearInterval(timer);
-          child.kill('SIGKILL');
-          resolve();
-        } else if (Date.now() - started > 60_000) {
-          clearInterval(timer);
-          child.kill('SIGKILL');
-          reject(new Error('the run never wrote a checkpoint'));
-        }
-      }, 5);
-    });
-    await exited;
+    await spawnAndKillWhen(MAIN, [...SMALL, ...one, '--out', out], REPO_ROOT, () => existsSync(ckpt));
     expect(existsSync(join(out, 'results.csv'))).toBe(false);
     expect(existsSync(join(out, '.sweep', 'arm-00000.json'))).toBe(false); // the arm did not finish
     const saved = join(tmp(), 'saved.ckpt');
