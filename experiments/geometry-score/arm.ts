@@ -5,7 +5,7 @@
 import { Rng } from '@claimlab/core';
 import { defaultGamma, fid, inceptionScore, mrlt, type PointCloud } from '@claimlab/metrics';
 import type { GeometryScoreConfig } from './config.ts';
-import { trainGan, type GanLoss } from './gan.ts';
+import { ganStepsOf, trainGan, type GanLoss } from './gan.ts';
 import { classifierExtractor, featureNet, inceptionExtractor, mnistSets, type MnistModel } from './mnist.ts';
 import { toySample, type ToyModel } from './toy.ts';
 
@@ -69,18 +69,19 @@ async function mnistArm(arm: Extract<Arm, { kind: 'mnist' }>, onProgress: (s: st
   else if (arm.model.startsWith('gan-')) {
     const loss = arm.model.slice('gan-'.length) as GanLoss;
     const root = new Rng(arm.seed);
+    const steps = ganStepsOf(c, loss);
     const gan = trainGan({
       loss,
       images: sets.ganTrain.images,
       n: sets.ganTrain.n,
-      steps: c.ganSteps,
+      steps,
       batchSize: 64,
       zDim: 32,
       hidden: 256,
       learningRate: c.ganLearningRate,
       rng: root.fork(`gan/${loss}`),
       onProgress: (step, d, g) => {
-        if (step % 100 === 0) onProgress(`GAN (${loss}) step ${step}/${c.ganSteps}: D loss ${d.toFixed(3)}, G loss ${g.toFixed(3)}`);
+        onProgress(`GAN (${loss}) step ${step}/${steps}: D loss ${d.toFixed(3)}, G loss ${g.toFixed(3)}`);
       },
     });
     images = gan.sample(n, root.fork(`gan-samples/${loss}`));

@@ -33,8 +33,10 @@ export type GeometryScoreConfig = {
   collapsedClasses: number[];
   /** Training steps of each MLP GAN (non-saturating and least-squares); 0 = no GANs. */
   ganSteps: number;
-  /** Adam learning rate (beta1 = 0.5) of the GANs. */
+  /** Adam learning rate (beta1 = 0.5) of the ns / ls GANs. */
   ganLearningRate: number;
+  /** Generator steps of WGAN and WGAN-GP (5 critic steps each, their papers' optimisers; see gan.ts); 0 = none. */
+  wganSteps: number;
   /**
    * Path of a user-supplied Inception-v3 as a tfjs graph model (model.json from
    * tensorflowjs_converter) for IS and FID, as in the paper's setting; '' = the
@@ -87,6 +89,7 @@ export const PROFILES: Record<ProfileName, GeometryScoreConfig> = {
     collapsedClasses: [0, 1, 7],
     ganSteps: 2000,
     ganLearningRate: 0.001,
+    wganSteps: 1000,
     ...NO_INCEPTION,
   },
   paper: {
@@ -107,6 +110,7 @@ export const PROFILES: Record<ProfileName, GeometryScoreConfig> = {
     collapsedClasses: [0, 1, 7],
     ganSteps: 20000,
     ganLearningRate: 0.0002,
+    wganSteps: 20000,
     ...NO_INCEPTION,
   },
 };
@@ -122,6 +126,7 @@ export function validateConfig(c: GeometryScoreConfig): void {
   if (!(c.toyGamma >= 0)) problems.push(`toyGamma must be >= 0 (0 = the authors' default), got ${c.toyGamma}`);
   if (!(c.mnistGamma > 0)) problems.push(`mnistGamma must be > 0, got ${c.mnistGamma}`);
   if (!Number.isInteger(c.ganSteps) || c.ganSteps < 0) problems.push(`ganSteps must be an integer >= 0, got ${c.ganSteps}`);
+  if (!Number.isInteger(c.wganSteps) || c.wganSteps < 0) problems.push(`wganSteps must be an integer >= 0, got ${c.wganSteps}`);
   if (!(c.ganLearningRate > 0)) problems.push(`ganLearningRate must be > 0, got ${c.ganLearningRate}`);
   if (c.mnist && 60000 - c.classifierTrain < 6 * c.mnistSamples) {
     problems.push(`the MNIST part draws the reference, the noisy-real sources and the collapsed/prototype/GAN pools from the ${60000 - c.classifierTrain} training digits the classifier does not use; it needs >= 6 x mnistSamples = ${6 * c.mnistSamples} (lower classifierTrain or mnistSamples)`);

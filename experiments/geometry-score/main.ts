@@ -6,7 +6,7 @@ import type { Arm, ArmResult } from './arm.ts';
 import { claim, COLUMNS, METRICS, type ResultRow } from './claim.ts';
 import { PROFILES, validateConfig, type GeometryScoreConfig } from './config.ts';
 import { drawFigures } from './figures.ts';
-import { GAN_LOSSES } from './gan.ts';
+import { GAN_LOSSES, ganStepsOf } from './gan.ts';
 import { featureNet, MNIST_MODELS } from './mnist.ts';
 import { TOY_MODELS } from './toy.ts';
 
@@ -28,7 +28,8 @@ export function armsOf(ctx: Ctx): Arm[] {
   const c = ctx.config;
   const arms: Arm[] = TOY_MODELS.map((model) => ({ kind: 'toy', model, seed: ctx.seed, config: c }));
   if (c.mnist) {
-    const models = ['reference', ...MNIST_MODELS, ...(c.ganSteps > 0 ? GAN_LOSSES.map((l) => `gan-${l}` as const) : [])] as const;
+    const gans = GAN_LOSSES.filter((l) => ganStepsOf(c, l) > 0).map((l) => `gan-${l}` as const);
+    const models = ['reference', ...MNIST_MODELS, ...gans] as const;
     for (const model of models) arms.push({ kind: 'mnist', model, seed: ctx.seed, config: c, cacheRoot: cacheRootOf(ctx) });
   }
   return arms;

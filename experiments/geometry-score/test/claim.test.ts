@@ -24,6 +24,8 @@ function reproducing(): ResultRow[] {
     ...model('mnist', 'noisy-real', peak(3), { geometry_score: 0.005, fid: 20, is_mean: 6 }),
     ...model('mnist', 'mode-collapsed', peak(1), { geometry_score: 0.07, fid: 50, is_mean: 3 }),
     ...model('mnist', 'few-prototypes', peak(0), { geometry_score: 0.9, fid: 25, is_mean: 8.8 }),
+    ...model('mnist', 'gan-wgan', peak(5), { geometry_score: 0.05, fid: 60, is_mean: 5 }),
+    ...model('mnist', 'gan-wgan-gp', peak(4), { geometry_score: 0.02, fid: 40, is_mean: 6 }),
   ];
 }
 
@@ -36,7 +38,7 @@ describe('geometry-score claim checks', () => {
   it('all pass on rows that show the paper\'s pattern', () => {
     const checks = claim.checks(reproducing(), ctx);
     expect(checks.filter((c) => !c.pass).map((c) => c.id)).toEqual([]);
-    expect(checks).toHaveLength(7);
+    expect(checks).toHaveLength(8);
   });
 
   it('without the MNIST part only the toy checks run', () => {
@@ -56,6 +58,7 @@ describe('geometry-score claim checks', () => {
     rows = set(rows, 'mnist', 'feature-net', 'test_accuracy', 0.9);
     rows = set(rows, 'mnist', 'noisy-real', 'geometry_score', 0.0005); // better than real
     rows = set(rows, 'mnist', 'few-prototypes', 'is_mean', 5); // IS sees it
+    rows = set(rows, 'mnist', 'gan-wgan-gp', 'geometry_score', 0.06); // worse than WGAN
     const failed = claim.checks(rows, ctx).filter((c) => !c.pass).map((c) => c.id);
     expect(failed).toEqual([
       'toy-mrlt-counts-loops',
@@ -63,8 +66,16 @@ describe('geometry-score claim checks', () => {
       'toy-gs-sees-what-fid-misses',
       'mnist-feature-net-accurate',
       'mnist-gs-real-best',
+      'mnist-gs-wgan-gp-beats-wgan',
       'mnist-gs-sees-what-is-misses',
     ]);
+  });
+
+  it('without the Wasserstein GANs (wganSteps = 0) their comparison is not made', () => {
+    const rows = reproducing().filter((r) => !r.model.startsWith('gan-wgan'));
+    const ids = claim.checks(rows, { profile: 'quick', config: { mnist: true, wganSteps: 0 } }).map((c) => c.id);
+    expect(ids).not.toContain('mnist-gs-wgan-gp-beats-wgan');
+    expect(claim.checks(rows, ctx).find((c) => c.id === 'mnist-gs-wgan-gp-beats-wgan')?.pass).toBe(false);
   });
 
   it('a missing model fails instead of passing vacuously', () => {

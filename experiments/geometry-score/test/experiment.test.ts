@@ -94,12 +94,12 @@ describe('geometry-score experiment (tiny toy run)', () => {
     const out = mkdtempSync(join(tmpdir(), 'gs-mnist-'));
     await runQuietly(
       experiment,
-      ['--set', 'toyPoints=300', '--set', 'repetitions=4', '--set', 'mnistRepetitions=4', '--set', 'mnistSamples=100', '--set', 'classifierTrain=1000', '--set', 'classifierEpochs=1', '--set', 'ganSteps=10', '--workers', '1', '--out', out],
+      ['--set', 'toyPoints=300', '--set', 'repetitions=4', '--set', 'mnistRepetitions=4', '--set', 'mnistSamples=100', '--set', 'classifierTrain=1000', '--set', 'classifierEpochs=1', '--set', 'ganSteps=10', '--set', 'wganSteps=3', '--workers', '1', '--out', out],
       REPO_ROOT,
     );
     const rows = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
     const mnistModels = new Set(rows.filter((r) => r[0] === 'mnist' && r[2] === METRICS.gs).map((r) => r[1]));
-    expect(mnistModels).toEqual(new Set(['reference', 'real-holdout', 'noisy-real', 'mode-collapsed', 'few-prototypes', 'gan-ns', 'gan-ls']));
+    expect(mnistModels).toEqual(new Set(['reference', 'real-holdout', 'noisy-real', 'mode-collapsed', 'few-prototypes', 'gan-ns', 'gan-ls', 'gan-wgan', 'gan-wgan-gp']));
     expect(rows.find((r) => r[1] === 'reference' && r[2] === METRICS.gs)?.[4]).toBe('0');
     expect(rows.some((r) => r[1] === 'feature-net' && r[2] === METRICS.accuracy)).toBe(true);
     expect(existsSync(join(out, 'figures', 'samples-mnist.png'))).toBe(true);
@@ -135,7 +135,7 @@ describe('geometry-score experiment (tiny toy run)', () => {
     await quietly(async () => {
       await runExperiment(
         experiment,
-        ['--set', 'toyPoints=300', '--set', 'repetitions=4', '--set', 'mnistRepetitions=4', '--set', 'mnistSamples=100', '--set', 'classifierTrain=1000', '--set', 'ganSteps=0',
+        ['--set', 'toyPoints=300', '--set', 'repetitions=4', '--set', 'mnistRepetitions=4', '--set', 'mnistSamples=100', '--set', 'classifierTrain=1000', '--set', 'ganSteps=0', '--set', 'wganSteps=0',
           '--set', `inceptionModel=${join(dir, 'model.json')}`, '--set', 'inceptionInputSize=8', '--workers', '1', '--out', out],
         REPO_ROOT,
       );

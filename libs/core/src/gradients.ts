@@ -38,11 +38,30 @@ export const fusedBatchNormGradConfig: tf.GradConfig = {
   },
 };
 
+/**
+ * Comparisons are piecewise constant: their gradient is zero (tfjs defines it
+ * for GreaterEqual only). Needed to differentiate a gradient that went through
+ * LeakyReLU / PReLU (whose own gradient uses Greater), e.g. WGAN-GP's penalty.
+ */
+const COMPARISONS = [tf.Greater, tf.Less, tf.LessEqual, tf.Equal, tf.NotEqual];
+
+function zeroGradConfig(kernelName: string): tf.GradConfig {
+  return {
+    kernelName,
+    inputsToSave: ['a', 'b'],
+    gradFunc: (_dy, saved) => {
+      const [a, b] = saved;
+      return { a: () => tf.zerosLike(a), b: () => tf.zerosLike(b) };
+    },
+  };
+}
+
 let registered = false;
 
-/** Replaces tfjs gradients that have a faster exact equivalent (all backends). */
+/** Replaces tfjs gradients that have a faster exact equivalent, and adds the missing zero gradients of comparisons (all backends). */
 export function registerFastGradients(): void {
   if (registered) return;
   tf.registerGradient(fusedBatchNormGradConfig);
+  for (const k of COMPARISONS) if (!tf.getGradient(k)) tf.registerGradient(zeroGradConfig(k));
   registered = true;
 }

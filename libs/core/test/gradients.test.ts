@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fusedBatchNormGradConfig } from '../src/gradients.ts';
+import { fusedBatchNormGradConfig, registerFastGradients } from '../src/gradients.ts';
 import { registerWasmKernels } from '../src/wasm-kernels.ts';
 import { Rng } from '../src/rng.ts';
 
@@ -68,4 +68,29 @@ describe('FusedBatchNorm gradient without tile', () => {
       expect(g[i]).toBeCloseTo(fd, 2);
     }
   });
+
+  it('comparisons have zero gradients, so a gradient through LeakyReLU can be differentiated again (WGAN-GP penalty), matching finite differences', async () => {
+    await tf.setBackend('cpu');
+    registerFastGradients();
+    const rng = new Rng('gp');
+    const w1 = tf.variable(tf.tensor(rng.normalArray(15), [5, 3]));
+    const w2 = tf.variable(tf.tensor(rng.normalArray(3), [3, 1]));
+    const x = tf.tensor(rng.normalArray(20), [4, 5]);
+    const critic = (xx: tf.Tensor) => tf.matMul(tf.leakyRelu(tf.matMul(xx, w1), 0.2), w2).sum();
+    const penalty = () => tf.grad(critic)(x).square().sum(1).sqrt().sub(1).square().mean() as tf.Scalar;
+    const { grads } = tf.variableGrads(penalty, [w1]);
+    const ad = grads[w1.name].dataSync();
+    const w0 = w1.dataSync().slice();
+    const h = 1e-2;
+    for (const i of [0, 7, 13]) {
+      const at = (d: number) => {
+        const w = w0.slice();
+        w[i] += d;
+        w1.assign(tf.tensor(w, [5, 3]));
+        return penalty().dataSync()[0];
+      };
+      expect(ad[i]).toBeCloseTo((at(h) - at(-h)) / (2 * h), 3);
+    }
+  });
 });
+
