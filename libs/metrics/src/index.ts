@@ -5,3 +5,6 @@ export * from './persistence.ts';
 export * from './witness.ts';
 export * from './geometry-score.ts';
 export * from './inception-score-model.ts';
+export * from './singular-vectors.ts';
+export * from './deepfool.ts';
+export * from './universal-perturbations.ts';

@@ -7,3 +7,4 @@ export * from './train.ts';
 export * from './resnet.ts';
 export * from './hourglass.ts';
 export * from './checkpoint.ts';
+export * from './small-cnn.ts';
