@@ -8,7 +8,7 @@ import { readResultsCsv, readSummary, writeResults, RESULTS_CSV, type Row, type 
 import { Rng } from './rng.ts';
 import { stalenessProblems } from './staleness.ts';
 import { ShardComplete, sweepStoreDir } from './sweep.ts';
-import { parseProfile, parseRunArgs, UsageError, USAGE_COMMON, type Config, type ProfileName, type RunOptions } from './run-context.ts';
+import { parseProfile, parseRunArgs, usageOfAliases, UsageError, USAGE_COMMON, type Config, type OptionAlias, type ProfileName, type RunOptions } from './run-context.ts';
 
 export interface RunContext<C extends Config> extends RunOptions<C> {
   backendInfo: BackendInfo;
@@ -27,6 +27,8 @@ export interface ExperimentDefinition<C extends Config, R extends Row> {
   claim: Claim<R>;
   /** Column order of results.csv. */
   columns: (keyof R & string)[];
+  /** Experiment-specific shorthands for config keys, e.g. { image: { key: 'image', ... } } makes `--image P` mean `--set image=P`. */
+  optionAliases?: Record<string, OptionAlias>;
   /** Runs the experiment and returns the tidy results rows. */
   procedure(ctx: RunContext<C>): Promise<R[]>;
   /** Draws the figures from the rows; returns the files written. */
@@ -54,9 +56,10 @@ export async function runExperiment<C extends Config, R extends Row>(
   argv: string[],
   repoRoot: string,
 ): Promise<Summary | null> {
-  const opts = parseRunArgs(argv, def.name, def.profiles, repoRoot);
+  const opts = parseRunArgs(argv, def.name, def.profiles, repoRoot, def.optionAliases);
   if (opts === 'help') {
-    process.stdout.write(`${def.description}\n\nUsage: npx nx run exp-${def.name}:run [-- options]\n\n${USAGE_COMMON}\n`);
+    const extra = usageOfAliases(def.optionAliases);
+    process.stdout.write(`${def.description}\n\nUsage: npx nx run exp-${def.name}:run [-- options]\n\n${USAGE_COMMON}\n${extra ? `\n${extra}\n` : ''}`);
     return null;
   }
   const started = new Date();

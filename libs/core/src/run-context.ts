@@ -49,16 +49,50 @@ export class UsageError extends Error {
 }
 
 /**
+ * An experiment-specific option that is a shorthand for one config key:
+ * `--<name> VALUE` means exactly `--set <key>=VALUE` (e.g. `--image photo.png`
+ * for `--set image=photo.png`), and is recorded the same way (config and overrides).
+ */
+export interface OptionAlias {
+  /** The config key it sets (dotted for nested values). */
+  key: string;
+  /** One line for --help. */
+  description: string;
+  /** Placeholder for the value in --help (default VALUE). */
+  valueName?: string;
+}
+
+const COMMON_OPTIONS = ['profile', 'seed', 'set', 'backend', 'out', 'data-dir', 'workers', 'resume', 'shard', 'help'];
+
+/** The --help lines of an experiment's option aliases ('' when it has none). */
+export function usageOfAliases(aliases: Record<string, OptionAlias> = {}): string {
+  const lines = Object.entries(aliases).map(([name, a]) => {
+    const left = `  --${name} ${a.valueName ?? 'VALUE'}`;
+    return `${left.padEnd(26)}${a.description} (same as --set ${a.key}=${a.valueName ?? 'VALUE'})`;
+  });
+  return lines.length ? `Experiment options:\n${lines.join('\n')}` : '';
+}
+
+/**
  * Parses the common command line of an experiment: profile, seed, config
- * overrides, backend, output and data directories. Unknown options and
- * unknown config keys are errors that list what is accepted.
+ * overrides, backend, output and data directories, and the experiment's own
+ * option aliases (each `--name VALUE` is `--set key=VALUE`, applied before the
+ * explicit --set values). Unknown options and unknown config keys are errors
+ * that list what is accepted.
  */
 export function parseRunArgs<C extends Config>(
   argv: string[],
   experiment: string,
   profiles: Record<ProfileName, C>,
   repoRoot: string,
+  aliases: Record<string, OptionAlias> = {},
 ): RunOptions<C> | 'help' {
+  for (const name of Object.keys(aliases)) {
+    if (COMMON_OPTIONS.includes(name) || !/^[a-z][a-z0-9-]*$/.test(name)) {
+      throw new Error(`option alias '--${name}' of ${experiment} clashes with a common option or is not a plain lower-case name`);
+    }
+  }
+  const usage = [USAGE_COMMON, usageOfAliases(aliases)].filter(Boolean).join('\n\n');
   let parsed;
   try {
     parsed = parseArgs({
@@ -66,6 +100,7 @@ export function parseRunArgs<C extends Config>(
       allowPositionals: false,
       strict: true,
       options: {
+        ...Object.fromEntries(Object.keys(aliases).map((name) => [name, { type: 'string' as const }])),
         profile: { type: 'string' },
         seed: { type: 'string' },
         set: { type: 'string', multiple: true },
@@ -79,14 +114,15 @@ export function parseRunArgs<C extends Config>(
       },
     });
   } catch (e) {
-    throw new UsageError(`${(e as Error).message}\n\n${USAGE_COMMON}`);
+    throw new UsageError(`${(e as Error).message}\n\n${usage}`);
   }
-  const v = parsed.values;
+  const v = parsed.values as typeof parsed.values & Record<string, string | undefined>;
   if (v.help) return 'help';
   const profile = parseProfile(v.profile);
   const seed = v.seed === undefined ? 0 : parseInteger(v.seed, '--seed', 0);
   const workers = v.workers === undefined ? undefined : parseInteger(v.workers, '--workers', 1);
-  const { config, overrides } = applyOverrides(profiles[profile], v.set ?? []);
+  const aliasSets = Object.entries(aliases).flatMap(([name, a]) => (v[name] === undefined ? [] : [`${a.key}=${v[name]}`]));
+  const { config, overrides } = applyOverrides(profiles[profile], [...aliasSets, ...(v.set ?? [])]);
   return {
     experiment,
     profile,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyOverrides, parseRunArgs, UsageError } from '../src/run-context.ts';
+import { applyOverrides, parseRunArgs, usageOfAliases, UsageError } from '../src/run-context.ts';
 
 const profiles = {
   quick: { trainSize: 100, lr: 0.1, model: 'mlp', levels: [0, 0.5], nested: { depth: 2 } },
@@ -38,5 +38,36 @@ describe('parseRunArgs', () => {
 
   it('keeps string values as strings', () => {
     expect(applyOverrides(profiles.quick, ['model=123']).config.model).toBe('123');
+  });
+});
+
+describe('option aliases', () => {
+  const withImage = {
+    quick: { image: 'boats', size: 64 },
+    paper: { image: 'boats', size: 512 },
+  };
+  const aliases = { image: { key: 'image', description: 'PNG or JPEG file', valueName: 'PATH' } };
+
+  it('--name VALUE is --set key=VALUE: same config, recorded as an override', () => {
+    const a = parseRunArgs(['--image', 'photos/a=1.png', '--seed', '2'], 'd', withImage, '/r', aliases);
+    const b = parseRunArgs(['--set', 'image=photos/a=1.png', '--seed', '2'], 'd', withImage, '/r', aliases);
+    if (a === 'help' || b === 'help') throw new Error('unexpected help');
+    expect(a.config).toEqual({ image: 'photos/a=1.png', size: 64 });
+    expect(a.config).toEqual(b.config);
+    expect(a.overrides).toEqual(['image']);
+    // an explicit --set comes after the alias and wins
+    const c = parseRunArgs(['--image', 'x.png', '--set', 'image=y.png'], 'd', withImage, '/r', aliases);
+    if (c === 'help') throw new Error('unexpected help');
+    expect(c.config.image).toBe('y.png');
+  });
+
+  it('is unknown to experiments that do not declare it, and is listed in the help', () => {
+    expect(() => parseRunArgs(['--image', 'x.png'], 'd', withImage, '/r')).toThrow(UsageError);
+    expect(() => parseRunArgs(['--image'], 'd', withImage, '/r', aliases)).toThrow(/--image/);
+    expect(usageOfAliases(aliases)).toContain('--image PATH');
+    expect(usageOfAliases(aliases)).toContain('same as --set image=PATH');
+    expect(usageOfAliases({})).toBe('');
+    expect(() => parseRunArgs([], 'd', withImage, '/r', { seed: { key: 'size', description: '' } })).toThrow(/clashes/);
+    expect(() => parseRunArgs(['--size', '3'], 'd', withImage, '/r', { size: { key: 'sise', description: '' } })).toThrow(/Unknown config key 'sise'/);
   });
 });

@@ -3,3 +3,4 @@ export * from './idx.ts';
 export * from './mnist.ts';
 export * from './cifar10.ts';
 export * from './corruptions.ts';
+export * from './images.ts';

@@ -8,3 +8,4 @@ export * from './inception-score-model.ts';
 export * from './singular-vectors.ts';
 export * from './deepfool.ts';
 export * from './universal-perturbations.ts';
+export * from './psnr.ts';

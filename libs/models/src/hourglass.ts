@@ -90,6 +90,18 @@ type T = tf.SymbolicTensor;
  * Upsampling is tf.layers.upSampling2d, whose bilinear mode is TF1's resize (align_corners and
  * half_pixel_centers both false), not PyTorch's (half-pixel centres): interior values agree,
  * the last row/column differ slightly.
+ *
+ * Sources of the defaults: Ulyanov, Vedaldi & Lempitsky, "Deep Image Prior" (CVPR 2018), the
+ * supplementary material's architecture figure (encoder-decoder with skip connections: d_i, u_i,
+ * s_i channels, k_d, k_u, k_s filter sizes; strided-conv downsampling, bilinear/nearest upsampling,
+ * reflection padding, LeakyReLU, batch norm, sigmoid output) and the authors' code
+ * (github.com/DmitryUlyanov/deep-image-prior): denoising.ipynb builds
+ * get_net(32, 'skip', 'reflection', skip_n33d=128, skip_n33u=128, skip_n11=4, num_scales=5,
+ * upsample_mode='bilinear') -> models/skip.py with filter_size_down=3, filter_size_up=3,
+ * filter_skip_size=1, need1x1_up=True, need_sigmoid=True, act_fun='LeakyReLU' (slope 0.2).
+ * The input (noise depth 32, U(0, 1) / 10, input noise regularisation std 1/30), Adam lr 0.01
+ * and the output averaging (0.99) belong to the fitting procedure, not the network: see
+ * experiments/deep-image-prior.
  */
 export function skipHourglass({
   rng,

@@ -1,16 +1,25 @@
 import { writeFileAtomic } from '@claimlab/core';
-import { PNG } from 'pngjs';
+import { encodePng } from '@claimlab/datasets';
 import { svgToPng } from './render.ts';
 import type { SavedFigure } from './save.ts';
 
 /** A raster image, values in [0, 1] (clipped), row-major, channels interleaved (HWC). */
-export interface PanelImage {
+export interface RawImage {
   data: ArrayLike<number>;
   width: number;
   height: number;
   /** 1 (grey) or 3 (RGB). */
   channels: 1 | 3;
 }
+
+/** An image already encoded as PNG (e.g. a snapshot kept during a run). */
+export interface EncodedImage {
+  png: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export type PanelImage = RawImage | EncodedImage;
 
 export interface Panel {
   /** Caption under the image (may be empty). */
@@ -33,21 +42,15 @@ export interface ImagePanelOptions {
   svg?: boolean;
 }
 
-/** Encodes an image as an 8-bit RGBA PNG (pngjs). */
-export function encodePng(img: PanelImage): Buffer {
+/** The PNG bytes of a panel image (grey is repeated over R, G, B; values clipped to [0, 1]). */
+export function panelPng(img: PanelImage): Buffer {
+  if ('png' in img) return Buffer.from(img.png);
   const { width, height, channels, data } = img;
   if (data.length !== width * height * channels) {
     throw new Error(`image panel: ${data.length} values do not make a ${width}x${height}x${channels} image`);
   }
-  const png = new PNG({ width, height });
-  for (let p = 0; p < width * height; p++) {
-    for (let k = 0; k < 3; k++) {
-      const v = data[p * channels + (channels === 1 ? 0 : k)];
-      png.data[4 * p + k] = Math.round(255 * Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0)));
-    }
-    png.data[4 * p + 3] = 255;
-  }
-  return PNG.sync.write(png);
+  const rgb = channels === 3 ? Float32Array.from(data) : Float32Array.from({ length: 3 * width * height }, (_, i) => data[Math.floor(i / 3)]);
+  return encodePng({ name: 'panel', width, height, data: rgb });
 }
 
 const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -80,7 +83,7 @@ export function saveImagePanels(rows: PanelRow[], pathWithoutExt: string, opts: 
       const x = titleWidth + gap + c * (cell + gap);
       const w = p.image.width * zoom;
       const h = p.image.height * zoom;
-      const href = `data:image/png;base64,${encodePng(p.image).toString('base64')}`;
+      const href = `data:image/png;base64,${panelPng(p.image).toString('base64')}`;
       parts.push(`<image x="${x}" y="${y}" width="${w}" height="${h}" image-rendering="optimizeSpeed" style="image-rendering:pixelated" href="${href}"/>`);
       if (p.label) parts.push(`<text x="${x + w / 2}" y="${y + cell + 12}" font-size="11" text-anchor="middle">${escapeXml(p.label)}</text>`);
     });

@@ -1,0 +1,102 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cliMain, runExperiment, runSweep, UsageError, type ExperimentDefinition } from '@claimlab/core';
+import { isEmbeddedImage, loadImage, squareImage } from '@claimlab/datasets';
+import type { Arm, ArmResult, NetSettings, Snapshot } from './arm.ts';
+import { claim, COLUMNS, type ResultRow } from './claim.ts';
+import { FIT_TARGETS, PROFILES, validateConfig, type DeepImagePriorConfig } from './config.ts';
+import { drawFigures } from './figures.ts';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The image source the arms load: an embedded name as is, a path made absolute (workers share the cwd, but be explicit). */
+export function imageSourceOf(image: string): string {
+  return isEmbeddedImage(image) ? image : resolve(process.cwd(), image);
+}
+
+export function settingsOf(c: DeepImagePriorConfig, masterSeed: number): NetSettings {
+  return {
+    imageSource: imageSourceOf(c.image),
+    masterSeed,
+    imageSize: c.imageSize,
+    fit: c.fit,
+    noiseSigma: c.noiseSigma,
+    channelsDown: c.channelsDown,
+    channelsUp: c.channelsUp,
+    channelsSkip: c.channelsSkip,
+    upsampling: c.upsampling,
+    inputDepth: c.inputDepth,
+    inputScale: c.inputScale,
+    learningRate: c.learningRate,
+  };
+}
+
+/** The sweep: the denoising fit and the four Figure 2 fits, independent of one another. */
+export function armsOf(c: DeepImagePriorConfig, masterSeed: number): Arm[] {
+  const s = settingsOf(c, masterSeed);
+  return [
+    {
+      kind: 'denoise',
+      ...s,
+      iterations: c.denoiseIterations,
+      regNoiseStd: c.regNoiseStd,
+      expWeight: c.expWeight,
+      recordEvery: c.recordEvery,
+      stopIteration: c.stopIteration,
+      snapshotAt: c.snapshotAt,
+    },
+    ...FIT_TARGETS.map((target): Arm => ({ kind: 'fit', ...s, target, iterations: c.fitIterations, regNoiseStd: c.fitRegNoise ? c.regNoiseStd : 0 })),
+  ];
+}
+
+/** Snapshots of the last procedure run per output directory, for the figures (they are not results rows). */
+const snapshotsByOut = new Map<string, Snapshot[]>();
+
+export const experiment: ExperimentDefinition<DeepImagePriorConfig, ResultRow> = {
+  name: 'deep-image-prior',
+  description:
+    'Ulyanov, Vedaldi & Lempitsky (2018), Deep Image Prior: denoising a single image (sigma = 25/255) by fitting a random hourglass network with early stopping, and the fitting speed of a natural image, the image with noise, shuffled pixels and uniform noise (Figure 2).',
+  profiles: PROFILES,
+  claim,
+  columns: COLUMNS,
+  optionAliases: {
+    image: {
+      key: 'image',
+      valueName: 'PATH',
+      description: 'PNG or JPEG to use (or an embedded name: nagasaki-boats, french-alpine-landscape, locomotion-house-cat)',
+    },
+  },
+  async procedure(ctx) {
+    const c = ctx.config;
+    validateConfig(c);
+    // Load and crop the image once here, so a bad file or size fails before any worker starts.
+    let img;
+    try {
+      const full = loadImage(imageSourceOf(c.image));
+      img = squareImage(full, c.imageSize, c.fit as 'crop' | 'resize');
+      ctx.log(`[deep-image-prior] image ${c.image} (${full.width}x${full.height}) -> ${img.width}x${img.height} (${c.fit})`);
+    } catch (e) {
+      throw new UsageError(`${(e as Error).message} (set the image with --image PATH)`);
+    }
+    const arms = armsOf(c, ctx.seed);
+    ctx.log(
+      `[deep-image-prior] hourglass ${c.channelsDown.length} scales, ${c.channelsDown.join('/')} down, ${c.channelsSkip.join('/')} skip; ` +
+        `denoise ${c.denoiseIterations} iterations (stop at ${c.stopIteration}); Figure 2: ${FIT_TARGETS.length} targets x ${c.fitIterations} iterations`,
+    );
+    const results = await runSweep<DeepImagePriorConfig, Arm, ArmResult>(ctx, {
+      moduleUrl: new URL('./arm.ts', import.meta.url).href,
+      arms,
+      label: 'fits',
+      describeDone: (arm, r) => `${arm.kind === 'fit' ? `fit ${arm.target}` : 'denoise'} done in ${r.seconds.toFixed(1)}s`,
+    });
+    snapshotsByOut.set(ctx.outDir, results.flatMap((r) => r.snapshots));
+    return results.flatMap((r) => r.rows);
+  },
+  figures: (rows, ctx) => drawFigures(rows, ctx.config, settingsOf(ctx.config, ctx.seed), snapshotsByOut.get(ctx.outDir) ?? [], ctx.figuresDir),
+};
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await cliMain(async () => {
+    await runExperiment(experiment, process.argv.slice(2), REPO_ROOT);
+  });
+}
