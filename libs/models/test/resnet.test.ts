@@ -75,6 +75,25 @@ describe('cifarResNet (He et al. 2016, CIFAR-10 variant)', () => {
     }
   });
 
+  it('takes MNIST-sized inputs (28x28x1 -> 14 -> 7) at a narrow width, and its 1-D weights are exactly the BN parameters and the fc bias', () => {
+    for (const shortcutType of ['A', 'projection'] as const) {
+      for (const shortcuts of [true, false]) {
+        const m = cifarResNet({ depth: 8, numClasses: 10, rng: new Rng(7), inputShape: [28, 28, 1], widthMultiplier: 0.25, shortcuts, shortcutType });
+        const x = tf.zeros([2, 28, 28, 1]);
+        const y = m.predict(x) as tf.Tensor;
+        expect(y.shape).toEqual([2, 10]);
+        // Loss-landscape directions are zeroed on 1-D parameters (Li et al. 2018, --xignore biasbn): those must be BN gamma/beta and the fc bias only.
+        const oneD = m.trainableWeights.filter((w) => w.shape.length <= 1).map((w) => w.originalName);
+        expect(oneD.every((n) => /bn.*\/(gamma|beta)$/.test(n) || n === 'fc/bias'), oneD.join(', ')).toBe(true);
+        expect(m.trainableWeights.filter((w) => w.shape.length > 1).every((w) => /(conv\d?|proj|fc)\/kernel$/.test(w.originalName))).toBe(true);
+        // Running statistics are not trainable, so directions over trainable weights never touch them.
+        expect(m.nonTrainableWeights.every((w) => /moving_(mean|variance)$/.test(w.originalName))).toBe(true);
+        tf.dispose([x, y]);
+        m.dispose();
+      }
+    }
+  });
+
   it('is deterministic per seed', () => {
     const w = (seed: number) => weightsByName(cifarResNet({ depth: 20, numClasses: 10, rng: new Rng(seed) }));
     const a = w(5);
