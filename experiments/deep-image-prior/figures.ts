@@ -73,7 +73,7 @@ export async function drawFigures(rows: ResultRow[], config: DeepImagePriorConfi
       ...snapshots.filter((s) => s.kind === 'average').map((s) => ({ label: label('psnr_gt_avg', s.iteration, `avg @${s.iteration}:`), image: image(s.png) })),
     ];
     const zoom = Math.max(1, Math.min(4, Math.ceil(192 / config.imageSize)));
-    files.push(...saveImagePanels([{ title: '', panels }], join(dir, 'denoising-panels'), { zoom, svg: true, title: `Deep image prior: the output during the fit (PSNR vs clean); stopping iteration ${stop}` }).files);
+    files.push(...saveImagePanels([{ title: '', panels }], join(dir, 'denoising-panels'), { zoom, title: `Deep image prior: the output during the fit (PSNR vs clean); stopping iteration ${stop}` }).files);
     // The images themselves, at their own resolution (the folder is rewritten: no stale snapshots of an earlier config).
     rmSync(join(dir, 'images'), { recursive: true, force: true });
     const write = (name: string, b64: string) => {
