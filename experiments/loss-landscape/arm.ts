@@ -2,7 +2,8 @@
 // Hessian eigenvalue map. Loaded by URL so it runs in this process or in a worker process
 // (runArmsParallel) with identical results: every random draw comes from Rng streams named by
 // the arm's own description.
-import { Rng, tf } from '@claimlab/core';
+import { existsSync, rmSync } from 'node:fs';
+import { Rng, tf, type ArmSession, type RngState } from '@claimlab/core';
 import { loadCifar10, loadMnist, subset, takeFirst, type ImageDataset } from '@claimlab/datasets';
 import {
   disposeEvalData,
@@ -15,7 +16,7 @@ import {
   toEvalData,
   type Direction,
 } from '@claimlab/metrics';
-import { cifarResNet, NonFiniteLossError } from '@claimlab/models';
+import { cifarResNet, loadCheckpoint, NonFiniteLossError, saveCheckpoint } from '@claimlab/models';
 import type { ResultRow } from './claim.ts';
 import { learningRateOf, type LossLandscapeConfig } from './config.ts';
 
@@ -79,14 +80,36 @@ export function learningRateAt(base: number, epoch: number, c: LossLandscapeConf
  * over every trainable parameter (torch.optim.SGD's weight_decay, as in the authors' training).
  * Batch norm in training mode. One host sync per epoch. Returns the mean batch loss per epoch.
  */
-function train(model: tf.LayersModel, data: ImageDataset, c: LossLandscapeConfig, lr0: number, rng: Rng, onEpoch: (epoch: number, loss: number) => void): { epoch: number; loss: number; lr: number }[] {
+export type EpochLoss = { epoch: number; loss: number; lr: number };
+
+/**
+ * With `checkpoint`, the state after every epoch (weights, batch-norm statistics, momentum
+ * slots, batch-order stream, losses so far) is saved atomically to checkpoint.file, and with
+ * `resume` a run continues from it: the result is the same as an uninterrupted run.
+ */
+export function trainResNet(
+  model: tf.LayersModel,
+  data: ImageDataset,
+  c: LossLandscapeConfig,
+  lr0: number,
+  rngIn: Rng,
+  onEpoch: (epoch: number, loss: number) => void,
+  checkpoint?: { file: string; identity: string; resume: boolean },
+): EpochLoss[] {
   const optimizer = tf.train.momentum(lr0, c.momentum, c.nesterov);
   const x = tf.tensor4d(data.images, [data.n, data.height, data.width, data.channels]);
   const y = tf.tensor1d(data.labels, 'int32');
   const weights = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
-  const out: { epoch: number; loss: number; lr: number }[] = [];
+  let out: EpochLoss[] = [];
+  let rng = rngIn;
+  if (checkpoint && !checkpoint.resume) rmSync(checkpoint.file, { force: true });
   try {
-    for (let epoch = 1; epoch <= c.epochs; epoch++) {
+    if (checkpoint?.resume && existsSync(checkpoint.file)) {
+      const saved = loadCheckpoint<{ epochs: EpochLoss[]; rng: RngState }>(checkpoint.file, { identity: checkpoint.identity, model, optimizer });
+      out = saved.epochs;
+      rng = Rng.restore(saved.rng);
+    }
+    for (let epoch = out.length + 1; epoch <= c.epochs; epoch++) {
       const lr = learningRateAt(lr0, epoch, c);
       optimizer.setLearningRate(lr);
       const order = rng.permutation(data.n);
@@ -113,8 +136,10 @@ function train(model: tf.LayersModel, data: ImageDataset, c: LossLandscapeConfig
         throw new NonFiniteLossError(`training loss became ${loss} in epoch ${epoch} (learning rate ${lr}); lower the learning rate (--set learningRate=... / noshortLearningRate=...)`);
       }
       out.push({ epoch, loss, lr });
+      if (checkpoint && epoch < c.epochs) saveCheckpoint(checkpoint.file, { identity: checkpoint.identity, model, optimizer, state: { epochs: out, rng: rng.snapshot() } });
       onEpoch(epoch, loss);
     }
+    if (checkpoint) rmSync(checkpoint.file, { force: true });
   } finally {
     optimizer.dispose();
     // tfjs 4.22's MomentumOptimizer.dispose() forgets the learning-rate scalar its parent keeps.
@@ -125,7 +150,7 @@ function train(model: tf.LayersModel, data: ImageDataset, c: LossLandscapeConfig
   return out;
 }
 
-export async function runArm(arm: Arm, onProgress: (status: string) => void): Promise<ArmResult> {
+export async function runArm(arm: Arm, onProgress: (status: string) => void, session?: ArmSession): Promise<ArmResult> {
   const t0 = Date.now();
   const { config: c, depth, shortcuts } = arm;
   const arch = archName(depth, shortcuts);
@@ -151,7 +176,16 @@ export async function runArm(arm: Arm, onProgress: (status: string) => void): Pr
   const hessianData = toEvalData(takeFirst(trainSet, c.hessianSize));
   try {
     const lr = learningRateOf(c, depth, shortcuts);
-    const epochs = train(model, trainSet, c, lr, root.fork(`batches/${depth}`), (e, loss) => onProgress(`${arch}: epoch ${e}/${c.epochs}, loss ${loss.toFixed(3)}`));
+    const epochs = trainResNet(
+      model,
+      trainSet,
+      c,
+      lr,
+      root.fork(`batches/${depth}`),
+      (e, loss) => onProgress(`${arch}: epoch ${e}/${c.epochs}, loss ${loss.toFixed(3)}`),
+      // Checkpointed every epoch: a killed run continues mid-training with --resume.
+      session && { file: session.checkpointFile, identity: JSON.stringify({ arm, backend: session.backend }), resume: session.resume },
+    );
     for (const e of epochs) {
       row('train', 'batch_loss', e.loss, { epoch: e.epoch });
       row('train', 'learning_rate', e.lr, { epoch: e.epoch });
