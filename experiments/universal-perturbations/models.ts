@@ -1,6 +1,6 @@
 import { Rng, tf } from '@claimlab/core';
 import { loadCifar10, loadMnist, subset, type ImageDataset } from '@claimlab/datasets';
-import { cifarResNet, glorotUniform, smallCnn } from '@claimlab/models';
+import { cifarResNet, glorotUniform, packTensors, smallCnn, unpackTensors } from '@claimlab/models';
 import type { ModelSpec, UniversalConfig } from './config.ts';
 
 /**
@@ -72,30 +72,17 @@ export function firstImages(ds: ImageDataset, n: number): Float32Array {
 /** Every weight of a model (trainable and batch-norm statistics) as base64 float32, in getWeights() order. */
 export function encodeWeights(model: tf.LayersModel): { shapes: number[][]; data: string } {
   const ws = model.getWeights();
-  const total = ws.reduce((s, w) => s + w.size, 0);
-  const all = new Float32Array(total);
-  let at = 0;
-  for (const w of ws) {
-    all.set(w.dataSync() as Float32Array, at);
-    at += w.size;
-  }
-  return { shapes: ws.map((w) => w.shape), data: Buffer.from(all.buffer, all.byteOffset, all.byteLength).toString('base64') };
+  const { shapes, values } = packTensors(ws);
+  return { shapes, data: Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64') };
 }
 
 export function decodeWeights(model: tf.LayersModel, enc: { shapes: number[][]; data: string }): void {
-  const buf = Buffer.from(enc.data, 'base64');
-  const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   const current = model.getWeights();
   if (current.length !== enc.shapes.length || current.some((w, i) => w.shape.join('x') !== enc.shapes[i].join('x'))) {
     throw new Error(`stored weights do not fit model '${model.name}' (${enc.shapes.length} tensors stored, ${current.length} in the model)`);
   }
-  let at = 0;
-  const ts = enc.shapes.map((s) => {
-    const size = s.reduce((a, b) => a * b, 1);
-    const t = tf.tensor(all.subarray(at, at + size), s);
-    at += size;
-    return t;
-  });
+  const buf = Buffer.from(enc.data, 'base64');
+  const ts = unpackTensors(enc.shapes, new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)));
   model.setWeights(ts);
   tf.dispose(ts);
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from '@claimlab/core';
 
@@ -42,6 +42,30 @@ function slotsOf(optimizer: tf.Optimizer): { originalName: string; variable: tf.
   return owner.accumulations;
 }
 
+/** Concatenates tensors' float32 values (in order) with their shapes: the payload of checkpoints and stored weights. */
+export function packTensors(tensors: tf.Tensor[]): { shapes: number[][]; values: Float32Array } {
+  const values = new Float32Array(tensors.reduce((s, t) => s + t.size, 0));
+  let offset = 0;
+  for (const t of tensors) {
+    values.set(t.dataSync() as Float32Array, offset);
+    offset += t.size;
+  }
+  return { shapes: tensors.map((t) => t.shape), values };
+}
+
+/** The tensors of packTensors' output (the caller disposes them). Throws if the sizes do not add up. */
+export function unpackTensors(shapes: number[][], values: Float32Array): tf.Tensor[] {
+  const sizes = shapes.map((s) => s.reduce((a, b) => a * b, 1));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (total !== values.length) throw new Error(`packed tensors: ${values.length} values for shapes that hold ${total}`);
+  let offset = 0;
+  return shapes.map((shape, i) => {
+    const t = tf.tensor(values.subarray(offset, offset + sizes[i]), shape, 'float32');
+    offset += sizes[i];
+    return t;
+  });
+}
+
 export function saveCheckpoint<S>(file: string, p: { identity: string; model: tf.LayersModel; optimizer: tf.Optimizer; state: S }): void {
   const weights = p.model.weights.map((w) => w.read());
   const slots = slotsOf(p.optimizer).map((s) => s.variable as tf.Tensor);
@@ -52,14 +76,7 @@ export function saveCheckpoint<S>(file: string, p: { identity: string; model: tf
     state: p.state,
   };
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
-  const all = [...weights, ...slots];
-  const total = all.reduce((s, t) => s + t.size, 0);
-  const data = new Float32Array(total);
-  let offset = 0;
-  for (const t of all) {
-    data.set(t.dataSync() as Float32Array, offset);
-    offset += t.size;
-  }
+  const { values: data } = packTensors([...weights, ...slots]);
   const len = Buffer.alloc(4);
   len.writeUInt32LE(headerBytes.length);
   writeFileAtomic(file, Buffer.concat([Buffer.from(MAGIC), len, headerBytes, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
@@ -86,30 +103,12 @@ export function loadCheckpoint<S>(file: string, p: { identity: string; model: tf
   const total = entries.reduce((s, e) => s + e.shape.reduce((a, b) => a * b, 1), 0);
   if (buf.length - dataStart !== total * 4) throw bad(`is truncated (expected ${total * 4} bytes of values, found ${buf.length - dataStart})`);
   // Copy: the Buffer's offset need not be 4-byte aligned.
-  const data = new Float32Array(new Uint8Array(buf.subarray(dataStart)).buffer);
-  let offset = 0;
-  const next = (shape: number[]) => {
-    const size = shape.reduce((a, b) => a * b, 1);
-    const t = tf.tensor(data.subarray(offset, offset + size), shape, 'float32');
-    offset += size;
-    return t;
-  };
-  for (const [i, e] of header.weights.entries()) {
-    const t = next(e.shape);
-    modelWeights[i].write(t);
-    t.dispose();
-  }
+  const tensors = unpackTensors(entries.map((e) => e.shape), new Float32Array(new Uint8Array(buf.subarray(dataStart)).buffer));
+  const nWeights = header.weights.length;
+  tensors.slice(0, nWeights).forEach((t, i) => modelWeights[i].write(t));
   const owner = p.optimizer as unknown as SlotOwner;
   for (const s of slotsOf(p.optimizer)) s.variable.dispose();
-  owner.accumulations = header.slots.map((e, i) => {
-    const t = next(e.shape);
-    const variable = t.variable(false);
-    t.dispose();
-    return { originalName: `slot${i}/momentum`, variable };
-  });
+  owner.accumulations = tensors.slice(nWeights).map((t, i) => ({ originalName: `slot${i}/momentum`, variable: t.variable(false) }));
+  tf.dispose(tensors);
   return header.state;
-}
-
-export function checkpointExists(file: string): boolean {
-  return existsSync(file);
 }

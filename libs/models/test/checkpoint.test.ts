@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng, selectBackend, tf } from '@claimlab/core';
-import { trainClassifier, type LabelledImages } from '../src/index.ts';
+import { packTensors, trainClassifier, unpackTensors, type LabelledImages } from '../src/index.ts';
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -105,4 +105,18 @@ describe('training checkpoints', () => {
     writeFileSync(file, 'not a checkpoint at all');
     expect(() => resume('run A')).toThrow(/is not a claimlab checkpoint/);
   });
+
+  it('packs tensors to one float32 array and back, and refuses values that do not fit the shapes', () => {
+    const a = tf.tensor([[1, 2, 3], [4, 5, 6]]);
+    const b = tf.tensor([7.5]);
+    const { shapes, values } = packTensors([a, b]);
+    expect(shapes).toEqual([[2, 3], [1]]);
+    expect(Array.from(values)).toEqual([1, 2, 3, 4, 5, 6, 7.5]);
+    const [a2, b2] = unpackTensors(shapes, values);
+    expect(a2.arraySync()).toEqual(a.arraySync());
+    expect(b2.arraySync()).toEqual([7.5]);
+    tf.dispose([a, b, a2, b2]);
+    expect(() => unpackTensors([[2, 2]], new Float32Array(3))).toThrow(/3 values for shapes that hold 4/);
+  });
 });
+

@@ -72,7 +72,8 @@ export function saveImagePanels(rows: PanelRow[], pathWithoutExt: string, opts: 
   const titleWidth = rows.some((r) => r.title) ? Math.max(...rows.map((r) => r.title.length)) * 7 + 12 : 0;
   const top = opts.title ? 28 : 4;
   const cols = Math.max(...rows.map((r) => r.panels.length));
-  const width = titleWidth + cols * (cell + gap) + gap;
+  // Wide enough for the title too (about 8 px per character at 14 px bold).
+  const width = Math.max(titleWidth + cols * (cell + gap) + gap, opts.title ? Math.ceil(opts.title.length * 8.2) + 2 * gap : 0);
   const height = top + rows.length * (cell + caption + gap) + gap;
   const parts: string[] = [];
   if (opts.title) parts.push(`<text x="${gap}" y="18" font-size="14" font-weight="bold">${escapeXml(opts.title)}</text>`);
