@@ -2,11 +2,11 @@
 // MNIST generator. Loaded by URL so it runs in this process or in a worker
 // process (runSweep) with identical results: every random draw comes from Rng
 // streams named by the arm's own description.
-import { Rng } from '@claimlab/core';
+import { Rng, tf } from '@claimlab/core';
 import { defaultGamma, fid, inceptionScore, mrlt, type PointCloud } from '@claimlab/metrics';
 import type { GeometryScoreConfig } from './config.ts';
 import { ganStepsOf, trainGan, type GanLoss } from './gan.ts';
-import { classifierExtractor, featureNet, inceptionExtractor, mnistSets, type MnistModel } from './mnist.ts';
+import { classifierExtractor, featureNet, inceptionExtractor, mnistSets, type FeaturesOf, type MnistModel, type MnistSets } from './mnist.ts';
 import { toySample, type ToyModel } from './toy.ts';
 
 export type Arm =
@@ -60,10 +60,31 @@ function toyArm(arm: Extract<Arm, { kind: 'toy' }>, onProgress: (s: string) => v
   };
 }
 
+/**
+ * A value computed once per process for its key and reused while the key
+ * stays the same (the last key's value is kept). The MNIST arms of a run, in
+ * this process or in a worker that runs several of them, share their sets and
+ * the reference's features this way; the key holds every input the value is
+ * computed from, so a reused value is the one the arm would have computed.
+ */
+function lastKeyMemo<V>(): (key: unknown, compute: () => V) => V {
+  let last: { key: string; value: V } | undefined;
+  return (key, compute) => {
+    const k = JSON.stringify(key);
+    if (last?.key !== k) last = { key: k, value: compute() };
+    return last.value;
+  };
+}
+
+/** The reference and the generators' samples: a function of the config and the seed. */
+const sharedSets = lastKeyMemo<MnistSets>();
+/** The reference's features: also of the extractor (the classifier cached under cacheRoot, or the config's Inception-v3) and the backend. */
+const sharedReferenceFeatures = lastKeyMemo<FeaturesOf>();
+
 async function mnistArm(arm: Extract<Arm, { kind: 'mnist' }>, onProgress: (s: string) => void): Promise<Omit<ArmResult, 'seconds'>> {
   const c = arm.config;
   const n = c.mnistSamples;
-  const sets = mnistSets(c, arm.seed);
+  const sets = sharedSets({ config: c, seed: arm.seed }, () => mnistSets(c, arm.seed));
   let images: Float32Array;
   if (arm.model === 'reference') images = sets.reference.images;
   else if (arm.model.startsWith('gan-')) {
@@ -90,7 +111,9 @@ async function mnistArm(arm: Extract<Arm, { kind: 'mnist' }>, onProgress: (s: st
 
   const extractor = c.inceptionModel ? await inceptionExtractor(c) : classifierExtractor((await featureNet(c, arm.seed, arm.cacheRoot, () => {})).model);
   try {
-    const ref = extractor.extract(sets.reference.images, n);
+    const ref = sharedReferenceFeatures({ config: c, seed: arm.seed, cacheRoot: arm.cacheRoot, backend: tf.getBackend() }, () =>
+      extractor.extract(sets.reference.images, n),
+    );
     const feat = arm.model === 'reference' ? ref : extractor.extract(images, n);
     const is = inceptionScore(feat.probs, n, feat.k, 10);
     return {

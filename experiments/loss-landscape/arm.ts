@@ -2,7 +2,6 @@
 // Hessian eigenvalue map. Loaded by URL so it runs in this process or in a worker process
 // (runArmsParallel) with identical results: every random draw comes from Rng streams named by
 // the arm's own description.
-import { existsSync, rmSync } from 'node:fs';
 import { Rng, tf, type ArmSession, type RngState } from '@claimlab/core';
 import { loadCifar10, loadMnist, subset, takeFirst, type ImageDataset } from '@claimlab/datasets';
 import {
@@ -16,7 +15,7 @@ import {
   toEvalData,
   type Direction,
 } from '@claimlab/metrics';
-import { cifarResNet, loadCheckpoint, NonFiniteLossError, saveCheckpoint } from '@claimlab/models';
+import { cifarResNet, epochCheckpointer, NonFiniteLossError, type CheckpointOptions } from '@claimlab/models';
 import type { ResultRow } from './claim.ts';
 import { learningRateOf, type LossLandscapeConfig } from './config.ts';
 
@@ -94,7 +93,7 @@ export function trainResNet(
   lr0: number,
   rngIn: Rng,
   onEpoch: (epoch: number, loss: number) => void,
-  checkpoint?: { file: string; identity: string; resume: boolean },
+  checkpoint?: CheckpointOptions,
 ): EpochLoss[] {
   const optimizer = tf.train.momentum(lr0, c.momentum, c.nesterov);
   const x = tf.tensor4d(data.images, [data.n, data.height, data.width, data.channels]);
@@ -102,10 +101,10 @@ export function trainResNet(
   const weights = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
   let out: EpochLoss[] = [];
   let rng = rngIn;
-  if (checkpoint && !checkpoint.resume) rmSync(checkpoint.file, { force: true });
   try {
-    if (checkpoint?.resume && existsSync(checkpoint.file)) {
-      const saved = loadCheckpoint<{ epochs: EpochLoss[]; rng: RngState }>(checkpoint.file, { identity: checkpoint.identity, model, optimizer });
+    const ckpt = epochCheckpointer<{ epochs: EpochLoss[]; rng: RngState }>(checkpoint, { model, optimizer });
+    const saved = ckpt.resumed;
+    if (saved) {
       out = saved.epochs;
       rng = Rng.restore(saved.rng);
     }
@@ -136,10 +135,10 @@ export function trainResNet(
         throw new NonFiniteLossError(`training loss became ${loss} in epoch ${epoch} (learning rate ${lr}); lower the learning rate (--set learningRate=... / noshortLearningRate=...)`);
       }
       out.push({ epoch, loss, lr });
-      if (checkpoint && epoch < c.epochs) saveCheckpoint(checkpoint.file, { identity: checkpoint.identity, model, optimizer, state: { epochs: out, rng: rng.snapshot() } });
+      if (epoch < c.epochs) ckpt.save({ epochs: out, rng: rng.snapshot() });
       onEpoch(epoch, loss);
     }
-    if (checkpoint) rmSync(checkpoint.file, { force: true });
+    ckpt.done();
   } finally {
     optimizer.dispose();
     // tfjs 4.22's MomentumOptimizer.dispose() forgets the learning-rate scalar its parent keeps.

@@ -1,24 +1,17 @@
 import { Rng, tf } from '@claimlab/core';
 import { loadCifar10, loadMnist, subset, type ImageDataset } from '@claimlab/datasets';
-import { cifarResNet, glorotUniform, packTensors, smallCnn, unpackTensors } from '@claimlab/models';
+import { cifarResNet, mlp, packTensors, smallCnn, unpackTensors } from '@claimlab/models';
 import type { ModelSpec, UniversalConfig } from './config.ts';
 
 /**
- * A classifier of the sweep (logits output). The MLP is built here with named
- * layers (fc1, fc2, ..., logits) so a hidden layer can be chosen by name in
- * every process; the CNN and the ResNet come from libs/models.
+ * A classifier of the sweep (logits output), from libs/models. Its layers are
+ * named (mlp: fc1, fc2, ..., logits; cnn: conv1, ..., fc1, logits) so a hidden
+ * layer can be chosen by name in every process.
  */
 export function buildModel(spec: ModelSpec, inputShape: [number, number, number], numClasses: number, rng: Rng): tf.LayersModel {
   switch (spec.kind) {
-    case 'mlp': {
-      const model = tf.sequential({ name: `mlp_${spec.name}` });
-      model.add(tf.layers.flatten({ inputShape, name: 'flatten' }));
-      spec.hidden.forEach((units, i) =>
-        model.add(tf.layers.dense({ units, activation: 'relu', kernelInitializer: glorotUniform(rng), name: `fc${i + 1}` })),
-      );
-      model.add(tf.layers.dense({ units: numClasses, kernelInitializer: glorotUniform(rng), name: 'logits' }));
-      return model;
-    }
+    case 'mlp':
+      return mlp({ inputShape, hidden: spec.hidden, numClasses, rng, name: `mlp_${spec.name}`, namedLayers: true });
     case 'cnn':
       return smallCnn({ inputShape, numClasses, rng, channels: spec.channels, fcUnits: spec.fcUnits });
     case 'resnet':

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runExperiment, UsageError, verifyExperiment } from '@claimlab/core';
-import { runQuietly } from '@claimlab/core/testing';
+import { runQuietly, withEnv } from '@claimlab/core/testing';
 import { experiment, REPO_ROOT } from '../main.ts';
 
 const TINY = [
@@ -73,12 +73,8 @@ describe('exp-loss-landscape on a tiny config', () => {
   });
 
   it('the paper profile without CIFAR-10 says how to get it', async () => {
-    const saved = process.env.CIFAR10_DIR;
-    delete process.env.CIFAR10_DIR;
-    try {
-      await expect(runQuietly(experiment, ['--profile', 'paper', '--workers', '1', '--out', tmp()], REPO_ROOT)).rejects.toThrow(/fetch-cifar10\.sh/);
-    } finally {
-      if (saved !== undefined) process.env.CIFAR10_DIR = saved;
-    }
+    await withEnv({ CIFAR10_DIR: undefined }, () =>
+      expect(runQuietly(experiment, ['--profile', 'paper', '--workers', '1', '--out', tmp()], REPO_ROOT)).rejects.toThrow(/fetch-cifar10\.sh/),
+    );
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runQuietly } from '@claimlab/core/testing';
+import { runQuietly, withEnv } from '@claimlab/core/testing';
 import { runExperiment, UsageError, verifyExperiment } from '@claimlab/core';
 import { experiment, REPO_ROOT } from '../main.ts';
 
@@ -67,12 +67,8 @@ describe('exp-rethinking-generalization on a tiny config', () => {
   });
 
   it('the paper profile without CIFAR-10 says how to get it', async () => {
-    const saved = process.env.CIFAR10_DIR;
-    delete process.env.CIFAR10_DIR;
-    try {
-      await expect(runExperiment(experiment, ['--profile', 'paper', '--workers', '1', '--out', tmp()], REPO_ROOT)).rejects.toThrow(/fetch-cifar10\.sh/);
-    } finally {
-      if (saved !== undefined) process.env.CIFAR10_DIR = saved;
-    }
+    await withEnv({ CIFAR10_DIR: undefined }, () =>
+      expect(runExperiment(experiment, ['--profile', 'paper', '--workers', '1', '--out', tmp()], REPO_ROOT)).rejects.toThrow(/fetch-cifar10\.sh/),
+    );
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runExperiment, selectBackend, tf, UsageError, verifyExperiment } from '@claimlab/core';
-import { runQuietly } from '@claimlab/core/testing';
+import { runQuietly, withEnv } from '@claimlab/core/testing';
 import { PROFILES, validateConfig } from '../config.ts';
 import { experiment, REPO_ROOT } from '../main.ts';
 
@@ -113,13 +113,9 @@ describe('exp-universal-perturbations on a tiny config', () => {
     expect(PROFILES.paper.mainXi).toBeCloseTo(10 / 255, 12);
     expect(PROFILES.paper.mainImages).toBe(64);
     expect(PROFILES.paper.q).toBe(10);
-    const saved = process.env.CIFAR10_DIR;
-    delete process.env.CIFAR10_DIR;
-    try {
-      await expect(runExperiment(experiment, ['--profile', 'paper', '--workers', '1', '--out', tmp()], REPO_ROOT)).rejects.toThrow(/fetch-cifar10\.sh/);
-    } finally {
-      if (saved !== undefined) process.env.CIFAR10_DIR = saved;
-    }
+    await withEnv({ CIFAR10_DIR: undefined }, () =>
+      expect(runExperiment(experiment, ['--profile', 'paper', '--workers', '1', '--out', tmp()], REPO_ROOT)).rejects.toThrow(/fetch-cifar10\.sh/),
+    );
   });
 
   it('a diverging model stops with a clear NaN-loss error', async () => {

@@ -16,6 +16,25 @@ export async function quietly<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Runs `fn` with the environment variables of `vars` set (a string) or unset
+ * (undefined), and restores their previous values (or absence) afterwards,
+ * even when `fn` throws.
+ */
+export async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.keys(vars).map((name) => [name, process.env[name]] as const);
+  const assign = (name: string, value: string | undefined) => {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  };
+  for (const [name, value] of Object.entries(vars)) assign(name, value);
+  try {
+    return await fn();
+  } finally {
+    for (const [name, value] of saved) assign(name, value);
+  }
+}
+
 /** runExperiment with its log silenced. */
 export function runQuietly<C extends Config, R extends Row>(def: ExperimentDefinition<C, R>, argv: string[], repoRoot: string): Promise<Summary | null> {
   return quietly(() => runExperiment(def, argv, repoRoot));

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from '@claimlab/core';
 
@@ -111,4 +111,46 @@ export function loadCheckpoint<S>(file: string, p: { identity: string; model: tf
   owner.accumulations = tensors.slice(nWeights).map((t, i) => ({ originalName: `slot${i}/momentum`, variable: t.variable(false) }));
   tf.dispose(tensors);
   return header.state;
+}
+
+/**
+ * Where and as what run a training loop checkpoints itself: the state after
+ * every epoch is saved to `file`, and with `resume` a run continues from that
+ * file when it exists. `identity` names the run (e.g. its config, seed and
+ * backend): a checkpoint of another run is refused.
+ */
+export interface CheckpointOptions {
+  file: string;
+  identity: string;
+  resume: boolean;
+}
+
+/** The checkpoint of an epoch loop (see epochCheckpointer). */
+export interface EpochCheckpointer<S> {
+  /** The state saved by an interrupted run (its weights and optimizer slots are already restored), or undefined to start afresh. */
+  readonly resumed: S | undefined;
+  /** Saves the model, the optimizer's slots and `state` after an epoch. */
+  save(state: S): void;
+  /** Training has ended: removes the file. */
+  done(): void;
+}
+
+/**
+ * The checkpoint of an epoch loop over `model` trained by `optimizer`: without
+ * `resume` a stale file is removed; with it, an existing file is restored into
+ * the model and the optimizer and its state returned as `resumed`. Without
+ * options it does nothing (`resumed` undefined, save and done no-ops).
+ * Call it where the optimizer is disposed on failure (a refused file throws).
+ */
+export function epochCheckpointer<S>(options: CheckpointOptions | undefined, target: { model: tf.LayersModel; optimizer: tf.Optimizer }): EpochCheckpointer<S> {
+  if (!options) return { resumed: undefined, save: () => {}, done: () => {} };
+  const { file, identity } = options;
+  let resumed: S | undefined;
+  if (!options.resume) rmSync(file, { force: true });
+  else if (existsSync(file)) resumed = loadCheckpoint<S>(file, { identity, ...target });
+  return {
+    resumed,
+    save: (state) => saveCheckpoint<S>(file, { identity, ...target, state }),
+    done: () => rmSync(file, { force: true }),
+  };
 }

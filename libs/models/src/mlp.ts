@@ -10,15 +10,24 @@ export interface MlpOptions {
   numClasses: number;
   rng: Rng;
   activation?: 'relu' | 'tanh';
+  /** The model's name (default mlp_<depth>x<width>). */
+  name?: string;
+  /**
+   * Name the layers flatten, fc1..fcK and logits (as smallCnn does), so a
+   * hidden layer can be chosen by name in every process; by default tfjs
+   * numbers them. The weights are the same either way.
+   */
+  namedLayers?: boolean;
 }
 
 /** A fully connected ReLU network producing logits (no softmax: the loss applies it). */
-export function mlp({ inputShape, hidden, numClasses, rng, activation = 'relu' }: MlpOptions): tf.Sequential {
-  const model = tf.sequential({ name: `mlp_${hidden.length}x${hidden[0] ?? 0}` });
-  model.add(tf.layers.flatten({ inputShape }));
-  for (const units of hidden) {
-    model.add(tf.layers.dense({ units, activation, kernelInitializer: glorotUniform(rng), biasInitializer: 'zeros' }));
-  }
-  model.add(tf.layers.dense({ units: numClasses, kernelInitializer: glorotUniform(rng), biasInitializer: 'zeros' }));
+export function mlp({ inputShape, hidden, numClasses, rng, activation = 'relu', name, namedLayers = false }: MlpOptions): tf.Sequential {
+  const named = (layerName: string) => (namedLayers ? { name: layerName } : {});
+  const model = tf.sequential({ name: name ?? `mlp_${hidden.length}x${hidden[0] ?? 0}` });
+  model.add(tf.layers.flatten({ inputShape, ...named('flatten') }));
+  hidden.forEach((units, i) => {
+    model.add(tf.layers.dense({ units, activation, kernelInitializer: glorotUniform(rng), biasInitializer: 'zeros', ...named(`fc${i + 1}`) }));
+  });
+  model.add(tf.layers.dense({ units: numClasses, kernelInitializer: glorotUniform(rng), biasInitializer: 'zeros', ...named('logits') }));
   return model;
 }

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, rmSync } from 'node:fs';
 import { Rng, type RngState } from '@claimlab/core';
 import type { ImageDataset } from '@claimlab/datasets';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { epochCheckpointer, type CheckpointOptions } from './checkpoint.ts';
 
 /** Images (NHWC, flattened) and integer labels: an ImageDataset of @claimlab/datasets, name optional. */
 export type LabelledImages = Omit<ImageDataset, 'name'>;
@@ -43,12 +42,11 @@ export interface TrainOptions {
   /**
    * Save the run's state (weights, optimizer slots, batch-order stream,
    * epoch records) to `file` after every epoch, and with `resume`, continue
-   * from that file when it exists. `identity` names the run (e.g. its
-   * config, seed and backend): a checkpoint of another run is refused. The
-   * file is removed once training ends. A resumed run gives the same records
-   * and weights as one that was never interrupted.
+   * from that file when it exists (see CheckpointOptions). The file is
+   * removed once training ends. A resumed run gives the same records and
+   * weights as one that was never interrupted.
    */
-  checkpoint?: { file: string; identity: string; resume: boolean };
+  checkpoint?: CheckpointOptions;
 }
 
 /** What a checkpoint of trainClassifier holds besides the tensors. */
@@ -109,10 +107,10 @@ export function trainClassifier(opts: TrainOptions): TrainResult {
   let epochs: EpochRecord[] = [];
   let steps = 0;
   let lr = schedule.learningRate;
-  if (checkpoint && !checkpoint.resume) rmSync(checkpoint.file, { force: true });
   try {
-    if (checkpoint?.resume && existsSync(checkpoint.file)) {
-      const saved = loadCheckpoint<TrainState>(checkpoint.file, { identity: checkpoint.identity, model, optimizer });
+    const ckpt = epochCheckpointer<TrainState>(checkpoint, { model, optimizer });
+    const saved = ckpt.resumed;
+    if (saved) {
       ({ epochs, steps, learningRate: lr } = saved);
       rng = Rng.restore(saved.rng);
       for (const record of epochs) {
@@ -159,12 +157,12 @@ export function trainClassifier(opts: TrainOptions): TrainResult {
       const finished = record.trainAccuracy >= stopAtTrainAccuracy || epoch === maxEpochs;
       if (!finished) {
         lr *= schedule.decayPerEpoch;
-        if (checkpoint) saveCheckpoint<TrainState>(checkpoint.file, { identity: checkpoint.identity, model, optimizer, state: { epochs, steps, learningRate: lr, rng: rng.snapshot() } });
+        ckpt.save({ epochs, steps, learningRate: lr, rng: rng.snapshot() });
       }
       opts.onEpoch?.(record);
       if (finished) break;
     }
-    if (checkpoint) rmSync(checkpoint.file, { force: true });
+    ckpt.done();
   } finally {
     optimizer.dispose();
     // tfjs 4.22's MomentumOptimizer.dispose() forgets the learning-rate scalar its parent keeps.

@@ -29,6 +29,21 @@ describe('Zhang et al. architectures', () => {
   });
 });
 
+describe('mlp', () => {
+  it('names its layers flatten, fc1..fcK, logits with namedLayers, drawing the same weights as the unnamed one', () => {
+    const opts = { inputShape: [6, 6, 2], hidden: [12, 8], numClasses: 3 };
+    const plain = mlp({ ...opts, rng: new Rng('named') });
+    const named = mlp({ ...opts, rng: new Rng('named'), name: 'mlp_probe', namedLayers: true });
+    expect(named.name).toBe('mlp_probe');
+    expect(named.layers.map((l) => l.name)).toEqual(['flatten', 'fc1', 'fc2', 'logits']);
+    expect(plain.layers.map((l) => l.name)).not.toContain('fc1');
+    const bits = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(new Uint32Array(Float32Array.from(w.dataSync()).buffer)));
+    expect(bits(named)).toEqual(bits(plain));
+    plain.dispose();
+    named.dispose();
+  });
+});
+
 function toyData(n: number, rng: Rng): LabelledImages {
   // Two well separated classes on a 4x4 image: learnable in a few epochs.
   const images = new Float32Array(n * 16);
