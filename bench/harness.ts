@@ -347,6 +347,7 @@ export const RESULT_COLUMNS = [
   'workload',
   'kind',
   'backend',
+  'blas_threads',
   'batch',
   'processes',
   'params',

@@ -1,6 +1,6 @@
 /**
  * nx run bench:run  (tsx bench/main.ts [--backend NAME] [--workloads a,b] [--quick] [--out DIR]
- *                    [--no-torch] [--no-parallel] [--no-profile] [--torch-threads N])
+ *                    [--no-torch] [--no-parallel] [--no-profile] [--torch-threads N] [--blas-threads N])
  *
  * Training-step throughput of the workloads the experiments use, on the selected backend, next
  * to PyTorch (CPU) on the same machine when a Python with torch is found; the 1024x1024 matmul
@@ -48,6 +48,9 @@ const HELP = `Usage: tsx bench/main.ts [options]
   --no-parallel       skip the 1- vs 2-process sweep measurement
   --no-profile        skip the per-kernel profiles
   --torch-threads N   PyTorch threads (default: number of cores)
+  --blas-threads N    OpenBLAS threads of the single-process rows when the wasm backend runs its
+                      matmuls and convolutions natively (default: number of cores; sweep workers
+                      always use 1 each, as the experiments do)
   --python PATH       Python interpreter with torch (default: the first of CLAIMLAB_PYTHON,
                       python3, /usr/bin/python3, python that can import torch)`;
 
@@ -98,6 +101,7 @@ async function main(): Promise<void> {
       'no-parallel': { type: 'boolean', default: false },
       'no-profile': { type: 'boolean', default: false },
       'torch-threads': { type: 'string' },
+      'blas-threads': { type: 'string' },
       python: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -111,10 +115,15 @@ async function main(): Promise<void> {
   const workloads = findWorkloads(values.workloads?.split(',').map((s) => s.trim()).filter(Boolean));
   const timing = values.quick ? QUICK_TIMING : FULL_TIMING;
   const outDir = resolve(repoRoot, values.out!);
+  // The experiments run one OpenBLAS thread per process (sweeps use the cores); a single-process
+  // benchmark row is the fast path of one process, so it gets every core, as PyTorch does.
+  const sweepBlasThreads = process.env.CLAIMLAB_BLAS_THREADS;
+  process.env.CLAIMLAB_BLAS_THREADS = values['blas-threads'] ?? String(os.cpus().length);
   const backend = await selectBackend(parseBackendName(values.backend, '--backend'));
+  const blasThreads = backend.native ? backend.native.threads : '';
   const provenance = collectProvenance(backend, repoRoot);
   const load: Record<string, number[]> = { start: loadavg() };
-  log(`[bench] backend ${backend.name}; ${workloads.length} workloads; ${values.quick ? 'quick' : 'full'} timing; load average ${load.start.join(' ')}`);
+  log(`[bench] backend ${backend.provider}; ${workloads.length} workloads; ${values.quick ? 'quick' : 'full'} timing; load average ${load.start.join(' ')}`);
 
   // PyTorch peer: found once; run right after each of our measurements (never at the same time),
   // so that both sides of a ratio see about the same load on a shared machine.
@@ -185,6 +194,8 @@ async function main(): Promise<void> {
   if (!values['no-parallel']) {
     const spec = findWorkloads(['mlp-b256'])[0];
     const moduleUrl = new URL('./parallel-arm.ts', import.meta.url).href;
+    process.env.CLAIMLAB_BLAS_THREADS = '1'; // inherited by the workers
+
     const results = [];
     for (const processes of [1, 2]) {
       const lead = processes === 1 ? 0 : values.quick ? 8_000 : 12_000;
@@ -197,6 +208,8 @@ async function main(): Promise<void> {
       log(`[bench] sweep ${spec.id} x ${processes} process(es): ${aggregate.toFixed(1)} samples/s in aggregate (late by ${r.map((a) => a.lateMs).join(', ')} ms)`);
     }
     parallel = { workload: spec.id, results };
+    if (sweepBlasThreads === undefined) delete process.env.CLAIMLAB_BLAS_THREADS;
+    else process.env.CLAIMLAB_BLAS_THREADS = sweepBlasThreads;
   }
   load.afterParallel = loadavg();
 
@@ -242,7 +255,7 @@ async function main(): Promise<void> {
     return g === undefined ? '' : round((g * 1e9) / (2 * 1024 ** 3), 2);
   };
   rows.push({
-    workload: 'matmul-1024', kind: 'matmul', backend: backend.name, batch: 1, processes: 1, params: 0,
+    workload: 'matmul-1024', kind: 'matmul', backend: backend.name, blas_threads: blasThreads, batch: 1, processes: 1, params: 0,
     forward_macs_per_sample: 1024 ** 3, train_flops_per_step: 2 * 1024 ** 3, warmup_steps: timing.warmupSteps, windows: timing.windows,
     steps_per_window: '', step_ms_median: round((2 * 1024 ** 3) / peak / 1e6, 3), samples_per_s: round((peak * 1e9) / (2 * 1024 ** 3), 2),
     gflops: round(peak, 3), fraction_of_matmul_peak: 1,
@@ -256,7 +269,7 @@ async function main(): Promise<void> {
     const t = torchCells(m.workload, m.trainFlopsPerStep, m.batch);
     const ts = torch?.results[m.workload]?.samples_per_s;
     rows.push({
-      workload: m.workload, kind: m.kind, backend: backend.name, batch: m.batch, processes: 1, params: m.params,
+      workload: m.workload, kind: m.kind, backend: backend.name, blas_threads: blasThreads, batch: m.batch, processes: 1, params: m.params,
       forward_macs_per_sample: m.forwardMacsPerSample, train_flops_per_step: m.trainFlopsPerStep, warmup_steps: m.warmupSteps,
       windows: m.windows, steps_per_window: m.stepsPerWindow, step_ms_median: round(m.stepMsMedian, 3),
       samples_per_s: round(m.samplesPerS, 2), gflops: round(m.gflops, 3), fraction_of_matmul_peak: round(m.gflops / peak, 4),
@@ -271,7 +284,7 @@ async function main(): Promise<void> {
       const ts = torch?.results[parallel.workload]?.samples_per_s;
       const spec = findWorkloads([parallel.workload])[0];
       rows.push({
-        workload: `${parallel.workload}-sweep`, kind: 'sweep', backend: backend.name, batch: spec.batch, processes: p.processes,
+        workload: `${parallel.workload}-sweep`, kind: 'sweep', backend: backend.name, blas_threads: backend.native ? 1 : '', batch: spec.batch, processes: p.processes,
         params: single?.params ?? '', forward_macs_per_sample: single?.forwardMacsPerSample ?? '', train_flops_per_step: single?.trainFlopsPerStep ?? '',
         warmup_steps: timing.warmupSteps, windows: 1, steps_per_window: p.arms.reduce((s, a) => s + a.steps, 0),
         step_ms_median: '', samples_per_s: round(p.aggregateSamplesPerS, 2),
@@ -330,7 +343,7 @@ async function main(): Promise<void> {
   writeFileAtomic(join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
 
   // The table a reader wants: ours, PyTorch's, the ratio, the share of the matmul peak.
-  console.log(`\nbackend ${backend.name}, matmul peak ${peak.toFixed(1)} GFLOP/s${torch?.matmul_gflops ? ` (PyTorch ${torch.matmul_gflops.toFixed(1)}, ${torch.threads} threads)` : ''}; load average ${load.start.join(' ')} -> ${load.end.join(' ')}`);
+  console.log(`\nbackend ${backend.provider}, matmul peak ${peak.toFixed(1)} GFLOP/s${torch?.matmul_gflops ? ` (PyTorch ${torch.matmul_gflops.toFixed(1)}, ${torch.threads} threads)` : ''}; load average ${load.start.join(' ')} -> ${load.end.join(' ')}`);
   console.log(`${'workload'.padEnd(24)} ${'samples/s'.padStart(10)} ${'GFLOP/s'.padStart(8)} ${'%peak'.padStart(6)} ${'torch s/s'.padStart(10)} ${'ratio'.padStart(7)}`);
   for (const r of rows) {
     const ratio = r.ratio === '' ? '-' : Number(r.ratio).toFixed(3);

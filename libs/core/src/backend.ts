@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerFastGradients } from './gradients.ts';
+import { loadNativeBlas, lastNativeError } from '@claimlab/native';
+import { nativeWasmKernelsRegistered, registerNativeWasmKernels } from './native-kernels.ts';
 import { registerWasmKernels } from './wasm-kernels.ts';
 
 /** Compute backends, fastest first (DESIGN.md, "Compute backend ladder"). */
@@ -14,6 +16,21 @@ export interface BackendInfo {
   provider: string;
   /** Why faster rungs were skipped, one line each. */
   skipped: string[];
+  /**
+   * The native BLAS under the wasm backend's matmuls and convolutions (null: none, see
+   * `skipped` for why). Results depend on it in the last bits: it is part of "same backend".
+   */
+  native?: NativeBlasInfo | null;
+}
+
+export interface NativeBlasInfo {
+  /** openblas_get_config(), e.g. "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH ...". */
+  library: string;
+  /** The kernel set OpenBLAS picked for this CPU, e.g. "Haswell". */
+  core: string;
+  threads: number;
+  /** The wasm kernels routed to it. */
+  kernels: string[];
 }
 
 let selected: BackendInfo | null = null;
@@ -39,6 +56,37 @@ async function tryNative(): Promise<{ provider: string } | { error: string }> {
 function firstLine(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
   return msg.split('\n')[0].slice(0, 200);
+}
+
+/**
+ * OpenBLAS threads per process: CLAIMLAB_BLAS_THREADS, default 1. OpenBLAS results differ in
+ * the last bits between thread counts (measured: some product shapes), so the count must not
+ * follow the number of sweep workers, or a serial run would differ from a parallel one; one
+ * thread per process, with sweeps spreading arms over the cores, keeps them identical.
+ * The bench sets it to the number of cores for its single-process rows.
+ */
+export function blasThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const v = env.CLAIMLAB_BLAS_THREADS;
+  if (v === undefined || v.trim() === '') return 1;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 256) {
+    throw new Error(`CLAIMLAB_BLAS_THREADS must be an integer from 1 to 256, got '${v}'. Unset it for the default (1).`);
+  }
+  return n;
+}
+
+/**
+ * Routes the wasm backend's matmuls and convolutions to OpenBLAS when the native addon
+ * builds or is cached (libs/native; off with CLAIMLAB_NATIVE=off). Returns why not otherwise.
+ */
+function enableNativeBlas(): NativeBlasInfo | string {
+  const threads = blasThreads();
+  const blas = loadNativeBlas();
+  if (blas === null) return lastNativeError() ?? 'native BLAS unavailable';
+  blas.setThreads(threads);
+  registerNativeWasmKernels(blas);
+  const info = blas.info();
+  return { library: info.config, core: info.corename, threads: info.threads, kernels: nativeWasmKernelsRegistered() };
 }
 
 async function trySet(name: 'wasm' | 'cpu'): Promise<string | null> {
@@ -94,8 +142,15 @@ export async function selectBackend(
     if (want !== undefined && want !== name) continue;
     const err = await trySet(name);
     if (err === null) {
-      const provider = name === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : '@tensorflow/tfjs-backend-cpu';
-      return (selected = { name, provider, skipped });
+      if (name === 'cpu') return (selected = { name, provider: '@tensorflow/tfjs-backend-cpu', skipped });
+      const native = enableNativeBlas();
+      if (typeof native === 'string') {
+        skipped.push(`native BLAS: ${native}`);
+        log(`[claimlab] wasm without native BLAS (${native})`);
+        return (selected = { name, provider: '@tensorflow/tfjs-backend-wasm', skipped, native: null });
+      }
+      const provider = `@tensorflow/tfjs-backend-wasm + ${native.library.split(' ').slice(0, 2).join(' ')} (${native.core}, ${native.threads} threads)`;
+      return (selected = { name, provider, skipped, native });
     }
     if (want === name) throw new Error(`Backend '${name}' was requested but failed to initialise: ${err}`);
     skipped.push(`${name}: ${err}`);

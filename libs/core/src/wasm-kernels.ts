@@ -53,9 +53,17 @@ function mark(f: KernelFunc): KernelFunc {
   return f;
 }
 
+/** Set by kernels that wrap another (native-kernels.ts): the one they wrap. */
+const WRAPS = Symbol.for('claimlab.wrapsKernel');
+
+/** Whether the registered kernel is one of these, directly or under a wrapper. */
 function isOurs(kernelName: string): boolean {
-  const k = tf.getKernel(kernelName, WASM);
-  return k != null && (k.kernelFunc as Marked)[MARK] === true;
+  let f = tf.getKernel(kernelName, WASM)?.kernelFunc as (Marked & { [WRAPS]?: KernelFunc }) | undefined;
+  while (f != null) {
+    if (f[MARK] === true) return true;
+    f = f[WRAPS] as typeof f;
+  }
+  return false;
 }
 
 /** Runs another registered wasm kernel directly; its result is a fresh TensorInfo the caller owns. */

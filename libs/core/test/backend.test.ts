@@ -1,6 +1,7 @@
 // The compute backend ladder (src/backend.ts, DESIGN.md "Compute backend ladder"), observed
 // from outside: selectBackend caches its choice per process, so each case runs in a child
 // process (node with tsx's loader) that calls selectBackend and prints what happened.
+import { nativeDisabledByEnv } from '@claimlab/native';
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -24,7 +25,7 @@ const nativeInstalled = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'].s
 interface CallResult {
   ok: boolean;
   message?: string;
-  info?: { name: string; provider: string; skipped: string[] };
+  info?: { name: string; provider: string; skipped: string[]; native?: { threads: number; kernels: string[] } | null };
   active?: string;
   wasmKernels?: string[];
 }
@@ -45,8 +46,8 @@ for (const forced of JSON.parse(process.argv[1])) {
 console.log(JSON.stringify(results));
 `;
 
-function runChild(calls: (string | null)[], claimlabBackend?: string): Promise<{ results: CallResult[]; stderr: string }> {
-  const env = { ...process.env };
+function runChild(calls: (string | null)[], claimlabBackend?: string, extraEnv: Record<string, string> = {}): Promise<{ results: CallResult[]; stderr: string }> {
+  const env = { ...process.env, ...extraEnv };
   delete env.CLAIMLAB_BACKEND;
   if (claimlabBackend !== undefined) env.CLAIMLAB_BACKEND = claimlabBackend;
   return new Promise((resolve, reject) => {
@@ -109,9 +110,14 @@ describe('selectBackend (each case in its own process)', () => {
     expect(cpu.results[3].ok).toBe(false);
     expect(cpu.results[3].message).toMatch(/already selected as 'cpu'.*cannot switch to 'wasm'/);
 
-    // Forced wasm, with the project's kernels registered.
-    expect(wasm.results[0]).toMatchObject({ ok: true, info: { name: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', skipped: [] }, active: 'wasm' });
+    // Forced wasm, with the project's kernels registered, and (unless CLAIMLAB_NATIVE=off) its
+    // matmuls and convolutions on OpenBLAS, one thread by default.
+    expect(wasm.results[0]).toMatchObject({ ok: true, info: { name: 'wasm', skipped: [] }, active: 'wasm' });
+    expect(wasm.results[0].info!.provider).toMatch(/^@tensorflow\/tfjs-backend-wasm( \+ OpenBLAS .*, 1 threads\))?$/);
     expect(wasm.results[0].wasmKernels).toEqual(expect.arrayContaining(['Conv2DBackpropFilter', 'BatchMatMul']));
+    if (!nativeDisabledByEnv()) {
+      expect(wasm.results[0].info!.native).toMatchObject({ threads: 1, kernels: expect.arrayContaining(['BatchMatMul', 'Conv2D', 'Conv2DBackpropFilter']) });
+    }
 
     // CLAIMLAB_BACKEND is honoured; a flag (the forced argument) wins over it.
     expect(envCpu.results[0]).toMatchObject({ ok: true, info: { name: 'cpu' }, active: 'cpu' });
@@ -121,6 +127,20 @@ describe('selectBackend (each case in its own process)', () => {
     // An unknown name is an error naming the valid ones, never a silent fallback.
     expect(envUnknown.results[0].ok).toBe(false);
     expect(envUnknown.results[0].message).toBe("Unknown backend 'gpu' from CLAIMLAB_BACKEND. Use one of: auto, tensorflow, wasm, cpu.");
+  });
+
+  it('CLAIMLAB_NATIVE=off keeps wasm on its own kernels, saying so; CLAIMLAB_BLAS_THREADS sets the threads or is refused', async () => {
+    const [off, two, bad] = await Promise.all([
+      runChild(['wasm'], undefined, { CLAIMLAB_NATIVE: 'off' }),
+      runChild(['wasm'], undefined, { CLAIMLAB_BLAS_THREADS: '2' }),
+      runChild(['wasm'], undefined, { CLAIMLAB_BLAS_THREADS: 'two' }),
+    ]);
+    expect(off.results[0]).toMatchObject({ ok: true, info: { name: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', native: null }, active: 'wasm' });
+    expect(off.results[0].info!.skipped).toEqual(['native BLAS: disabled by CLAIMLAB_NATIVE=off']);
+    expect(off.stderr).toContain('[claimlab] wasm without native BLAS (disabled by CLAIMLAB_NATIVE=off)');
+    if (!nativeDisabledByEnv()) expect(two.results[0].info!.native).toMatchObject({ threads: 2 });
+    expect(bad.results[0].ok).toBe(false);
+    expect(bad.results[0].message).toMatch(/CLAIMLAB_BLAS_THREADS must be an integer from 1 to 256, got 'two'/);
   });
 
   it.skipIf(nativeInstalled)('without @tensorflow/tfjs-node(-gpu): forcing tensorflow says how to install it; the ladder falls to wasm with one log line', async () => {

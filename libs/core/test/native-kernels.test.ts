@@ -1,0 +1,186 @@
+// The wasm backend with its matmuls and convolutions on OpenBLAS (src/native-kernels.ts)
+// against the 'cpu' backend: every shared case of kernel-cases.ts (values and gradients,
+// tolerance stated there), plus what only the native path has: fused activations, the
+// column buffer's chunking, fallbacks, argument checks.
+//
+// The native addon is built on first use (libs/native). Where it cannot be built this file
+// fails with the reason; CLAIMLAB_NATIVE=off turns the native path off everywhere, and only
+// then are these tests skipped (nothing would run natively).
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { lastNativeError, loadNativeBlas, nativeDisabledByEnv, type NativeBlas } from '@claimlab/native';
+import { registerWasmKernels, wasmKernelsRegistered } from '../src/wasm-kernels.ts';
+import {
+  NATIVE_WASM_KERNELS,
+  nativeWasmKernelsRegistered,
+  registerNativeWasmKernels,
+  unregisterNativeWasmKernels,
+} from '../src/native-kernels.ts';
+import { defineKernelCases, expectSameOnBoth, rand } from './kernel-cases.ts';
+
+/** Calls into the addon since the last reset, by function. */
+const calls = { sgemm: 0, conv2d: 0 };
+
+function counting(blas: NativeBlas): NativeBlas {
+  return {
+    ...blas,
+    sgemm: (...args: Parameters<NativeBlas['sgemm']>) => {
+      calls.sgemm++;
+      blas.sgemm(...args);
+    },
+    conv2d: (...args: Parameters<NativeBlas['conv2d']>) => {
+      calls.conv2d++;
+      blas.conv2d(...args);
+    },
+    setThreads: (n) => blas.setThreads(n),
+    getThreads: () => blas.getThreads(),
+    info: () => blas.info(),
+  };
+}
+
+let blas: NativeBlas;
+
+describe.skipIf(nativeDisabledByEnv())('native BLAS under the wasm backend', () => {
+  beforeAll(async () => {
+    const loaded = loadNativeBlas();
+    if (loaded === null) {
+      throw new Error(`the native BLAS addon could not be built or loaded: ${lastNativeError()} (set CLAIMLAB_NATIVE=off to run without it)`);
+    }
+    blas = loaded;
+    registerWasmKernels();
+    registerNativeWasmKernels(counting(blas));
+    expect(await tf.setBackend('wasm')).toBe(true);
+    await tf.ready();
+  });
+
+  describe('registration', () => {
+    it('replaces the matmul and convolution kernels once, over the project wasm kernels', () => {
+      const before = NATIVE_WASM_KERNELS.map((k) => tf.getKernel(k, 'wasm').kernelFunc);
+      registerNativeWasmKernels(blas);
+      registerWasmKernels();
+      expect(NATIVE_WASM_KERNELS.map((k) => tf.getKernel(k, 'wasm').kernelFunc)).toEqual(before);
+      expect(nativeWasmKernelsRegistered().sort()).toEqual([...NATIVE_WASM_KERNELS].sort());
+      // The project's kernels are still there underneath, as the fallbacks.
+      expect(wasmKernelsRegistered().sort()).toEqual(
+        [tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput, tf.MaxPoolGrad, tf.BatchMatMul, tf._FusedMatMul].sort(),
+      );
+    });
+
+    it('products and convolutions really run natively', () => {
+      calls.sgemm = 0;
+      calls.conv2d = 0;
+      tf.tidy(() => {
+        const x = rand([2, 6, 6, 3], 1) as tf.Tensor4D;
+        const w = rand([3, 3, 3, 4], 2) as tf.Tensor4D;
+        tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same').sum())([x, w]);
+        tf.matMul(rand([3, 4], 3), rand([5, 4], 4), false, true).dataSync();
+      });
+      expect(calls.conv2d).toBe(3); // forward, input gradient, filter gradient
+      expect(calls.sgemm).toBe(1);
+    });
+  });
+
+  defineKernelCases();
+
+  describe('what only the native path covers', () => {
+    for (const activation of ['relu6', 'leakyrelu', 'linear'] as const) {
+      it(`fused conv2d and matMul with bias and ${activation}`, async () => {
+        await expectSameOnBoth(
+          () => {
+            const x = rand([2, 7, 8, 5], 50).mul(4) as tf.Tensor4D; // beyond relu6's cap
+            const w = rand([3, 3, 5, 6], 51) as tf.Tensor4D;
+            const bias = rand([6], 52);
+            const conv = tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', bias, activation, leakyreluAlpha: 0.3 });
+            const mm = tf.fused.matMul({ a: rand([9, 12], 53).mul(4), b: rand([12, 6], 54), bias: bias.reshape([1, 6]), activation, leakyreluAlpha: 0.3 });
+            return [conv, mm];
+          },
+          ['fused.conv2d', 'fused.matMul'],
+        );
+      });
+    }
+
+    it('falls back for activations it does not fuse (prelu, sigmoid)', async () => {
+      await expectSameOnBoth(
+        () => {
+          const x = rand([1, 5, 5, 3], 55) as tf.Tensor4D;
+          const w = rand([3, 3, 3, 2], 56) as tf.Tensor4D;
+          const alpha = rand([2], 57).abs();
+          return [
+            tf.fused.conv2d({ x, filter: w, pad: 'same', strides: 1, activation: 'prelu', preluActivationWeights: alpha }),
+            tf.fused.matMul({ a: rand([4, 3], 58), b: rand([3, 2], 59), activation: 'sigmoid' }),
+          ];
+        },
+        ['conv prelu', 'matMul sigmoid'],
+      );
+    });
+
+    it('dilated forward convolution', async () => {
+      await expectSameOnBoth(
+        () => [tf.conv2d(rand([2, 11, 10, 3], 60) as tf.Tensor4D, rand([3, 3, 3, 4], 61) as tf.Tensor4D, 1, 'same', 'NHWC', 2)],
+        ['conv2d dilation 2'],
+      );
+    });
+
+    it('a convolution whose column matrix spans several chunks (values and gradients)', async () => {
+      // P * K = (4*64*64) * (3*3*16) = 2.36M floats > the 2M-float column buffer: two chunks.
+      await expectSameOnBoth(
+        () => {
+          const x = rand([4, 64, 64, 16], 62) as tf.Tensor4D;
+          const w = rand([3, 3, 16, 8], 63) as tf.Tensor4D;
+          const dy = rand([4, 64, 64, 8], 64);
+          const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same').mul(dy).sum())([x, w]);
+          return [tf.conv2d(x, w, 1, 'same'), dx, dw];
+        },
+        ['conv2d', 'dx', 'dW'],
+      );
+    });
+
+    it('1x1 convolutions (no column matrix), stride 1 and 2', async () => {
+      await expectSameOnBoth(
+        () => {
+          const x = rand([2, 6, 7, 5], 65) as tf.Tensor4D;
+          const w = rand([1, 1, 5, 3], 66) as tf.Tensor4D;
+          const out: tf.Tensor[] = [];
+          for (const s of [1, 2]) {
+            out.push(...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, 'valid').square().sum())([x, w]));
+          }
+          return out;
+        },
+        ['dx s1', 'dW s1', 'dx s2', 'dW s2'],
+      );
+    });
+
+    it('is bit-for-bit repeatable', () => {
+      const once = () =>
+        tf.tidy(() => {
+          const x = rand([3, 17, 13, 6], 67) as tf.Tensor4D;
+          const w = rand([3, 3, 6, 5], 68) as tf.Tensor4D;
+          const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').square().sum())([x, w]);
+          return [...dx.dataSync(), ...dw.dataSync(), ...tf.matMul(rand([70, 300], 69), rand([300, 90], 70)).dataSync()];
+        });
+      expect(once()).toEqual(once());
+    });
+
+    it('the addon rejects bad arguments with a clear error', () => {
+      const geom = Int32Array.from([1, 4, 4, 1, 4, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1]);
+      const a16 = new Float32Array(16);
+      expect(() => blas.conv2d(0, geom, a16, new Float32Array(9), new Float32Array(15), null, 0, 0)).toThrow(/do not match the geometry/);
+      expect(() => blas.conv2d(0, geom.subarray(0, 14), a16, new Float32Array(9), a16, null, 0, 0)).toThrow(/Int32Array of 15/);
+      expect(() => blas.conv2d(0, geom, a16, new Float32Array(9), a16, null, 0, 0)).toThrow(/must not share memory/);
+      expect(() => blas.sgemm(false, false, 2, 2, 2, 1, new Float32Array(3), 2, new Float32Array(4), 2, 0, new Float32Array(4), 2)).toThrow(
+        /A has 3 elements, needs 4/,
+      );
+    });
+  });
+
+  describe('unregistering', () => {
+    it('puts the project wasm kernels back', () => {
+      unregisterNativeWasmKernels();
+      expect(nativeWasmKernelsRegistered()).toEqual([]);
+      expect(wasmKernelsRegistered()).toHaveLength(5);
+      calls.sgemm = 0;
+      tf.tidy(() => tf.matMul(rand([3, 4], 3), rand([4, 5], 4)).dataSync());
+      expect(calls.sgemm).toBe(0);
+    });
+  });
+});

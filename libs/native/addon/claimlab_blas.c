@@ -1,0 +1,508 @@
+/*
+ * claimlab_blas: a minimal Node-API addon exposing OpenBLAS sgemm, and NHWC convolutions built
+ * on it (im2col / col2im), on Float32Array memory (including views of the tfjs wasm heap).
+ *
+ * Exports
+ *   sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc) -> undefined
+ *       C = alpha * op(A) @ op(B) + beta * C, all matrices row-major, op(X) = X or X^T.
+ *       A, B, C are Float32Arrays used in place (no copies); C must not overlap A or B.
+ *   conv2d(kind, geom, A, B, out, bias, activation, alpha) -> undefined   (see below)
+ *   setThreads(n) -> undefined      openblas_set_num_threads(n), n >= 1
+ *   getThreads() -> number          openblas_get_num_threads()
+ *   info() -> { config, corename, threads, parallel, napiVersion }
+ *
+ * Every argument is checked (types, integer ranges, leading dimensions, array lengths);
+ * a bad call throws a JS TypeError/RangeError and never reaches BLAS.
+ *
+ * The OpenBLAS prototypes are declared here rather than taken from <cblas.h>, so the only
+ * build requirement is the library itself (libopenblas0 at run time; libopenblas-dev for
+ * the unversioned libopenblas.so link name). These match the LP64 (32-bit int) interface
+ * of Debian's libopenblas; the ILP64 variant (libopenblas64) uses suffixed symbol names.
+ */
+#define NAPI_VERSION 8
+#include <node_api.h>
+
+#include <limits.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- OpenBLAS ------------------------------------------------------------------------ */
+enum { CLB_RowMajor = 101, CLB_NoTrans = 111, CLB_Trans = 112 };
+extern void cblas_sgemm(int order, int transA, int transB, int M, int N, int K, float alpha,
+                        const float *A, int lda, const float *B, int ldb, float beta, float *C,
+                        int ldc);
+extern void openblas_set_num_threads(int num_threads);
+extern int openblas_get_num_threads(void);
+extern char *openblas_get_config(void);
+extern char *openblas_get_corename(void);
+extern int openblas_get_parallel(void);
+
+/* ---- helpers ------------------------------------------------------------------------- */
+#define ERR_CODE "ERR_CLAIMLAB_BLAS"
+
+/* Runs a napi call; on failure throws (unless an exception is already pending) and returns NULL. */
+#define NAPI_CALL(env, call)                                                         \
+  do {                                                                               \
+    napi_status status_ = (call);                                                    \
+    if (status_ != napi_ok) {                                                        \
+      bool pending_ = false;                                                         \
+      napi_is_exception_pending((env), &pending_);                                   \
+      if (!pending_) napi_throw_error((env), ERR_CODE, "claimlab_blas: N-API call failed: " #call); \
+      return NULL;                                                                   \
+    }                                                                                \
+  } while (0)
+
+static napi_value throw_type(napi_env env, const char *msg) {
+  napi_throw_type_error(env, ERR_CODE, msg);
+  return NULL;
+}
+
+static napi_value throw_range(napi_env env, const char *msg) {
+  napi_throw_range_error(env, ERR_CODE, msg);
+  return NULL;
+}
+
+/* Reads a boolean argument. Returns 0 on success, -1 after throwing. */
+static int get_bool(napi_env env, napi_value v, const char *name, bool *out) {
+  napi_valuetype t;
+  char msg[160];
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_boolean ||
+      napi_get_value_bool(env, v, out) != napi_ok) {
+    snprintf(msg, sizeof msg, "sgemm: %s must be a boolean", name);
+    throw_type(env, msg);
+    return -1;
+  }
+  return 0;
+}
+
+/* Reads an integer in [lo, INT_MAX]. Returns 0 on success, -1 after throwing. */
+static int get_int(napi_env env, napi_value v, const char *fn, const char *name, int64_t lo, int *out) {
+  napi_valuetype t;
+  double d;
+  char msg[200];
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_number ||
+      napi_get_value_double(env, v, &d) != napi_ok) {
+    snprintf(msg, sizeof msg, "%s: %s must be a number", fn, name);
+    throw_type(env, msg);
+    return -1;
+  }
+  if (!isfinite(d) || d != floor(d) || d < (double)lo || d > (double)INT_MAX) {
+    snprintf(msg, sizeof msg, "%s: %s must be an integer in [%lld, %d], got %g", fn, name,
+             (long long)lo, INT_MAX, d);
+    throw_range(env, msg);
+    return -1;
+  }
+  *out = (int)d;
+  return 0;
+}
+
+/* Reads a number (NaN/Inf pass through, as in BLAS). Returns 0 on success, -1 after throwing. */
+static int get_float(napi_env env, napi_value v, const char *name, float *out) {
+  napi_valuetype t;
+  double d;
+  char msg[160];
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_number ||
+      napi_get_value_double(env, v, &d) != napi_ok) {
+    snprintf(msg, sizeof msg, "sgemm: %s must be a number", name);
+    throw_type(env, msg);
+    return -1;
+  }
+  *out = (float)d;
+  return 0;
+}
+
+/* Reads a Float32Array. Returns 0 on success, -1 after throwing. */
+static int get_f32(napi_env env, napi_value v, const char *name, float **data, size_t *length) {
+  bool is_ta = false;
+  napi_typedarray_type type;
+  void *ptr = NULL;
+  size_t len = 0;
+  char msg[160];
+  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta ||
+      napi_get_typedarray_info(env, v, &type, &len, &ptr, NULL, NULL) != napi_ok ||
+      type != napi_float32_array) {
+    snprintf(msg, sizeof msg, "sgemm: %s must be a Float32Array", name);
+    throw_type(env, msg);
+    return -1;
+  }
+  /* ptr is already adjusted by the view's byteOffset; NULL for a zero-length/detached buffer. */
+  *data = (float *)ptr;
+  *length = len;
+  return 0;
+}
+
+/*
+ * Elements a row-major rows x cols matrix with leading dimension ld spans:
+ * (rows - 1) * ld + cols, or 0 when empty.
+ */
+static int64_t span(int rows, int cols, int ld) {
+  if (rows == 0 || cols == 0) return 0;
+  return (int64_t)(rows - 1) * (int64_t)ld + (int64_t)cols;
+}
+
+static int overlaps(const float *a, int64_t na, const float *b, int64_t nb) {
+  if (na == 0 || nb == 0) return 0;
+  uintptr_t a0 = (uintptr_t)a, a1 = a0 + (uintptr_t)na * sizeof(float);
+  uintptr_t b0 = (uintptr_t)b, b1 = b0 + (uintptr_t)nb * sizeof(float);
+  return a0 < b1 && b0 < a1;
+}
+
+/* ---- sgemm --------------------------------------------------------------------------- */
+static napi_value Sgemm(napi_env env, napi_callback_info info) {
+  size_t argc = 13;
+  napi_value argv[13];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 13) {
+    return throw_type(env,
+                      "sgemm: expected 13 arguments (transA, transB, M, N, K, alpha, A, lda, B, "
+                      "ldb, beta, C, ldc)");
+  }
+  bool ta, tb;
+  int M, N, K, lda, ldb, ldc;
+  float alpha, beta;
+  float *A, *B, *C;
+  size_t lenA, lenB, lenC;
+  char msg[256];
+
+  if (get_bool(env, argv[0], "transA", &ta) || get_bool(env, argv[1], "transB", &tb) ||
+      get_int(env, argv[2], "sgemm", "M", 0, &M) || get_int(env, argv[3], "sgemm", "N", 0, &N) ||
+      get_int(env, argv[4], "sgemm", "K", 0, &K) || get_float(env, argv[5], "alpha", &alpha) ||
+      get_f32(env, argv[6], "A", &A, &lenA) || get_int(env, argv[7], "sgemm", "lda", 1, &lda) ||
+      get_f32(env, argv[8], "B", &B, &lenB) || get_int(env, argv[9], "sgemm", "ldb", 1, &ldb) ||
+      get_float(env, argv[10], "beta", &beta) || get_f32(env, argv[11], "C", &C, &lenC) ||
+      get_int(env, argv[12], "sgemm", "ldc", 1, &ldc)) {
+    return NULL;
+  }
+
+  /* Stored shapes (row-major): A is M x K, or K x M when transposed; B is K x N, or N x K. */
+  const int aRows = ta ? K : M, aCols = ta ? M : K;
+  const int bRows = tb ? N : K, bCols = tb ? K : N;
+  if (lda < (aCols > 1 ? aCols : 1)) {
+    snprintf(msg, sizeof msg, "sgemm: lda (%d) must be >= max(1, %d)", lda, aCols);
+    return throw_range(env, msg);
+  }
+  if (ldb < (bCols > 1 ? bCols : 1)) {
+    snprintf(msg, sizeof msg, "sgemm: ldb (%d) must be >= max(1, %d)", ldb, bCols);
+    return throw_range(env, msg);
+  }
+  if (ldc < (N > 1 ? N : 1)) {
+    snprintf(msg, sizeof msg, "sgemm: ldc (%d) must be >= max(1, N = %d)", ldc, N);
+    return throw_range(env, msg);
+  }
+  const int64_t needA = (M == 0 || N == 0) ? 0 : span(aRows, aCols, lda);
+  const int64_t needB = (M == 0 || N == 0) ? 0 : span(bRows, bCols, ldb);
+  const int64_t needC = span(M, N, ldc);
+  if ((int64_t)lenA < needA) {
+    snprintf(msg, sizeof msg, "sgemm: A has %zu elements, needs %lld (%s, %dx%d, lda %d)", lenA,
+             (long long)needA, ta ? "transposed" : "not transposed", aRows, aCols, lda);
+    return throw_range(env, msg);
+  }
+  if ((int64_t)lenB < needB) {
+    snprintf(msg, sizeof msg, "sgemm: B has %zu elements, needs %lld (%s, %dx%d, ldb %d)", lenB,
+             (long long)needB, tb ? "transposed" : "not transposed", bRows, bCols, ldb);
+    return throw_range(env, msg);
+  }
+  if ((int64_t)lenC < needC) {
+    snprintf(msg, sizeof msg, "sgemm: C has %zu elements, needs %lld (%dx%d, ldc %d)", lenC,
+             (long long)needC, M, N, ldc);
+    return throw_range(env, msg);
+  }
+  if (overlaps(C, needC, A, needA) || overlaps(C, needC, B, needB)) {
+    return throw_range(env, "sgemm: C must not share memory with A or B");
+  }
+
+  if (M == 0 || N == 0) return NULL;
+  if (K == 0 || alpha == 0.0f) {
+    /* op(A) @ op(B) contributes nothing: C = beta * C (BLAS convention: beta 0 overwrites). */
+    for (int i = 0; i < M; i++) {
+      float *row = C + (int64_t)i * ldc;
+      if (beta == 0.0f) {
+        memset(row, 0, (size_t)N * sizeof(float));
+      } else if (beta != 1.0f) {
+        for (int j = 0; j < N; j++) row[j] *= beta;
+      }
+    }
+    return NULL;
+  }
+  cblas_sgemm(CLB_RowMajor, ta ? CLB_Trans : CLB_NoTrans, tb ? CLB_Trans : CLB_NoTrans, M, N, K,
+              alpha, A, lda, B, ldb, beta, C, ldc);
+  return NULL;
+}
+
+
+/* ---- convolution (NHWC) via im2col / col2im + sgemm ---------------------------------- */
+/*
+ * conv2d(kind, geom, A, B, out, bias, activation, alpha) -> undefined
+ *   geom: Int32Array [batch, inH, inW, inC, outH, outW, outC, fh, fw, sh, sw, dh, dw, padTop, padLeft]
+ *   kind 0 (forward):        A = x [b,inH,inW,inC], B = filter [fh,fw,inC,outC], out = y [b,outH,outW,outC];
+ *                            then y += bias[outC] (bias may be null) and the activation
+ *                            (0 linear, 1 relu, 2 relu6, 3 leaky relu with alpha).
+ *   kind 1 (input grad):     A = dy [b,outH,outW,outC], B = filter, out = dx [b,inH,inW,inC].
+ *   kind 2 (filter grad):    A = x, B = dy, out = dW [fh,fw,inC,outC].
+ * The output pixels (rows of the im2col matrix, P = b*outH*outW) are processed in fixed-size
+ * chunks so the column buffer stays small; the chunking is fixed, so results are
+ * deterministic for a given OpenBLAS build and thread count. Padding cells read as zero.
+ */
+typedef struct {
+  int b, ih, iw, ic, oh, ow, oc, fh, fw, sh, sw, dh, dw, pt, pl;
+} Geom;
+
+/* Column-buffer budget in floats (8 MiB). */
+#define COL_BUDGET (2 * 1024 * 1024)
+
+/* Output pixel p (row of the column matrix) as batch index, output row oy and column ox. */
+static int64_t pixel(const Geom *g, int64_t p, int *oy, int *ox) {
+  *ox = (int)(p % g->ow);
+  p /= g->ow;
+  *oy = (int)(p % g->oh);
+  return p / g->oh;
+}
+
+static void im2col(const float *x, const Geom *g, int64_t p0, int64_t p1, float *col) {
+  const int64_t K = (int64_t)g->fh * g->fw * g->ic;
+  const size_t bytes = (size_t)g->ic * sizeof(float);
+  for (int64_t p = p0; p < p1; p++) {
+    int oy, ox;
+    const int64_t b = pixel(g, p, &oy, &ox);
+    float *dst = col + (p - p0) * K;
+    for (int kh = 0; kh < g->fh; kh++) {
+      const int iy = oy * g->sh + kh * g->dh - g->pt;
+      for (int kw = 0; kw < g->fw; kw++) {
+        const int ix = ox * g->sw + kw * g->dw - g->pl;
+        float *d = dst + ((int64_t)kh * g->fw + kw) * g->ic;
+        if (iy < 0 || iy >= g->ih || ix < 0 || ix >= g->iw) {
+          memset(d, 0, bytes);
+        } else {
+          memcpy(d, x + ((b * g->ih + iy) * g->iw + ix) * g->ic, bytes);
+        }
+      }
+    }
+  }
+}
+
+static void col2im_add(const float *col, const Geom *g, int64_t p0, int64_t p1, float *dx) {
+  const int64_t K = (int64_t)g->fh * g->fw * g->ic;
+  for (int64_t p = p0; p < p1; p++) {
+    int oy, ox;
+    const int64_t b = pixel(g, p, &oy, &ox);
+    const float *src = col + (p - p0) * K;
+    for (int kh = 0; kh < g->fh; kh++) {
+      const int iy = oy * g->sh + kh * g->dh - g->pt;
+      if (iy < 0 || iy >= g->ih) continue;
+      for (int kw = 0; kw < g->fw; kw++) {
+        const int ix = ox * g->sw + kw * g->dw - g->pl;
+        if (ix < 0 || ix >= g->iw) continue;
+        const float *s = src + ((int64_t)kh * g->fw + kw) * g->ic;
+        float *d = dx + ((b * g->ih + iy) * g->iw + ix) * g->ic;
+        for (int c = 0; c < g->ic; c++) d[c] += s[c];
+      }
+    }
+  }
+}
+
+static void bias_activation(float *y, int64_t rows, int n, const float *bias, int act, float alpha) {
+  for (int64_t r = 0; r < rows; r++) {
+    float *row = y + r * n;
+    if (bias) for (int j = 0; j < n; j++) row[j] += bias[j];
+    switch (act) {
+      case 1: for (int j = 0; j < n; j++) row[j] = row[j] < 0.0f ? 0.0f : row[j]; break;
+      case 2: for (int j = 0; j < n; j++) row[j] = row[j] < 0.0f ? 0.0f : (row[j] > 6.0f ? 6.0f : row[j]); break;
+      case 3: for (int j = 0; j < n; j++) row[j] = row[j] < 0.0f ? alpha * row[j] : row[j]; break;
+      default: break;
+    }
+  }
+}
+
+/* True when the im2col matrix of x is x itself: 1x1 filter, stride 1, no padding. */
+static int is_pointwise(const Geom *g) {
+  return g->fh == 1 && g->fw == 1 && g->sh == 1 && g->sw == 1 && g->pt == 0 && g->pl == 0 &&
+         g->oh == g->ih && g->ow == g->iw;
+}
+
+/* Thread-local column buffer, grown on demand (each Node worker thread gets its own). */
+static _Thread_local float *col_buf = NULL;
+static _Thread_local size_t col_cap = 0;
+
+static float *col_buffer(size_t n) {
+  if (n > col_cap) {
+    free(col_buf);
+    col_buf = (float *)malloc(n * sizeof(float));
+    col_cap = col_buf ? n : 0;
+  }
+  return col_buf;
+}
+
+static napi_value Conv2d(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 8) {
+    return throw_type(env, "conv2d: expected 8 arguments (kind, geom, A, B, out, bias, activation, alpha)");
+  }
+  int kind, act;
+  float alpha;
+  if (get_int(env, argv[0], "conv2d", "kind", 0, &kind) || get_int(env, argv[6], "conv2d", "activation", 0, &act) ||
+      get_float(env, argv[7], "alpha", &alpha)) {
+    return NULL;
+  }
+  if (kind > 2) return throw_range(env, "conv2d: kind must be 0 (forward), 1 (input grad) or 2 (filter grad)");
+  if (act > 3) return throw_range(env, "conv2d: activation must be 0 (linear), 1 (relu), 2 (relu6) or 3 (leaky relu)");
+
+  bool is_ta = false;
+  napi_typedarray_type type;
+  void *gp = NULL;
+  size_t glen = 0;
+  if (napi_is_typedarray(env, argv[1], &is_ta) != napi_ok || !is_ta ||
+      napi_get_typedarray_info(env, argv[1], &type, &glen, &gp, NULL, NULL) != napi_ok ||
+      type != napi_int32_array || glen != 15) {
+    return throw_type(env, "conv2d: geom must be an Int32Array of 15 entries");
+  }
+  Geom g;
+  memcpy(&g, gp, sizeof g);
+  const int *gi = (const int *)gp;
+  for (int i = 0; i < 15; i++) {
+    const int lo = (i >= 9 && i <= 12) ? 1 : 0; /* strides and dilations >= 1 */
+    if (gi[i] < lo) return throw_range(env, "conv2d: geom entries must be >= 0 (strides and dilations >= 1)");
+  }
+  float *A, *B, *out, *bias = NULL;
+  size_t lenA, lenB, lenOut, lenBias = 0;
+  if (get_f32(env, argv[2], "A", &A, &lenA) || get_f32(env, argv[3], "B", &B, &lenB) ||
+      get_f32(env, argv[4], "out", &out, &lenOut)) {
+    return NULL;
+  }
+  napi_valuetype bt;
+  NAPI_CALL(env, napi_typeof(env, argv[5], &bt));
+  if (bt != napi_null && bt != napi_undefined) {
+    if (kind != 0) return throw_type(env, "conv2d: bias is only for kind 0 (forward)");
+    if (get_f32(env, argv[5], "bias", &bias, &lenBias)) return NULL;
+    if ((int64_t)lenBias != g.oc) return throw_range(env, "conv2d: bias must have outC elements");
+  }
+  if (kind != 0 && act != 0) return throw_range(env, "conv2d: an activation is only for kind 0 (forward)");
+
+  const int64_t nx = (int64_t)g.b * g.ih * g.iw * g.ic;
+  const int64_t ny = (int64_t)g.b * g.oh * g.ow * g.oc;
+  const int64_t nw = (int64_t)g.fh * g.fw * g.ic * g.oc;
+  const int64_t need[3][3] = {{nx, nw, ny}, {ny, nw, nx}, {nx, ny, nw}};
+  if ((int64_t)lenA != need[kind][0] || (int64_t)lenB != need[kind][1] || (int64_t)lenOut != need[kind][2]) {
+    char msg[256];
+    snprintf(msg, sizeof msg, "conv2d(kind %d): array sizes %zu, %zu, %zu do not match the geometry (%lld, %lld, %lld)",
+             kind, lenA, lenB, lenOut, (long long)need[kind][0], (long long)need[kind][1], (long long)need[kind][2]);
+    return throw_range(env, msg);
+  }
+  if (overlaps(out, need[kind][2], A, need[kind][0]) || overlaps(out, need[kind][2], B, need[kind][1])) {
+    return throw_range(env, "conv2d: out must not share memory with the inputs");
+  }
+  if (kind == 2 && (g.ic > INT_MAX / (g.fh * g.fw > 0 ? g.fh * g.fw : 1))) return throw_range(env, "conv2d: filter too large");
+
+  const int64_t P = (int64_t)g.b * g.oh * g.ow;
+  const int K = g.fh * g.fw * g.ic;
+  const int N = g.oc;
+  if (kind == 1) memset(out, 0, (size_t)nx * sizeof(float));
+  if (kind == 2) memset(out, 0, (size_t)nw * sizeof(float));
+  if (P == 0 || K == 0 || N == 0) {
+    if (kind == 0) {
+      memset(out, 0, (size_t)ny * sizeof(float));
+      bias_activation(out, P, N, bias, act, alpha);
+    }
+    return NULL;
+  }
+  const int pointwise = is_pointwise(&g);
+  int64_t chunk = pointwise ? P : COL_BUDGET / K;
+  if (chunk < 64) chunk = 64;
+  if (chunk > P) chunk = P;
+  float *col = pointwise ? NULL : col_buffer((size_t)chunk * (size_t)K);
+  if (!pointwise && col == NULL) return throw_range(env, "conv2d: out of memory for the column buffer");
+
+  for (int64_t p0 = 0; p0 < P; p0 += chunk) {
+    const int64_t p1 = p0 + chunk < P ? p0 + chunk : P;
+    const int rows = (int)(p1 - p0);
+    if (kind == 0) {
+      const float *c = pointwise ? A + p0 * K : col;
+      if (!pointwise) im2col(A, &g, p0, p1, col);
+      cblas_sgemm(CLB_RowMajor, CLB_NoTrans, CLB_NoTrans, rows, N, K, 1.0f, c, K, B, N, 0.0f, out + p0 * N, N);
+      bias_activation(out + p0 * N, rows, N, bias, act, alpha);
+    } else if (kind == 1) {
+      float *c = pointwise ? out + p0 * K : col;
+      cblas_sgemm(CLB_RowMajor, CLB_NoTrans, CLB_Trans, rows, K, N, 1.0f, A + p0 * N, N, B, N, 0.0f, c, K);
+      if (!pointwise) col2im_add(col, &g, p0, p1, out);
+    } else {
+      const float *c = pointwise ? A + p0 * K : col;
+      if (!pointwise) im2col(A, &g, p0, p1, col);
+      cblas_sgemm(CLB_RowMajor, CLB_Trans, CLB_NoTrans, K, N, rows, 1.0f, c, K, B + p0 * N, N,
+                  p0 == 0 ? 0.0f : 1.0f, out, N);
+    }
+  }
+  return NULL;
+}
+
+/* ---- threads and info ---------------------------------------------------------------- */
+static napi_value SetThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int n;
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 1) return throw_type(env, "setThreads: expected 1 argument (n)");
+  if (get_int(env, argv[0], "setThreads", "n", 1, &n)) return NULL;
+  if (n > 4096) return throw_range(env, "setThreads: n must be <= 4096");
+  openblas_set_num_threads(n);
+  return NULL;
+}
+
+static napi_value GetThreads(napi_env env, napi_callback_info info) {
+  napi_value out;
+  (void)info;
+  NAPI_CALL(env, napi_create_int32(env, openblas_get_num_threads(), &out));
+  return out;
+}
+
+static napi_value set_string(napi_env env, napi_value obj, const char *key, const char *value) {
+  napi_value v;
+  NAPI_CALL(env, napi_create_string_utf8(env, value ? value : "", NAPI_AUTO_LENGTH, &v));
+  NAPI_CALL(env, napi_set_named_property(env, obj, key, v));
+  return obj;
+}
+
+static napi_value set_int(napi_env env, napi_value obj, const char *key, int value) {
+  napi_value v;
+  NAPI_CALL(env, napi_create_int32(env, value, &v));
+  NAPI_CALL(env, napi_set_named_property(env, obj, key, v));
+  return obj;
+}
+
+static napi_value Info(napi_env env, napi_callback_info info) {
+  napi_value obj;
+  const char *parallel;
+  (void)info;
+  NAPI_CALL(env, napi_create_object(env, &obj));
+  switch (openblas_get_parallel()) {
+    case 0: parallel = "sequential"; break;
+    case 1: parallel = "pthreads"; break;
+    case 2: parallel = "openmp"; break;
+    default: parallel = "unknown"; break;
+  }
+  if (!set_string(env, obj, "config", openblas_get_config())) return NULL;
+  if (!set_string(env, obj, "corename", openblas_get_corename())) return NULL;
+  if (!set_string(env, obj, "parallel", parallel)) return NULL;
+  if (!set_int(env, obj, "threads", openblas_get_num_threads())) return NULL;
+  if (!set_int(env, obj, "napiVersion", NAPI_VERSION)) return NULL;
+  return obj;
+}
+
+/* ---- module -------------------------------------------------------------------------- */
+static napi_value Init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"sgemm", NULL, Sgemm, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"conv2d", NULL, Conv2d, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setThreads", NULL, SetThreads, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"getThreads", NULL, GetThreads, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"info", NULL, Info, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  NAPI_CALL(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)
