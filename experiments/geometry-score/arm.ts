@@ -7,15 +7,17 @@ import { defaultGamma, fid, inceptionScore, mrlt, type PointCloud } from '@claim
 import type { GeometryScoreConfig } from './config.ts';
 import { ganStepsOf, trainGan, type GanLoss } from './gan.ts';
 import { classifierExtractor, featureNet, inceptionExtractor, mnistSets, type FeaturesOf, type MnistModel, type MnistSets } from './mnist.ts';
-import { toySample, type ToyModel } from './toy.ts';
+import { AUTHORS_EXAMPLE, exampleSample, toySample, type ExampleModel, type ToyModel } from './toy.ts';
 
 export type Arm =
   | { kind: 'toy'; model: ToyModel; seed: number; config: GeometryScoreConfig }
+  /** The authors' worked example, at its own fixed parameters (toy.ts AUTHORS_EXAMPLE). */
+  | { kind: 'example'; model: ExampleModel; seed: number; config: GeometryScoreConfig }
   /** `cacheRoot` holds the feature classifier, trained by the parent before the sweep. */
   | { kind: 'mnist'; model: 'reference' | MnistModel | `gan-${GanLoss}`; seed: number; config: GeometryScoreConfig; cacheRoot: string };
 
 export interface ArmResult {
-  part: 'toy' | 'mnist';
+  part: 'toy' | 'example' | 'mnist';
   model: string;
   mrlt: number[];
   /** Against the reference: on the 2-D coordinates (toy) or the classifier's features (MNIST). */
@@ -31,12 +33,19 @@ export interface ArmResult {
 /** Images of each MNIST generator kept for the sample figure. */
 export const SAMPLE_IMAGES = 16;
 
-function computeMrlt(arm: Arm, x: PointCloud, gamma: number, repetitions: number, onProgress: (s: string) => void): number[] {
+function computeMrlt(
+  arm: Arm,
+  x: PointCloud,
+  gamma: number,
+  repetitions: number,
+  onProgress: (s: string) => void,
+  params: { landmarks: number; iMax: number } = arm.config,
+): number[] {
   const label = `${arm.kind}/${arm.model}`;
   const m = mrlt(x, {
-    landmarks: arm.config.landmarks,
+    landmarks: params.landmarks,
     gamma,
-    iMax: arm.config.iMax,
+    iMax: params.iMax,
     repetitions,
     rng: new Rng(arm.seed).fork(`landmarks/${label}`),
     onProgress: (done) => {
@@ -57,6 +66,18 @@ function toyArm(arm: Extract<Arm, { kind: 'toy' }>, onProgress: (s: string) => v
     model: arm.model,
     mrlt: computeMrlt(arm, { data, n, d: 2 }, gamma, c.repetitions, onProgress),
     fid: fid({ data: sample('reference'), n, d: 2 }, { data, n, d: 2 }),
+  };
+}
+
+function exampleArm(arm: Extract<Arm, { kind: 'example' }>, onProgress: (s: string) => void): Omit<ArmResult, 'seconds'> {
+  const { points: n, gamma, repetitions } = AUTHORS_EXAMPLE;
+  const sample = (m: ExampleModel) => exampleSample(m, new Rng(arm.seed).fork(`example/${m}`));
+  const data = sample(arm.model);
+  return {
+    part: 'example',
+    model: arm.model,
+    mrlt: computeMrlt(arm, { data, n, d: 2 }, gamma, repetitions, onProgress, AUTHORS_EXAMPLE),
+    fid: fid({ data: sample('circle'), n, d: 2 }, { data, n, d: 2 }),
   };
 }
 
@@ -132,6 +153,6 @@ async function mnistArm(arm: Extract<Arm, { kind: 'mnist' }>, onProgress: (s: st
 
 export async function runArm(arm: Arm, onProgress: (status: string) => void): Promise<ArmResult> {
   const t0 = Date.now();
-  const result = arm.kind === 'toy' ? toyArm(arm, onProgress) : await mnistArm(arm, onProgress);
+  const result = arm.kind === 'toy' ? toyArm(arm, onProgress) : arm.kind === 'example' ? exampleArm(arm, onProgress) : await mnistArm(arm, onProgress);
   return { ...result, seconds: (Date.now() - t0) / 1000 };
 }

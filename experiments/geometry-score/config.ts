@@ -12,6 +12,8 @@ export type GeometryScoreConfig = {
   iMax: number;
   /** Landmark draws per MRLT (n: 1000 in the authors' code, 10000 in the paper's experiments). */
   repetitions: number;
+  /** Run the authors' worked example at its own parameters (toy.ts AUTHORS_EXAMPLE; ~10 s). */
+  authorsExample: boolean;
   /** Run the MNIST part (feature classifier, generators, IS / FID / geometry score). */
   mnist: boolean;
   /** Images per generator and in the reference for all three metrics (same N for every model). */
@@ -77,6 +79,7 @@ export const PROFILES: Record<ProfileName, GeometryScoreConfig> = {
     toyGamma: 1 / 128,
     iMax: 100,
     repetitions: 1000,
+    authorsExample: true,
     mnist: true,
     mnistSamples: 1000,
     mnistGamma: 1 / 128,
@@ -98,6 +101,7 @@ export const PROFILES: Record<ProfileName, GeometryScoreConfig> = {
     toyGamma: 0,
     iMax: 100,
     repetitions: 10000,
+    authorsExample: true,
     mnist: true,
     mnistSamples: 5000,
     mnistGamma: 1 / 128,

@@ -22,14 +22,19 @@ export async function drawFigures(rows: ResultRow[], dir: string, samples: { mod
   const save = async (name: string, spec: Parameters<typeof saveFigure>[0]) => {
     files.push(...(await saveFigure(spec, join(dir, name))).files);
   };
-  for (const part of ['toy', 'mnist']) {
+  const partTitles: Record<string, string> = {
+    toy: 'planar toy data',
+    example: "the authors' worked example: circle vs filled circle",
+    mnist: 'MNIST (raw pixels)',
+  };
+  for (const part of ['toy', 'example', 'mnist']) {
     const models = [...new Set(rows.filter((r) => r.part === part && r.metric === METRICS.mrlt).map((r) => r.model))];
     if (models.length === 0) continue;
     const mrlts = models.map((m) => ({ m, v: mrltOf(rows, part, m) }));
     // show i up to the last index where some model has MRLT > 0.005 (at least 0..4)
     let top = 4;
     for (const { v } of mrlts) v.forEach((x, i) => (x > 0.005 ? (top = Math.max(top, i)) : null));
-    const title = `Mean relative living times, ${part === 'toy' ? 'planar toy data' : 'MNIST (raw pixels)'} (cf. Khrulkov & Oseledets 2018, MRLT figures)`;
+    const title = `Mean relative living times, ${partTitles[part]} (cf. Khrulkov & Oseledets 2018, MRLT figures)`;
     const xTitle = 'i (number of one-dimensional holes alive)';
     if (top <= 12) {
       await save(
@@ -65,6 +70,7 @@ export async function drawFigures(rows: ResultRow[], dir: string, samples: { mod
         }),
       );
     }
+    if (part === 'example') continue; // one score, checked against the authors' in the verdict
     const gens = models.filter((m) => m !== 'reference');
     await save(
       `geometry-score-${part}`,

@@ -8,7 +8,7 @@ import { PROFILES, validateConfig, type GeometryScoreConfig } from './config.ts'
 import { drawFigures } from './figures.ts';
 import { GAN_LOSSES, ganStepsOf } from './gan.ts';
 import { featureNet, MNIST_MODELS } from './mnist.ts';
-import { TOY_MODELS } from './toy.ts';
+import { AUTHORS_EXAMPLE, EXAMPLE_MODELS, TOY_MODELS } from './toy.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -27,6 +27,7 @@ const cacheRootOf = (ctx: Ctx) => join(ctx.repoRoot, 'node_modules', '.cache', '
 export function armsOf(ctx: Ctx): Arm[] {
   const c = ctx.config;
   const arms: Arm[] = TOY_MODELS.map((model) => ({ kind: 'toy', model, seed: ctx.seed, config: c }));
+  if (c.authorsExample) for (const model of EXAMPLE_MODELS) arms.push({ kind: 'example', model, seed: ctx.seed, config: c });
   if (c.mnist) {
     const gans = GAN_LOSSES.filter((l) => ganStepsOf(c, l) > 0).map((l) => `gan-${l}` as const);
     const models = ['reference', ...MNIST_MODELS, ...gans] as const;
@@ -39,9 +40,9 @@ export function armsOf(ctx: Ctx): Arm[] {
  * The tidy rows of a part, in the arms' order: per model its MRLT, then its
  * geometry score against the part's reference (and FID, IS on MNIST).
  */
-export function partRows(part: 'toy' | 'mnist', results: ArmResult[]): ResultRow[] {
+export function partRows(part: 'toy' | 'example' | 'mnist', results: ArmResult[], reference = 'reference'): ResultRow[] {
   const mine = results.filter((r) => r.part === part);
-  const ref = mine.find((r) => r.model === 'reference');
+  const ref = mine.find((r) => r.model === reference);
   if (!ref) throw new Error(`the ${part} part has no reference MRLT`);
   const refMrlt = Float64Array.from(ref.mrlt);
   const rows: ResultRow[] = [];
@@ -77,6 +78,8 @@ export async function procedure(ctx: Ctx): Promise<ResultRow[]> {
     const features = c.inceptionModel ? `the Inception-v3 graph model ${c.inceptionModel}` : 'the classifier trained here';
     ctx.log(`[geometry-score] MNIST part: ${c.mnistSamples} images per model, raw pixels for the geometry score (gamma = ${c.mnistGamma.toPrecision(4)}, ${c.mnistRepetitions} draws), IS and FID from ${features}`);
   }
+  const ex = AUTHORS_EXAMPLE;
+  if (c.authorsExample) ctx.log(`[geometry-score] the authors' worked example: circle vs filled circle, ${ex.points} points, L0 = ${ex.landmarks}, gamma = ${ex.gamma}, i_max = ${ex.iMax}, ${ex.repetitions} draws`);
   const arms = armsOf(ctx);
   const results = await runSweep<GeometryScoreConfig, Arm, ArmResult>(ctx, {
     moduleUrl: new URL('./arm.ts', import.meta.url).href,
@@ -85,7 +88,7 @@ export async function procedure(ctx: Ctx): Promise<ResultRow[]> {
     describeDone,
   });
   samplesOfRun.set(ctx, results.filter((r) => r.samples).map((r) => ({ model: r.model, images: r.samples! })));
-  return [...partRows('toy', results), ...(c.mnist ? [...rows, ...partRows('mnist', results)] : [])];
+  return [...partRows('toy', results), ...(c.authorsExample ? partRows('example', results, 'circle') : []), ...(c.mnist ? [...rows, ...partRows('mnist', results)] : [])];
 }
 
 export const experiment: ExperimentDefinition<GeometryScoreConfig, ResultRow> = {

@@ -18,6 +18,8 @@ function reproducing(): ResultRow[] {
     ...model('toy', 'merged-loop', peak(1), { geometry_score: 1.1, fid: 1 }),
     ...model('toy', 'filled-disks', peak(9), { geometry_score: 0.8, fid: 0.3 }),
     ...model('toy', 'gaussian-matched', peak(9), { geometry_score: 0.8, fid: 0.001 }),
+    ...model('example', 'circle', peak(1), { geometry_score: 0, fid: 0 }),
+    ...model('example', 'filled-circle', peak(0), { geometry_score: 1.85, fid: 0.3 }),
     ...model('mnist', 'feature-net', [], { test_accuracy: 0.97 }),
     ...model('mnist', 'reference', peak(3), { geometry_score: 0, fid: 0, is_mean: 8.8 }),
     ...model('mnist', 'real-holdout', peak(3), { geometry_score: 0.001, fid: 1, is_mean: 8.7 }),
@@ -38,15 +40,16 @@ describe('geometry-score claim checks', () => {
   it('all pass on rows that show the paper\'s pattern', () => {
     const checks = claim.checks(reproducing(), ctx);
     expect(checks.filter((c) => !c.pass).map((c) => c.id)).toEqual([]);
-    expect(checks).toHaveLength(8);
+    expect(checks).toHaveLength(9);
   });
 
   it('without the MNIST part only the toy checks run', () => {
-    const rows = reproducing().filter((r) => r.part === 'toy');
+    const rows = reproducing().filter((r) => r.part !== 'mnist');
     expect(claim.checks(rows, { profile: 'quick', config: { mnist: false } }).map((c) => c.id)).toEqual([
       'toy-mrlt-counts-loops',
       'toy-gs-ranks-faithful-best',
       'toy-gs-sees-what-fid-misses',
+      'authors-example-score',
     ]);
   });
 
@@ -55,6 +58,7 @@ describe('geometry-score claim checks', () => {
     rows.push(...peak(2).map((value, i) => ({ part: 'toy', model: 'one-loop', metric: METRICS.mrlt, i, value })));
     rows = set(rows, 'toy', 'merged-loop', 'geometry_score', 0.005); // only 5x the faithful one
     rows = set(rows, 'toy', 'gaussian-matched', 'fid', 0.5); // FID sees it
+    rows = set(rows, 'example', 'filled-circle', 'geometry_score', 1.7); // not the authors' value
     rows = set(rows, 'mnist', 'feature-net', 'test_accuracy', 0.9);
     rows = set(rows, 'mnist', 'noisy-real', 'geometry_score', 0.0005); // better than real
     rows = set(rows, 'mnist', 'few-prototypes', 'is_mean', 5); // IS sees it
@@ -64,6 +68,7 @@ describe('geometry-score claim checks', () => {
       'toy-mrlt-counts-loops',
       'toy-gs-ranks-faithful-best',
       'toy-gs-sees-what-fid-misses',
+      'authors-example-score',
       'mnist-feature-net-accurate',
       'mnist-gs-real-best',
       'mnist-gs-wgan-gp-beats-wgan',

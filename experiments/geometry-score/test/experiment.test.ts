@@ -32,7 +32,7 @@ function ctxFor(config: GeometryScoreConfig, seed = 0): RunContext<GeometryScore
   };
 }
 
-const tiny: GeometryScoreConfig = { ...PROFILES.quick, toyPoints: 1500, repetitions: 40, mnist: false };
+const tiny: GeometryScoreConfig = { ...PROFILES.quick, toyPoints: 1500, repetitions: 40, authorsExample: false, mnist: false };
 
 describe('geometry-score experiment (tiny toy run)', () => {
   it('toy samples have the reference moments and are seeded', () => {
@@ -65,6 +65,15 @@ describe('geometry-score experiment (tiny toy run)', () => {
     }
   }, 60_000);
 
+  it("reproduces the authors' worked example: circle vs filled circle within the reference spread of their method", async () => {
+    const c = { ...tiny, authorsExample: true };
+    const arms = armsOf(ctxFor(c)).filter((a) => a.kind === 'example');
+    expect(arms.map((a) => a.model)).toEqual(['circle', 'filled-circle']);
+    const rows = partRows('example', await Promise.all(arms.map((a) => runArm(a, () => {}))), 'circle');
+    const check = claim.checks(rows, { profile: 'quick', config: { ...c, mnist: false } }).find((x) => x.id === 'authors-example-score');
+    expect(check?.pass, check?.ours).toBe(true);
+  }, 60_000);
+
   it('rejects invalid configs with a clear message', () => {
     expect(() => validateConfig({ ...tiny, landmarks: 2 })).toThrow(/landmarks must be >= 4/);
     expect(() => validateConfig({ ...tiny, mnistSamples: 50 })).toThrow(/must exceed the FID feature width/);
@@ -72,7 +81,7 @@ describe('geometry-score experiment (tiny toy run)', () => {
   });
 
   it('runs as a sweep: the same table on 1 and 2 workers, and a shard merge with --resume gives it too', async () => {
-    const args = ['--set', 'toyPoints=300', '--set', 'repetitions=8', '--set', 'mnist=false'];
+    const args = ['--set', 'toyPoints=300', '--set', 'repetitions=8', '--set', 'authorsExample=false', '--set', 'mnist=false'];
     const run = async (extra: string[]) => {
       const out = mkdtempSync(join(tmpdir(), 'gs-sweep-'));
       await runQuietly(experiment, [...args, '--out', out, ...extra], REPO_ROOT);
