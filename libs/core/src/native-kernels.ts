@@ -6,7 +6,8 @@
  * the heap views of its inputs and output: no copies, and everything else (element-wise
  * ops, batch norm, pooling, ...) stays on wasm. What moves: BatchMatMul and _FusedMatMul
  * (sgemm with its transpose flags, so no transposes either), Conv2D / FusedConv2D and both
- * convolution gradients (im2col / col2im + sgemm in C). OpenBLAS uses every core for one
+ * convolution gradients (im2col / col2im + sgemm in C), and Sum / Mean over every axis but the
+ * last (one pass in C, where wasm transposes first). OpenBLAS uses every core for one
  * product, where wasm runs one thread at 128-bit SIMD.
  *
  * Each kernel falls back to the kernel it replaced (the project's wasm kernels, or tfjs's)
@@ -251,6 +252,28 @@ const nativeConv2DBackpropFilter = (blas: NativeBlas, fallback: KernelFunc) =>
   }));
 
 // ---------------------------------------------------------------------------------------
+// Sum and Mean over every axis but the last (batch-norm statistics and gradients, bias
+// gradients): wasm transposes the channels to the front first; this is one pass.
+
+function nativeReduceLeading(blas: NativeBlas, fallback: KernelFunc, mean: boolean): KernelFunc {
+  return (args) => {
+    const x = args.inputs.x;
+    const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+    if (x == null || x.dtype !== 'float32' || x.shape.length < 2) return fallback(args);
+    const r = x.shape.length;
+    const axes = [...new Set(tf.util.parseAxisParam(axis, x.shape))].sort((p, q) => p - q);
+    if (axes.length !== r - 1 || axes.some((a, i) => a !== i)) return fallback(args);
+    const cols = x.shape[r - 1];
+    const rows = size(x.shape) / Math.max(cols, 1);
+    if (cols < 2 || rows < 1) return fallback(args);
+    const backend = args.backend as WasmBackendLike;
+    const out = backend.makeOutput(keepDims ? [...new Array<number>(r - 1).fill(1), cols] : [cols], 'float32');
+    blas.sumRows(f32(backend, x), rows, cols, f32(backend, out), mean ? 1 / rows : 1);
+    return out;
+  };
+}
+
+// ---------------------------------------------------------------------------------------
 // Registration
 
 function replace(kernelName: string, make: (fallback: KernelFunc) => KernelFunc): void {
@@ -277,6 +300,8 @@ export const NATIVE_WASM_KERNELS = [
   tf.FusedConv2D,
   tf.Conv2DBackpropInput,
   tf.Conv2DBackpropFilter,
+  tf.Sum,
+  tf.Mean,
 ] as const;
 
 /**
@@ -290,6 +315,8 @@ export function registerNativeWasmKernels(blas: NativeBlas): void {
   replace(tf.FusedConv2D, (k) => nativeConv2D(blas, k, true));
   replace(tf.Conv2DBackpropInput, (k) => nativeConv2DBackpropInput(blas, k));
   replace(tf.Conv2DBackpropFilter, (k) => nativeConv2DBackpropFilter(blas, k));
+  replace(tf.Sum, (k) => nativeReduceLeading(blas, k, false));
+  replace(tf.Mean, (k) => nativeReduceLeading(blas, k, true));
 }
 
 /** Puts back what registerNativeWasmKernels replaced (tests and benchmarks compare both). */

@@ -19,7 +19,7 @@ import {
 import { defineKernelCases, expectSameOnBoth, rand } from './kernel-cases.ts';
 
 /** Calls into the addon since the last reset, by function. */
-const calls = { sgemm: 0, conv2d: 0 };
+const calls = { sgemm: 0, conv2d: 0, sumRows: 0 };
 
 function counting(blas: NativeBlas): NativeBlas {
   return {
@@ -31,6 +31,10 @@ function counting(blas: NativeBlas): NativeBlas {
     conv2d: (...args: Parameters<NativeBlas['conv2d']>) => {
       calls.conv2d++;
       blas.conv2d(...args);
+    },
+    sumRows: (...args: Parameters<NativeBlas['sumRows']>) => {
+      calls.sumRows++;
+      blas.sumRows(...args);
     },
     setThreads: (n) => blas.setThreads(n),
     getThreads: () => blas.getThreads(),
@@ -112,6 +116,26 @@ describe.skipIf(nativeDisabledByEnv())('native BLAS under the wasm backend', () 
         },
         ['conv prelu', 'matMul sigmoid'],
       );
+    });
+
+    it('Sum and Mean over every axis but the last (natively), and over others (fallback)', async () => {
+      calls.sumRows = 0;
+      await expectSameOnBoth(
+        () => {
+          const x = rand([4, 5, 6, 7], 71).add(3); // a large mean: accumulation order matters
+          return [
+            tf.sum(x, [0, 1, 2]),
+            tf.mean(x, [2, 0, 1], true),
+            tf.sum(x.reshape([120, 7]), 0),
+            tf.mean(x, -1),
+            tf.sum(x, [0, 2]),
+            tf.mean(x),
+            ...tf.grads((a: tf.Tensor) => tf.moments(a, [0, 1, 2]).variance.sum())([x]),
+          ];
+        },
+        ['sum NHW', 'mean NHW keepDims', 'sum rows', 'mean last', 'sum N,W', 'mean all', 'moments grad'],
+      );
+      expect(calls.sumRows).toBeGreaterThanOrEqual(3);
     });
 
     it('dilated forward convolution', async () => {

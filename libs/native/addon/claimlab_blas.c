@@ -7,6 +7,7 @@
  *       C = alpha * op(A) @ op(B) + beta * C, all matrices row-major, op(X) = X or X^T.
  *       A, B, C are Float32Arrays used in place (no copies); C must not overlap A or B.
  *   conv2d(kind, geom, A, B, out, bias, activation, alpha) -> undefined   (see below)
+ *   sumRows(x, rows, cols, out, scale) -> undefined                        (see below)
  *   setThreads(n) -> undefined      openblas_set_num_threads(n), n >= 1
  *   getThreads() -> number          openblas_get_num_threads()
  *   info() -> { config, corename, threads, parallel, napiVersion }
@@ -439,6 +440,50 @@ static napi_value Conv2d(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+
+/* ---- column sums --------------------------------------------------------------------- */
+/*
+ * sumRows(x, rows, cols, out, scale) -> undefined
+ *   out[j] = scale * sum_i x[i * cols + j]: a reduction over every axis but the last (e.g.
+ *   batch-norm statistics and bias gradients of NHWC tensors), accumulated in double, row by
+ *   row, so the order is fixed and the inner loop runs over contiguous memory.
+ */
+static _Thread_local double *acc_buf = NULL;
+static _Thread_local size_t acc_cap = 0;
+
+static napi_value SumRows(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 5) return throw_type(env, "sumRows: expected 5 arguments (x, rows, cols, out, scale)");
+  float *x, *out, scale;
+  size_t lenX, lenOut;
+  int rows, cols;
+  if (get_f32(env, argv[0], "x", &x, &lenX) || get_int(env, argv[1], "sumRows", "rows", 0, &rows) ||
+      get_int(env, argv[2], "sumRows", "cols", 0, &cols) || get_f32(env, argv[3], "out", &out, &lenOut) ||
+      get_float(env, argv[4], "scale", &scale)) {
+    return NULL;
+  }
+  if ((int64_t)lenX != (int64_t)rows * cols || (int64_t)lenOut != cols) {
+    return throw_range(env, "sumRows: x must have rows * cols elements and out cols elements");
+  }
+  if (overlaps(out, cols, x, (int64_t)rows * cols)) return throw_range(env, "sumRows: out must not share memory with x");
+  if ((size_t)cols > acc_cap) {
+    free(acc_buf);
+    acc_buf = (double *)malloc((size_t)cols * sizeof(double));
+    acc_cap = acc_buf ? (size_t)cols : 0;
+    if (!acc_buf) return throw_range(env, "sumRows: out of memory");
+  }
+  double *acc = acc_buf;
+  for (int j = 0; j < cols; j++) acc[j] = 0.0;
+  for (int64_t i = 0; i < rows; i++) {
+    const float *row = x + i * cols;
+    for (int j = 0; j < cols; j++) acc[j] += (double)row[j];
+  }
+  for (int j = 0; j < cols; j++) out[j] = (float)(acc[j] * (double)scale);
+  return NULL;
+}
+
 /* ---- threads and info ---------------------------------------------------------------- */
 static napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -497,6 +542,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"sgemm", NULL, Sgemm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv2d", NULL, Conv2d, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sumRows", NULL, SumRows, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, SetThreads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"getThreads", NULL, GetThreads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, Info, NULL, NULL, NULL, napi_enumerable, NULL},

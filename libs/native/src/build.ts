@@ -75,6 +75,8 @@ export interface NativeBlas {
     activation: 0 | 1 | 2 | 3,
     alpha: number,
   ): void;
+  /** out[j] = scale * sum_i x[i * cols + j] (double accumulation, fixed order). */
+  sumRows(x: Float32Array, rows: number, cols: number, out: Float32Array, scale: number): void;
   /** openblas_set_num_threads(n), n >= 1. Process-wide. */
   setThreads(n: number): void;
   /** openblas_get_num_threads(). */
@@ -233,7 +235,7 @@ function compile(target: string): string {
 function loadAddon(file: string): NativeBlas {
   const require = createRequire(import.meta.url);
   const mod = require(file) as Partial<NativeBlas>;
-  for (const fn of ['sgemm', 'conv2d', 'setThreads', 'getThreads', 'info'] as const) {
+  for (const fn of ['sgemm', 'conv2d', 'sumRows', 'setThreads', 'getThreads', 'info'] as const) {
     if (typeof mod[fn] !== 'function') throw new Error(`${file} does not export ${fn}()`);
   }
   const blas = mod as NativeBlas;
