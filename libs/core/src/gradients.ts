@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { NATIVE_BATCH_NORM_GRAD } from './native-kernels.ts';
 
 /**
  * The gradient of FusedBatchNorm (tf.batchNorm, used by tf.layers
@@ -7,6 +8,8 @@ import * as tf from '@tensorflow/tfjs';
  * before multiplying, which profiling showed as ~35% of a ResNet-20 training
  * step on the wasm backend. Broadcasting multiplies every element by the same
  * value, so the gradients are bit-identical (tested against tfjs's own).
+ * Where the native addon serves the backend (native-kernels.ts) the per-channel
+ * case is one kernel that reads x and dy once and sums in double instead.
  */
 export const fusedBatchNormGradConfig: tf.GradConfig = {
   kernelName: tf.FusedBatchNorm,
@@ -16,13 +19,22 @@ export const fusedBatchNormGradConfig: tf.GradConfig = {
     const { varianceEpsilon } = attrs as unknown as { varianceEpsilon: number };
     const [x, mean, variance, scale] = saved;
     const scaleValue = scale == null ? tf.scalar(1) : scale;
+    const perChannel = mean.rank === 1;
+    // The native kernel has no gradient of its own: while a tape records this backward pass (a
+    // gradient of a gradient, e.g. a double VJP), the differentiable composite below is used.
+    const taped = (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
+    if (!taped && perChannel && x.rank >= 2 && mean.shape[0] === x.shape[x.rank - 1] && tf.getKernel(NATIVE_BATCH_NORM_GRAD, tf.getBackend()) != null) {
+      // One pass over x and dy (native-kernels.ts) instead of ~10 element-wise ops and reductions.
+      const inputs = { x, dy: dyT, mean, variance, ...(scale == null ? {} : { scale }) } as unknown as tf.NamedTensorMap;
+      const [dx, dmean, dvar, dscale, doffset] = tf.engine().runKernel(NATIVE_BATCH_NORM_GRAD, inputs, { varianceEpsilon } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      return { x: () => dx, mean: () => dmean, variance: () => dvar, scale: () => dscale, offset: () => doffset };
+    }
     const reductionAxes = tf.broadcast_util.getReductionAxes(mean.shape, x.shape);
     // Shared terms are computed here, not in the closures: the engine runs each closure in its own tidy.
     const xMinusMean = tf.sub(x, mean);
     const dyTimesScaleValue = tf.mul(dyT, scaleValue);
     const oneOverSqrtVariance = tf.rsqrt(tf.add(variance, tf.scalar(varianceEpsilon)));
     const minusHalfRCube = tf.mul(tf.mul(tf.mul(oneOverSqrtVariance, oneOverSqrtVariance), oneOverSqrtVariance), tf.scalar(-0.5));
-    const perChannel = mean.rank === 1;
     const reduce = (t: tf.Tensor) => tf.reshape(perChannel ? tf.sum(t, reductionAxes) : t, mean.shape);
     return {
       x: () => {

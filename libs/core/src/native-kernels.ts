@@ -274,6 +274,32 @@ function nativeReduceLeading(blas: NativeBlas, fallback: KernelFunc, mean: boole
 }
 
 // ---------------------------------------------------------------------------------------
+// The batch-norm gradient in one pass (a kernel of its own, used by gradients.ts).
+
+/** Inputs x, dy, mean, variance, scale (optional; rank-1 per-channel statistics, channels last); attr varianceEpsilon. */
+export const NATIVE_BATCH_NORM_GRAD = 'ClaimlabFusedBatchNormGrad';
+
+function nativeBatchNormGrad(blas: NativeBlas): KernelFunc {
+  return (args) => {
+    const { x, dy, mean, variance, scale } = args.inputs;
+    const { varianceEpsilon } = args.attrs as unknown as { varianceEpsilon: number };
+    if (x == null || dy == null || mean == null || variance == null) throw new Error(`${NATIVE_BATCH_NORM_GRAD}: x, dy, mean and variance are required`);
+    const cols = x.shape[x.shape.length - 1];
+    const rows = size(x.shape) / cols;
+    const stats = [mean, variance, ...(scale ? [scale] : [])];
+    if ([x, dy, ...stats].some((t) => t.dtype !== 'float32') || dy.shape.join() !== x.shape.join() || stats.some((t) => t.shape.length !== 1 || t.shape[0] !== cols)) {
+      throw new Error(`${NATIVE_BATCH_NORM_GRAD}: float32 x and dy of one shape [..., C] and rank-1 statistics of length C expected`);
+    }
+    const backend = args.backend as WasmBackendLike;
+    const dx = backend.makeOutput(x.shape.slice(), 'float32');
+    const sums = [0, 1, 2, 3].map(() => backend.makeOutput([cols], 'float32'));
+    const v = (t: TensorInfo) => f32(backend, t);
+    blas.batchNormGrad(v(x), v(dy), rows, cols, v(mean), v(variance), scale ? v(scale) : null, varianceEpsilon, v(dx), ...(sums.map(v) as [Float32Array, Float32Array, Float32Array, Float32Array]));
+    return [dx, ...sums];
+  };
+}
+
+// ---------------------------------------------------------------------------------------
 // Registration
 
 function replace(kernelName: string, make: (fallback: KernelFunc) => KernelFunc): void {
@@ -317,6 +343,9 @@ export function registerNativeWasmKernels(blas: NativeBlas): void {
   replace(tf.Conv2DBackpropFilter, (k) => nativeConv2DBackpropFilter(blas, k));
   replace(tf.Sum, (k) => nativeReduceLeading(blas, k, false));
   replace(tf.Mean, (k) => nativeReduceLeading(blas, k, true));
+  if (tf.getKernel(NATIVE_BATCH_NORM_GRAD, WASM) == null) {
+    tf.registerKernel({ kernelName: NATIVE_BATCH_NORM_GRAD, backendName: WASM, kernelFunc: nativeBatchNormGrad(blas) });
+  }
 }
 
 /** Puts back what registerNativeWasmKernels replaced (tests and benchmarks compare both). */
@@ -327,6 +356,7 @@ export function unregisterNativeWasmKernels(): void {
     tf.registerKernel({ kernelName, backendName: WASM, setupFunc: current?.setupFunc, disposeFunc: current?.disposeFunc, kernelFunc: fallback });
   }
   replaced.clear();
+  if (tf.getKernel(NATIVE_BATCH_NORM_GRAD, WASM) != null) tf.unregisterKernel(NATIVE_BATCH_NORM_GRAD, WASM);
 }
 
 /** Which kernels currently run natively. */

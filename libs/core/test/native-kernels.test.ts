@@ -11,15 +11,17 @@ import * as tf from '@tensorflow/tfjs';
 import { lastNativeError, loadNativeBlas, nativeDisabledByEnv, type NativeBlas } from '@claimlab/native';
 import { registerWasmKernels, wasmKernelsRegistered } from '../src/wasm-kernels.ts';
 import {
+  NATIVE_BATCH_NORM_GRAD,
   NATIVE_WASM_KERNELS,
   nativeWasmKernelsRegistered,
   registerNativeWasmKernels,
   unregisterNativeWasmKernels,
 } from '../src/native-kernels.ts';
-import { defineKernelCases, expectSameOnBoth, rand } from './kernel-cases.ts';
+import { registerFastGradients } from '../src/gradients.ts';
+import { assertClose, defineKernelCases, expectSameOnBoth, rand } from './kernel-cases.ts';
 
 /** Calls into the addon since the last reset, by function. */
-const calls = { sgemm: 0, conv2d: 0, sumRows: 0 };
+const calls = { sgemm: 0, conv2d: 0, sumRows: 0, batchNormGrad: 0 };
 
 function counting(blas: NativeBlas): NativeBlas {
   return {
@@ -36,6 +38,10 @@ function counting(blas: NativeBlas): NativeBlas {
       calls.sumRows++;
       blas.sumRows(...args);
     },
+    batchNormGrad: (...args: Parameters<NativeBlas['batchNormGrad']>) => {
+      calls.batchNormGrad++;
+      blas.batchNormGrad(...args);
+    },
     setThreads: (n) => blas.setThreads(n),
     getThreads: () => blas.getThreads(),
     info: () => blas.info(),
@@ -51,6 +57,7 @@ describe.skipIf(nativeDisabledByEnv())('native BLAS under the wasm backend', () 
       throw new Error(`the native BLAS addon could not be built or loaded: ${lastNativeError()} (set CLAIMLAB_NATIVE=off to run without it)`);
     }
     blas = loaded;
+    registerFastGradients();
     registerWasmKernels();
     registerNativeWasmKernels(counting(blas));
     expect(await tf.setBackend('wasm')).toBe(true);
@@ -136,6 +143,89 @@ describe.skipIf(nativeDisabledByEnv())('native BLAS under the wasm backend', () 
         ['sum NHW', 'mean NHW keepDims', 'sum rows', 'mean last', 'sum N,W', 'mean all', 'moments grad'],
       );
       expect(calls.sumRows).toBeGreaterThanOrEqual(3);
+    });
+
+    it('the batch-norm gradient in one pass (x, mean, variance, scale, offset; rank 4 and 2)', async () => {
+      calls.batchNormGrad = 0;
+      await expectSameOnBoth(
+        () => {
+          const out: tf.Tensor[] = [];
+          for (const shape of [[3, 5, 4, 6], [10, 6]]) {
+            const x = rand(shape, 80).mul(2).add(1);
+            const mean = rand([6], 81);
+            const variance = rand([6], 82).abs().add(0.1);
+            const scale = rand([6], 83);
+            const offset = rand([6], 84);
+            const dy = rand(shape, 85);
+            const f = (a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, o: tf.Tensor, s: tf.Tensor) => tf.batchNorm(a, m, v, o, s, 1e-3).mul(dy).sum();
+            out.push(...tf.grads(f)([x, mean, variance, offset, scale]));
+          }
+          return out;
+        },
+        ['dx', 'dmean', 'dvariance', 'doffset', 'dscale', 'rank 2: dx', 'dmean', 'dvariance', 'doffset', 'dscale'],
+      );
+      expect(calls.batchNormGrad).toBe(2);
+    });
+
+    it('a gradient of the batch-norm gradient (double VJP) uses the differentiable composite', async () => {
+      calls.batchNormGrad = 0;
+      await expectSameOnBoth(
+        () => {
+          const x = rand([6, 4], 91).mul(2);
+          const mean = rand([4], 92);
+          const variance = rand([4], 93).abs().add(0.2);
+          const scale = rand([4], 94);
+          const offset = rand([4], 95);
+          const u = rand([6, 4], 96);
+          // d/dx of <d/dx sum(bn(x)^2), u>: differentiates the batch-norm gradient itself.
+          const inner = (a: tf.Tensor) => tf.grad((b: tf.Tensor) => tf.batchNorm(b, mean, variance, offset, scale, 1e-3).square().sum())(a);
+          return [tf.grad((a: tf.Tensor) => inner(a).mul(u).sum())(x)];
+        },
+        ['second-order dx'],
+      );
+      // Once: the outer backward pass through batchNorm's forward (no tape records it);
+      // the inner gradient, which the outer one differentiates, took the composite.
+      expect(calls.batchNormGrad).toBe(1);
+    });
+
+    it('the batch-norm gradient kernel without a scale is the one with scale 1', () => {
+      tf.tidy(() => {
+        const inputs = { x: rand([4, 3, 5], 87), dy: rand([4, 3, 5], 88), mean: rand([5], 89), variance: rand([5], 90).abs().add(0.5) };
+        const run = (extra: Record<string, tf.Tensor>) =>
+          (tf.engine().runKernel(NATIVE_BATCH_NORM_GRAD, { ...inputs, ...extra } as never, { varianceEpsilon: 1e-3 } as never) as tf.Tensor[]).map((t) => Array.from(t.dataSync()));
+        expect(run({})).toEqual(run({ scale: tf.ones([5]) }));
+        expect(() => run({ scale: tf.ones([4]) })).toThrow(/rank-1 statistics of length C/);
+      });
+    });
+
+    it('a batch-norm conv net trained with tf.layers: same weights as on cpu after three steps', async () => {
+      const train = async (): Promise<{ shape: number[]; values: Float32Array }[]> => {
+        const init = (seed: number) => tf.initializers.glorotUniform({ seed });
+        const model = tf.sequential({
+          layers: [
+            tf.layers.conv2d({ inputShape: [8, 8, 2], filters: 4, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init(1) }),
+            tf.layers.batchNormalization(),
+            tf.layers.activation({ activation: 'relu' }),
+            tf.layers.flatten(),
+            tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: init(2) }),
+          ],
+        });
+        model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' });
+        const xs = rand([6, 8, 8, 2], 86);
+        const ys = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2], 'int32'), 3);
+        for (let i = 0; i < 3; i++) await model.trainOnBatch(xs, ys);
+        const res = model.getWeights().map((w) => ({ shape: w.shape, values: w.dataSync() as Float32Array }));
+        tf.dispose([xs, ys]);
+        model.dispose();
+        return res;
+      };
+      await tf.setBackend('cpu');
+      const cpu = await train();
+      await tf.setBackend('wasm');
+      calls.batchNormGrad = 0;
+      const wasm = await train();
+      expect(calls.batchNormGrad).toBe(3);
+      cpu.forEach((c, i) => assertClose(wasm[i], c, `weight ${i}`));
     });
 
     it('dilated forward convolution', async () => {

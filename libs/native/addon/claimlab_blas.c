@@ -8,6 +8,7 @@
  *       A, B, C are Float32Arrays used in place (no copies); C must not overlap A or B.
  *   conv2d(kind, geom, A, B, out, bias, activation, alpha) -> undefined   (see below)
  *   sumRows(x, rows, cols, out, scale) -> undefined                        (see below)
+ *   batchNormGrad(x, dy, rows, cols, mean, variance, scale, eps, dx, dmean, dvar, dscale, doffset)
  *   setThreads(n) -> undefined      openblas_set_num_threads(n), n >= 1
  *   getThreads() -> number          openblas_get_num_threads()
  *   info() -> { config, corename, threads, parallel, napiVersion }
@@ -252,8 +253,8 @@ typedef struct {
   int b, ih, iw, ic, oh, ow, oc, fh, fw, sh, sw, dh, dw, pt, pl;
 } Geom;
 
-/* Column-buffer budget in floats (8 MiB). */
-#define COL_BUDGET (2 * 1024 * 1024)
+/* Column-buffer budget in floats (1 MiB): a chunk stays in L2 between im2col and sgemm (2M floats measured ~30% slower on ResNet-20). */
+#define COL_BUDGET (256 * 1024)
 
 /* Output pixel p (row of the column matrix) as batch index, output row oy and column ox. */
 static int64_t pixel(const Geom *g, int64_t p, int *oy, int *ox) {
@@ -451,6 +452,16 @@ static napi_value Conv2d(napi_env env, napi_callback_info info) {
 static _Thread_local double *acc_buf = NULL;
 static _Thread_local size_t acc_cap = 0;
 
+/* Thread-local accumulators, grown on demand; NULL when out of memory. */
+static double *acc_buffer(size_t n) {
+  if (n > acc_cap) {
+    free(acc_buf);
+    acc_buf = (double *)malloc(n * sizeof(double));
+    acc_cap = acc_buf ? n : 0;
+  }
+  return acc_buf;
+}
+
 static napi_value SumRows(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
@@ -468,19 +479,86 @@ static napi_value SumRows(napi_env env, napi_callback_info info) {
     return throw_range(env, "sumRows: x must have rows * cols elements and out cols elements");
   }
   if (overlaps(out, cols, x, (int64_t)rows * cols)) return throw_range(env, "sumRows: out must not share memory with x");
-  if ((size_t)cols > acc_cap) {
-    free(acc_buf);
-    acc_buf = (double *)malloc((size_t)cols * sizeof(double));
-    acc_cap = acc_buf ? (size_t)cols : 0;
-    if (!acc_buf) return throw_range(env, "sumRows: out of memory");
-  }
-  double *acc = acc_buf;
+  double *acc = acc_buffer((size_t)cols);
+  if (!acc) return throw_range(env, "sumRows: out of memory");
   for (int j = 0; j < cols; j++) acc[j] = 0.0;
   for (int64_t i = 0; i < rows; i++) {
     const float *row = x + i * cols;
     for (int j = 0; j < cols; j++) acc[j] += (double)row[j];
   }
   for (int j = 0; j < cols; j++) out[j] = (float)(acc[j] * (double)scale);
+  return NULL;
+}
+
+
+/* ---- batch-norm gradient ------------------------------------------------------------- */
+/*
+ * batchNormGrad(x, dy, rows, cols, mean, variance, scale, eps, dx, dmean, dvar, dscale, doffset)
+ *   The gradients of y = (x - mean) * r * scale + offset, r = 1 / sqrt(variance + eps), per
+ *   channel j = the last axis (cols), with mean and variance taken as inputs (as tfjs's
+ *   FusedBatchNorm gradient does): dx = dy * r * scale; doffset = sum dy;
+ *   dscale = r * sum dy (x - mean); dmean = -r * scale * sum dy; dvar = -r^3 / 2 * scale *
+ *   sum dy (x - mean). One pass over x and dy, sums in double. scale may be null (= 1).
+ */
+static napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 13;
+  napi_value argv[13];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 13) {
+    return throw_type(env, "batchNormGrad: expected 13 arguments (x, dy, rows, cols, mean, variance, scale, eps, dx, dmean, dvar, dscale, doffset)");
+  }
+  float *x, *dy, *mean, *var, *scale = NULL, *dx, *dmean, *dvar, *dscale, *doffset, eps;
+  size_t lx, ldy, lm, lv, ls = 0, ldx, l1, l2, l3, l4;
+  int rows, cols;
+  if (get_f32(env, argv[0], "x", &x, &lx) || get_f32(env, argv[1], "dy", &dy, &ldy) ||
+      get_int(env, argv[2], "batchNormGrad", "rows", 0, &rows) || get_int(env, argv[3], "batchNormGrad", "cols", 0, &cols) ||
+      get_f32(env, argv[4], "mean", &mean, &lm) || get_f32(env, argv[5], "variance", &var, &lv)) {
+    return NULL;
+  }
+  napi_valuetype st;
+  NAPI_CALL(env, napi_typeof(env, argv[6], &st));
+  if (st != napi_null && st != napi_undefined && get_f32(env, argv[6], "scale", &scale, &ls)) return NULL;
+  if (get_float(env, argv[7], "eps", &eps) || get_f32(env, argv[8], "dx", &dx, &ldx) ||
+      get_f32(env, argv[9], "dmean", &dmean, &l1) || get_f32(env, argv[10], "dvar", &dvar, &l2) ||
+      get_f32(env, argv[11], "dscale", &dscale, &l3) || get_f32(env, argv[12], "doffset", &doffset, &l4)) {
+    return NULL;
+  }
+  const int64_t n = (int64_t)rows * cols;
+  if ((int64_t)lx != n || (int64_t)ldy != n || (int64_t)ldx != n || (int64_t)lm != cols || (int64_t)lv != cols ||
+      (scale && (int64_t)ls != cols) || (int64_t)l1 != cols || (int64_t)l2 != cols || (int64_t)l3 != cols || (int64_t)l4 != cols) {
+    return throw_range(env, "batchNormGrad: x, dy, dx need rows * cols elements; mean, variance, scale and the four sums cols");
+  }
+  if (overlaps(dx, n, x, n) || overlaps(dx, n, dy, n)) return throw_range(env, "batchNormGrad: dx must not share memory with x or dy");
+  double *s1 = acc_buffer((size_t)(3 * cols));
+  if (!s1) return throw_range(env, "batchNormGrad: out of memory");
+  double *s2 = s1 + cols;
+  float *rs = (float *)(s1 + 2 * cols); /* r * scale per channel, float as in tfjs */
+  for (int j = 0; j < cols; j++) {
+    s1[j] = 0.0;
+    s2[j] = 0.0;
+  }
+  float *r = dscale; /* r per channel, kept in dscale until the end */
+  for (int j = 0; j < cols; j++) {
+    r[j] = 1.0f / sqrtf(var[j] + eps);
+    rs[j] = r[j] * (scale ? scale[j] : 1.0f);
+  }
+  for (int64_t i = 0; i < rows; i++) {
+    const float *xi = x + i * cols, *gi = dy + i * cols;
+    float *di = dx + i * cols;
+    for (int j = 0; j < cols; j++) {
+      const float g = gi[j];
+      di[j] = g * rs[j];
+      s1[j] += (double)g;
+      s2[j] += (double)g * (double)(xi[j] - mean[j]);
+    }
+  }
+  for (int j = 0; j < cols; j++) {
+    const double rj = r[j], sj = scale ? scale[j] : 1.0;
+    doffset[j] = (float)s1[j];
+    dmean[j] = (float)(-rj * sj * s1[j]);
+    dvar[j] = (float)(-0.5 * rj * rj * rj * sj * s2[j]);
+    dscale[j] = (float)(rj * s2[j]);
+  }
   return NULL;
 }
 
@@ -543,6 +621,7 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"sgemm", NULL, Sgemm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv2d", NULL, Conv2d, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sumRows", NULL, SumRows, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"batchNormGrad", NULL, BatchNormGrad, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, SetThreads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"getThreads", NULL, GetThreads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, Info, NULL, NULL, NULL, napi_enumerable, NULL},

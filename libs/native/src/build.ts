@@ -77,6 +77,27 @@ export interface NativeBlas {
   ): void;
   /** out[j] = scale * sum_i x[i * cols + j] (double accumulation, fixed order). */
   sumRows(x: Float32Array, rows: number, cols: number, out: Float32Array, scale: number): void;
+  /**
+   * Gradients of FusedBatchNorm per channel (the last axis, `cols`), mean and variance taken
+   * as inputs: dx = dy * r * scale, doffset = sum dy, dscale = r * sum dy (x - mean),
+   * dmean = -r * scale * sum dy, dvar = -r^3 / 2 * scale * sum dy (x - mean), with
+   * r = 1 / sqrt(variance + eps); one pass, sums in double; scale null means 1.
+   */
+  batchNormGrad(
+    x: Float32Array,
+    dy: Float32Array,
+    rows: number,
+    cols: number,
+    mean: Float32Array,
+    variance: Float32Array,
+    scale: Float32Array | null,
+    eps: number,
+    dx: Float32Array,
+    dmean: Float32Array,
+    dvar: Float32Array,
+    dscale: Float32Array,
+    doffset: Float32Array,
+  ): void;
   /** openblas_set_num_threads(n), n >= 1. Process-wide. */
   setThreads(n: number): void;
   /** openblas_get_num_threads(). */
@@ -235,7 +256,7 @@ function compile(target: string): string {
 function loadAddon(file: string): NativeBlas {
   const require = createRequire(import.meta.url);
   const mod = require(file) as Partial<NativeBlas>;
-  for (const fn of ['sgemm', 'conv2d', 'sumRows', 'setThreads', 'getThreads', 'info'] as const) {
+  for (const fn of ['sgemm', 'conv2d', 'sumRows', 'batchNormGrad', 'setThreads', 'getThreads', 'info'] as const) {
     if (typeof mod[fn] !== 'function') throw new Error(`${file} does not export ${fn}()`);
   }
   const blas = mod as NativeBlas;
