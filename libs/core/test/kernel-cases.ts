@@ -74,6 +74,32 @@ export async function expectSameOnBoth(f: () => tf.Tensor[], labels: string[]): 
   cpu.forEach((c, i) => assertClose(wasm[i], c, labels[i] ?? `output ${i}`));
 }
 
+/**
+ * Trains the same small tf.layers model (fresh layers from `layers`) for three SGD steps on a
+ * fixed batch of six inputs of `inputShape`, on cpu and then on wasm, and checks every weight
+ * agrees within the tolerance. Returns both weight lists.
+ */
+export async function expectSameTraining(layers: () => tf.layers.Layer[], inputShape: number[]): Promise<{ cpu: Result[]; wasm: Result[] }> {
+  const train = async (): Promise<Result[]> => {
+    const model = tf.sequential({ layers: layers() });
+    model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' });
+    const xs = rand([6, ...inputShape], 30);
+    const ys = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2], 'int32'), 3);
+    for (let i = 0; i < 3; i++) await model.trainOnBatch(xs, ys);
+    const res = model.getWeights().map((w) => ({ shape: w.shape, values: w.dataSync() as Float32Array }));
+    tf.dispose([xs, ys]);
+    model.dispose();
+    return res;
+  };
+  await tf.setBackend('cpu');
+  const cpu = await train();
+  await tf.setBackend('wasm');
+  const wasm = await train();
+  expect(wasm.length).toBe(cpu.length);
+  cpu.forEach((c, i) => assertClose(wasm[i], c, `weight ${i}`));
+  return { cpu, wasm };
+}
+
 /** Defines the shared cases; the caller's beforeAll selects and registers the kernels. */
 export function defineKernelCases(): void {
   describe('Conv2DBackpropFilter and Conv2DBackpropInput (via conv2d gradients)', () => {
@@ -260,32 +286,16 @@ export function defineKernelCases(): void {
 
   describe('a small conv net trained with tf.layers', () => {
     it('has the same weights after three SGD steps on wasm and cpu', async () => {
-      const train = async (): Promise<Result[]> => {
-        const init = (seed: number) => tf.initializers.glorotUniform({ seed });
-        const model = tf.sequential({
-          layers: [
-            tf.layers.conv2d({ inputShape: [9, 9, 1], filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(1) }),
-            tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'valid', activation: 'relu', kernelInitializer: init(2) }),
-            tf.layers.flatten(),
-            tf.layers.dense({ units: 8, activation: 'relu', kernelInitializer: init(3) }),
-            tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: init(4) }),
-          ],
-        });
-        model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' });
-        const xs = rand([6, 9, 9, 1], 30);
-        const ys = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2], 'int32'), 3);
-        for (let i = 0; i < 3; i++) await model.trainOnBatch(xs, ys);
-        const res = model.getWeights().map((w) => ({ shape: w.shape, values: w.dataSync() as Float32Array }));
-        tf.dispose([xs, ys]);
-        model.dispose();
-        return res;
-      };
-      await tf.setBackend('cpu');
-      const cpu = await train();
-      await tf.setBackend('wasm');
-      const wasm = await train();
+      const init = (seed: number) => tf.initializers.glorotUniform({ seed });
+      const layers = () => [
+        tf.layers.conv2d({ inputShape: [9, 9, 1], filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(1) }),
+        tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'valid', activation: 'relu', kernelInitializer: init(2) }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 8, activation: 'relu', kernelInitializer: init(3) }),
+        tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: init(4) }),
+      ];
+      const { wasm } = await expectSameTraining(layers, [9, 9, 1]);
       expect(wasm.length).toBe(8);
-      cpu.forEach((c, i) => assertClose(wasm[i], c, `weight ${i}`));
     });
   });
 }
