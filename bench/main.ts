@@ -49,8 +49,8 @@ const HELP = `Usage: tsx bench/main.ts [options]
   --no-profile        skip the per-kernel profiles
   --torch-threads N   PyTorch threads (default: number of cores)
   --blas-threads N    OpenBLAS threads of the single-process rows when the wasm backend runs its
-                      matmuls and convolutions natively (default: number of cores; sweep workers
-                      always use 1 each, as the experiments do)
+                      matmuls and convolutions natively (default: CLAIMLAB_BLAS_THREADS, else 1, as
+                      the experiments run; sweep workers always use 1 each)
   --python PATH       Python interpreter with torch (default: the first of CLAIMLAB_PYTHON,
                       python3, /usr/bin/python3, python that can import torch)`;
 
@@ -115,10 +115,11 @@ async function main(): Promise<void> {
   const workloads = findWorkloads(values.workloads?.split(',').map((s) => s.trim()).filter(Boolean));
   const timing = values.quick ? QUICK_TIMING : FULL_TIMING;
   const outDir = resolve(repoRoot, values.out!);
-  // The experiments run one OpenBLAS thread per process (sweeps use the cores); a single-process
-  // benchmark row is the fast path of one process, so it gets every core, as PyTorch does.
+  // One OpenBLAS thread per process, as the experiments run (sweeps use the cores). Measured on
+  // 2 cores, 2 threads were slower for the conv nets (small chunked products, and the spinning
+  // worker competes with wasm's element-wise work) and faster only for the batch-1024 MLP.
   const sweepBlasThreads = process.env.CLAIMLAB_BLAS_THREADS;
-  process.env.CLAIMLAB_BLAS_THREADS = values['blas-threads'] ?? String(os.cpus().length);
+  process.env.CLAIMLAB_BLAS_THREADS = values['blas-threads'] ?? sweepBlasThreads ?? '1';
   const backend = await selectBackend(parseBackendName(values.backend, '--backend'));
   const blasThreads = backend.native ? backend.native.threads : '';
   const provenance = collectProvenance(backend, repoRoot);
