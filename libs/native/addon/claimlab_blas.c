@@ -325,18 +325,25 @@ static int is_pointwise(const Geom *g) {
          g->oh == g->ih && g->ow == g->iw;
 }
 
-/* Thread-local column buffer, grown on demand (each Node worker thread gets its own). */
-static _Thread_local float *col_buf = NULL;
-static _Thread_local size_t col_cap = 0;
+/* A scratch buffer of at least `bytes`, grown on demand; NULL when out of memory. */
+typedef struct {
+  void *data;
+  size_t bytes;
+} Scratch;
 
-static float *col_buffer(size_t n) {
-  if (n > col_cap) {
-    free(col_buf);
-    col_buf = (float *)malloc(n * sizeof(float));
-    col_cap = col_buf ? n : 0;
+static void *scratch(Scratch *s, size_t bytes) {
+  if (bytes > s->bytes) {
+    free(s->data);
+    s->data = malloc(bytes);
+    s->bytes = s->data ? bytes : 0;
   }
-  return col_buf;
+  return s->data;
 }
+
+/* Thread-local scratch (each Node worker thread gets its own): the im2col column buffer, and
+ * the per-channel accumulators of sumRows / batchNormGrad. */
+static _Thread_local Scratch col_scratch = {NULL, 0};
+static _Thread_local Scratch acc_scratch = {NULL, 0};
 
 static napi_value Conv2d(napi_env env, napi_callback_info info) {
   size_t argc = 8;
@@ -416,7 +423,7 @@ static napi_value Conv2d(napi_env env, napi_callback_info info) {
   int64_t chunk = pointwise ? P : COL_BUDGET / K;
   if (chunk < 64) chunk = 64;
   if (chunk > P) chunk = P;
-  float *col = pointwise ? NULL : col_buffer((size_t)chunk * (size_t)K);
+  float *col = pointwise ? NULL : (float *)scratch(&col_scratch, (size_t)chunk * (size_t)K * sizeof(float));
   if (!pointwise && col == NULL) return throw_range(env, "conv2d: out of memory for the column buffer");
 
   for (int64_t p0 = 0; p0 < P; p0 += chunk) {
@@ -449,18 +456,6 @@ static napi_value Conv2d(napi_env env, napi_callback_info info) {
  *   batch-norm statistics and bias gradients of NHWC tensors), accumulated in double, row by
  *   row, so the order is fixed and the inner loop runs over contiguous memory.
  */
-static _Thread_local double *acc_buf = NULL;
-static _Thread_local size_t acc_cap = 0;
-
-/* Thread-local accumulators, grown on demand; NULL when out of memory. */
-static double *acc_buffer(size_t n) {
-  if (n > acc_cap) {
-    free(acc_buf);
-    acc_buf = (double *)malloc(n * sizeof(double));
-    acc_cap = acc_buf ? n : 0;
-  }
-  return acc_buf;
-}
 
 static napi_value SumRows(napi_env env, napi_callback_info info) {
   size_t argc = 5;
@@ -479,7 +474,7 @@ static napi_value SumRows(napi_env env, napi_callback_info info) {
     return throw_range(env, "sumRows: x must have rows * cols elements and out cols elements");
   }
   if (overlaps(out, cols, x, (int64_t)rows * cols)) return throw_range(env, "sumRows: out must not share memory with x");
-  double *acc = acc_buffer((size_t)cols);
+  double *acc = (double *)scratch(&acc_scratch, (size_t)cols * sizeof(double));
   if (!acc) return throw_range(env, "sumRows: out of memory");
   for (int j = 0; j < cols; j++) acc[j] = 0.0;
   for (int64_t i = 0; i < rows; i++) {
@@ -529,7 +524,7 @@ static napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
     return throw_range(env, "batchNormGrad: x, dy, dx need rows * cols elements; mean, variance, scale and the four sums cols");
   }
   if (overlaps(dx, n, x, n) || overlaps(dx, n, dy, n)) return throw_range(env, "batchNormGrad: dx must not share memory with x or dy");
-  double *s1 = acc_buffer((size_t)(3 * cols));
+  double *s1 = (double *)scratch(&acc_scratch, (size_t)(3 * cols) * sizeof(double));
   if (!s1) return throw_range(env, "batchNormGrad: out of memory");
   double *s2 = s1 + cols;
   float *rs = (float *)(s1 + 2 * cols); /* r * scale per channel, float as in tfjs */
