@@ -1,5 +1,5 @@
 import { tf, type Rng } from '@claimlab/core';
-import { restoreWeights, snapshotWeights, type Direction, type EvalData } from './loss-surface.ts';
+import { forEachGridPoint, type Direction, type EvalData } from './loss-surface.ts';
 
 /**
  * Extreme Hessian eigenvalues from Hessian-vector products, for the eigenvalue-ratio maps
@@ -232,33 +232,25 @@ export interface EigenMap {
  * weights are restored afterwards. Each point's Lanczos start is drawn from rng.fork(point).
  */
 export function hessianEigenMap(model: tf.LayersModel, dirs: [Direction, Direction], xs: number[], ys: number[], opts: EigenMapOptions): EigenMap {
-  const base = snapshotWeights(model);
   const indices = kernelWeightIndices(model);
   const { grad, dim } = modelLossGradient(model, opts.data, indices, opts.batchSize);
   const lambdaMax = new Float64Array(xs.length * ys.length);
   const lambdaMin = new Float64Array(xs.length * ys.length);
-  try {
-    let done = 0;
-    for (let j = 0; j < ys.length; j++) {
-      for (let i = 0; i < xs.length; i++) {
-        const w0 = new Float64Array(dim);
-        let at = 0;
-        for (const k of indices) {
-          const b = base[k];
-          const d1 = dirs[0][k];
-          const d2 = dirs[1][k];
-          for (let t = 0; t < b.length; t++) w0[at + t] = b[t] + xs[i] * d1[t] + ys[j] * d2[t];
-          at += b.length;
-        }
-        const r = lanczosExtremeEigenvalues(finiteDifferenceHvp(grad, w0, opts.fdStep), dim, { steps: opts.steps, rng: opts.rng.fork(`point/${i}/${j}`) });
-        lambdaMax[j * xs.length + i] = r.lambdaMax;
-        lambdaMin[j * xs.length + i] = r.lambdaMin;
-        opts.onPoint?.(++done, xs.length * ys.length);
-      }
+  forEachGridPoint(model, xs, ys, opts.onPoint, (i, j, base) => {
+    // theta* + a d1 + b d2 in float64 over the kernels (the HVP differences need the precision).
+    const w0 = new Float64Array(dim);
+    let at = 0;
+    for (const k of indices) {
+      const b = base[k];
+      const d1 = dirs[0][k];
+      const d2 = dirs[1][k];
+      for (let t = 0; t < b.length; t++) w0[at + t] = b[t] + xs[i] * d1[t] + ys[j] * d2[t];
+      at += b.length;
     }
-  } finally {
-    restoreWeights(model, base);
-  }
+    const r = lanczosExtremeEigenvalues(finiteDifferenceHvp(grad, w0, opts.fdStep), dim, { steps: opts.steps, rng: opts.rng.fork(`point/${i}/${j}`) });
+    lambdaMax[j * xs.length + i] = r.lambdaMax;
+    lambdaMin[j * xs.length + i] = r.lambdaMin;
+  });
   return { xs, ys, lambdaMax, lambdaMin };
 }
 

@@ -195,24 +195,41 @@ export interface SurfaceOptions {
  * The model's weights are restored afterwards, also on error.
  */
 export function lossSurface2D(model: tf.LayersModel, dirs: [Direction, Direction], xs: number[], ys: number[], opts: SurfaceOptions): Surface2D {
-  const base = snapshotWeights(model);
   const loss = new Float64Array(xs.length * ys.length);
   const accuracy = new Float64Array(xs.length * ys.length);
+  forEachGridPoint(model, xs, ys, opts.onPoint, (i, j, base) => {
+    setWeightsAlong(model, base, dirs, [xs[i], ys[j]]);
+    const r = evaluateLossAccuracy(model, opts.data, opts.batchSize);
+    loss[j * xs.length + i] = r.loss;
+    accuracy[j * xs.length + i] = r.accuracy;
+  });
+  return { xs, ys, loss, accuracy };
+}
+
+/**
+ * Calls atPoint(i, j, base) for every point (xs[i], ys[j]) of a grid, ys outer, with `base` the
+ * model's weights at the start (snapshotWeights), and reports progress; the weights are
+ * restored afterwards, also on error.
+ */
+export function forEachGridPoint(
+  model: tf.LayersModel,
+  xs: number[],
+  ys: number[],
+  onPoint: ((done: number, total: number) => void) | undefined,
+  atPoint: (i: number, j: number, base: Float32Array[]) => void,
+): void {
+  const base = snapshotWeights(model);
   try {
     let done = 0;
     for (let j = 0; j < ys.length; j++) {
       for (let i = 0; i < xs.length; i++) {
-        setWeightsAlong(model, base, dirs, [xs[i], ys[j]]);
-        const r = evaluateLossAccuracy(model, opts.data, opts.batchSize);
-        loss[j * xs.length + i] = r.loss;
-        accuracy[j * xs.length + i] = r.accuracy;
-        opts.onPoint?.(++done, xs.length * ys.length);
+        atPoint(i, j, base);
+        onPoint?.(++done, xs.length * ys.length);
       }
     }
   } finally {
     restoreWeights(model, base);
   }
-  return { xs, ys, loss, accuracy };
 }
 
 /** L(theta* + alpha d) and accuracy along one direction (the paper's 1-D plots, eq. 1 / section 4). */
