@@ -47,6 +47,8 @@ export type DeepImagePriorConfig = {
 };
 
 const PAPER_NET = { channelsDown: [128, 128, 128, 128, 128], channelsUp: [128, 128, 128, 128, 128], channelsSkip: [4, 4, 4, 4, 4] };
+/** The authors' noise level, upsampling, input, input noise, optimiser and averaging: the same in every profile. */
+const PAPER_PROCEDURE = { noiseSigma: 25 / 255, upsampling: 'bilinear', inputDepth: 32, inputScale: 0.1, regNoiseStd: 1 / 30, learningRate: 0.01, expWeight: 0.99 };
 
 /**
  * Defaults from Ulyanov, Vedaldi & Lempitsky (CVPR 2018; journal version IJCV 2020), Section 4 and
@@ -77,16 +79,10 @@ export const PROFILES: Record<ProfileName, DeepImagePriorConfig> = {
     image: 'nagasaki-boats',
     imageSize: 64,
     fit: 'resize',
-    noiseSigma: 25 / 255,
     channelsDown: [16, 16, 16, 16, 16],
     channelsUp: [16, 16, 16, 16, 16],
     channelsSkip: [4, 4, 4, 4, 4],
-    upsampling: 'bilinear',
-    inputDepth: 32,
-    inputScale: 0.1,
-    regNoiseStd: 1 / 30,
-    learningRate: 0.01,
-    expWeight: 0.99,
+    ...PAPER_PROCEDURE,
     denoiseIterations: 1200,
     // Chosen on a pilot, never on the evaluated image: the PSNR-best iteration (on a 50-step grid)
     // of the same procedure and network on french-alpine-landscape with seed 1 was 350 (28.02 dB).
@@ -101,14 +97,8 @@ export const PROFILES: Record<ProfileName, DeepImagePriorConfig> = {
     image: 'nagasaki-boats',
     imageSize: 512,
     fit: 'resize',
-    noiseSigma: 25 / 255,
     ...PAPER_NET,
-    upsampling: 'bilinear',
-    inputDepth: 32,
-    inputScale: 0.1,
-    regNoiseStd: 1 / 30,
-    learningRate: 0.01,
-    expWeight: 0.99,
+    ...PAPER_PROCEDURE,
     denoiseIterations: 6000,
     stopIteration: 3000,
     recordEvery: 10,
