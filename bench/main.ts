@@ -118,8 +118,8 @@ async function main(): Promise<void> {
   // One OpenBLAS thread per process, as the experiments run (sweeps use the cores). Measured on
   // 2 cores, 2 threads were slower for the conv nets (small chunked products, and the spinning
   // worker competes with wasm's element-wise work) and faster only for the batch-1024 MLP.
-  const sweepBlasThreads = process.env.CLAIMLAB_BLAS_THREADS;
-  process.env.CLAIMLAB_BLAS_THREADS = values['blas-threads'] ?? sweepBlasThreads ?? '1';
+  const envBlasThreads = process.env.CLAIMLAB_BLAS_THREADS;
+  process.env.CLAIMLAB_BLAS_THREADS = values['blas-threads'] ?? envBlasThreads ?? '1';
   const backend = await selectBackend(parseBackendName(values.backend, '--backend'));
   const blasThreads = backend.native ? backend.native.threads : '';
   const provenance = collectProvenance(backend, repoRoot);
@@ -209,8 +209,8 @@ async function main(): Promise<void> {
       log(`[bench] sweep ${spec.id} x ${processes} process(es): ${aggregate.toFixed(1)} samples/s in aggregate (late by ${r.map((a) => a.lateMs).join(', ')} ms)`);
     }
     parallel = { workload: spec.id, results };
-    if (sweepBlasThreads === undefined) delete process.env.CLAIMLAB_BLAS_THREADS;
-    else process.env.CLAIMLAB_BLAS_THREADS = sweepBlasThreads;
+    if (envBlasThreads === undefined) delete process.env.CLAIMLAB_BLAS_THREADS;
+    else process.env.CLAIMLAB_BLAS_THREADS = envBlasThreads;
   }
   load.afterParallel = loadavg();
 
