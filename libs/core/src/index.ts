@@ -11,3 +11,4 @@ export * from './parallel.ts';
 export * from './sweep.ts';
 export * from './staleness.ts';
 export * from './gradients.ts';
+export * from './batch-norm-training.ts';

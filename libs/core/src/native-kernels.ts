@@ -4,10 +4,11 @@
  * tfjs-backend-wasm keeps every tensor on its WebAssembly heap, and the native addon
  * (@claimlab/native) works on Float32Array views in place, so a kernel can hand OpenBLAS
  * the heap views of its inputs and output: no copies, and everything else (element-wise
- * ops, batch norm, pooling, ...) stays on wasm. What moves: BatchMatMul and _FusedMatMul
- * (sgemm with its transpose flags, so no transposes either), Conv2D / FusedConv2D and both
- * convolution gradients (im2col / col2im + sgemm in C), and Sum / Mean over every axis but the
- * last (one pass in C, where wasm transposes first). OpenBLAS uses every core for one
+ * ops, pooling, ...) stays on wasm. What moves: BatchMatMul and _FusedMatMul (sgemm with
+ * its transpose flags, so no transposes either), Conv2D / FusedConv2D and both convolution
+ * gradients (im2col / col2im + sgemm in C), Sum / Mean over every axis but the last (one pass
+ * in C, where wasm transposes first), FusedBatchNorm with per-channel statistics, and the
+ * kernels of batch norm in training mode (batch-norm-training.ts). OpenBLAS uses every core for one
  * product, where wasm runs one thread at 128-bit SIMD.
  *
  * Each kernel falls back to the kernel it replaced (the project's wasm kernels, or tfjs's)
@@ -300,6 +301,81 @@ function nativeBatchNormGrad(blas: NativeBlas): KernelFunc {
 }
 
 // ---------------------------------------------------------------------------------------
+// Batch norm with per-channel statistics (channels last): FusedBatchNorm in one pass, and the
+// two kernels of batchNormTraining (batch-norm-training.ts), which wasm would run as ~20
+// element-wise ops and reductions, forward and backward.
+
+/** The channel count when t holds one value per channel ([C] or [1, ..., 1, C]), else null. */
+function perChannel(t: TensorInfo | undefined, cols: number): boolean {
+  if (t == null || t.dtype !== 'float32' || size(t.shape) !== cols) return false;
+  return t.shape.length === 0 ? cols === 1 : t.shape[t.shape.length - 1] === cols;
+}
+
+function nativeFusedBatchNorm(blas: NativeBlas, fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x, mean, variance, offset, scale } = args.inputs;
+    const { varianceEpsilon } = args.attrs as unknown as { varianceEpsilon: number };
+    if (x == null || x.dtype !== 'float32' || x.shape.length < 2) return fallback(args);
+    const cols = x.shape[x.shape.length - 1];
+    if (cols < 1 || !perChannel(mean, cols) || !perChannel(variance, cols)) return fallback(args);
+    if ((offset != null && !perChannel(offset, cols)) || (scale != null && !perChannel(scale, cols))) return fallback(args);
+    const backend = args.backend as WasmBackendLike;
+    const y = backend.makeOutput(x.shape.slice(), 'float32');
+    const v = (t: TensorInfo | undefined) => (t == null ? null : f32(backend, t));
+    blas.batchNorm(f32(backend, x), size(x.shape) / cols, cols, v(mean)!, v(variance)!, v(scale), v(offset), varianceEpsilon, f32(backend, y));
+    return y;
+  };
+}
+
+/** Input x [..., C] (float32); outputs mean and biased variance over every axis but the last, both [C]. */
+export const NATIVE_MOMENTS = 'ClaimlabMoments';
+
+/**
+ * Inputs x, dy, mean, variance, scale (optional); attr varianceEpsilon; outputs dx, dscale,
+ * doffset: the batch-norm gradient with the batch statistics differentiated too.
+ */
+export const NATIVE_BATCH_NORM_TRAINING_GRAD = 'ClaimlabBatchNormTrainingGrad';
+
+/** rows x cols of a float32 [..., C] tensor, or an error naming the kernel. */
+function channelsLast(kernelName: string, x: TensorInfo | undefined): { rows: number; cols: number } {
+  if (x == null || x.dtype !== 'float32' || x.shape.length < 2 || x.shape[x.shape.length - 1] < 1) {
+    throw new Error(`${kernelName}: a float32 input x of rank >= 2 with channels last is required`);
+  }
+  const cols = x.shape[x.shape.length - 1];
+  return { rows: size(x.shape) / cols, cols };
+}
+
+function nativeMoments(blas: NativeBlas): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs;
+    const { rows, cols } = channelsLast(NATIVE_MOMENTS, x);
+    const backend = args.backend as WasmBackendLike;
+    const mean = backend.makeOutput([cols], 'float32');
+    const variance = backend.makeOutput([cols], 'float32');
+    blas.moments(f32(backend, x!), rows, cols, f32(backend, mean), f32(backend, variance));
+    return [mean, variance];
+  };
+}
+
+function nativeBatchNormTrainingGrad(blas: NativeBlas): KernelFunc {
+  return (args) => {
+    const { x, dy, mean, variance, scale } = args.inputs;
+    const { varianceEpsilon } = args.attrs as unknown as { varianceEpsilon: number };
+    const { rows, cols } = channelsLast(NATIVE_BATCH_NORM_TRAINING_GRAD, x);
+    if (dy == null || dy.dtype !== 'float32' || dy.shape.join() !== x!.shape.join() || !perChannel(mean, cols) || !perChannel(variance, cols) || (scale != null && !perChannel(scale, cols))) {
+      throw new Error(`${NATIVE_BATCH_NORM_TRAINING_GRAD}: dy of x's shape [..., C] and per-channel mean, variance (and scale) of length C expected`);
+    }
+    const backend = args.backend as WasmBackendLike;
+    const dx = backend.makeOutput(x!.shape.slice(), 'float32');
+    const dscale = backend.makeOutput([cols], 'float32');
+    const doffset = backend.makeOutput([cols], 'float32');
+    const v = (t: TensorInfo) => f32(backend, t);
+    blas.batchNormTrainingGrad(v(x!), v(dy), rows, cols, v(mean!), v(variance!), scale ? v(scale) : null, varianceEpsilon, v(dx), v(dscale), v(doffset));
+    return [dx, dscale, doffset];
+  };
+}
+
+// ---------------------------------------------------------------------------------------
 // Registration
 
 function replace(kernelName: string, make: (fallback: KernelFunc) => KernelFunc): void {
@@ -328,7 +404,15 @@ export const NATIVE_WASM_KERNELS = [
   tf.Conv2DBackpropFilter,
   tf.Sum,
   tf.Mean,
+  tf.FusedBatchNorm,
 ] as const;
+
+/** The kernels registerNativeWasmKernels adds (they have no other implementation). */
+const NATIVE_ONLY_KERNELS: [string, (blas: NativeBlas) => KernelFunc][] = [
+  [NATIVE_BATCH_NORM_GRAD, nativeBatchNormGrad],
+  [NATIVE_MOMENTS, nativeMoments],
+  [NATIVE_BATCH_NORM_TRAINING_GRAD, nativeBatchNormTrainingGrad],
+];
 
 /**
  * Routes the wasm backend's matmuls and convolutions to the native addon. Call after
@@ -343,8 +427,9 @@ export function registerNativeWasmKernels(blas: NativeBlas): void {
   replace(tf.Conv2DBackpropFilter, (k) => nativeConv2DBackpropFilter(blas, k));
   replace(tf.Sum, (k) => nativeReduceLeading(blas, k, false));
   replace(tf.Mean, (k) => nativeReduceLeading(blas, k, true));
-  if (tf.getKernel(NATIVE_BATCH_NORM_GRAD, WASM) == null) {
-    tf.registerKernel({ kernelName: NATIVE_BATCH_NORM_GRAD, backendName: WASM, kernelFunc: nativeBatchNormGrad(blas) });
+  replace(tf.FusedBatchNorm, (k) => nativeFusedBatchNorm(blas, k));
+  for (const [kernelName, make] of NATIVE_ONLY_KERNELS) {
+    if (tf.getKernel(kernelName, WASM) == null) tf.registerKernel({ kernelName, backendName: WASM, kernelFunc: make(blas) });
   }
 }
 
@@ -356,7 +441,7 @@ export function unregisterNativeWasmKernels(): void {
     tf.registerKernel({ kernelName, backendName: WASM, setupFunc: current?.setupFunc, disposeFunc: current?.disposeFunc, kernelFunc: fallback });
   }
   replaced.clear();
-  if (tf.getKernel(NATIVE_BATCH_NORM_GRAD, WASM) != null) tf.unregisterKernel(NATIVE_BATCH_NORM_GRAD, WASM);
+  for (const [kernelName] of NATIVE_ONLY_KERNELS) if (tf.getKernel(kernelName, WASM) != null) tf.unregisterKernel(kernelName, WASM);
 }
 
 /** Which kernels currently run natively. */

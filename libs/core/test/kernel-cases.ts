@@ -122,6 +122,8 @@ export function defineKernelCases(): void {
       { x: [2, 6, 5, 2], f: [3, 3, 2, 2], s: 2, pad: [[0, 0], [2, 0], [1, 1], [0, 0]], note: 'explicit pads, im2col' },
       { x: [1, 6, 5, 5], f: [3, 3, 5, 2], s: 2, pad: [[0, 0], [3, 2], [0, 1], [0, 0]], note: 'pad > filter - 1' },
       { x: [2, 5, 5, 16], f: [3, 3, 16, 8], s: 1, pad: 'same', note: 'more channels' },
+      { x: [2, 6, 5, 5], f: [3, 2, 5, 3], s: 1, pad: [[0, 0], [2, 0], [0, 1], [0, 0]], note: 'stride 1, explicit asymmetric pads' },
+      { x: [1, 5, 5, 3], f: [2, 2, 3, 2], s: 1, pad: [[0, 0], [2, 1], [0, 0], [0, 0]], note: 'stride 1, pad > filter - 1' },
       { x: [7, 9, 5], f: [3, 3, 5, 4], s: 2, pad: 'same', note: 'unbatched (rank 3) input' },
     ];
     for (const c of cases) {

@@ -12,16 +12,19 @@ import { lastNativeError, loadNativeBlas, nativeDisabledByEnv, type NativeBlas }
 import { registerWasmKernels, wasmKernelsRegistered } from '../src/wasm-kernels.ts';
 import {
   NATIVE_BATCH_NORM_GRAD,
+  NATIVE_BATCH_NORM_TRAINING_GRAD,
+  NATIVE_MOMENTS,
   NATIVE_WASM_KERNELS,
   nativeWasmKernelsRegistered,
   registerNativeWasmKernels,
   unregisterNativeWasmKernels,
 } from '../src/native-kernels.ts';
 import { registerFastGradients } from '../src/gradients.ts';
+import { batchNormTraining } from '../src/batch-norm-training.ts';
 import { defineKernelCases, expectSameOnBoth, expectSameTraining, rand } from './kernel-cases.ts';
 
 /** Calls into the addon since the last reset, by function. */
-const calls = { sgemm: 0, conv2d: 0, sumRows: 0, batchNormGrad: 0 };
+const calls = { sgemm: 0, conv2d: 0, sumRows: 0, batchNormGrad: 0, moments: 0, batchNorm: 0, batchNormTrainingGrad: 0 };
 
 /** The addon with every compute function counted in `calls`. */
 function counting(blas: NativeBlas): NativeBlas {
@@ -61,7 +64,7 @@ describe.skipIf(nativeDisabledByEnv())('native BLAS under the wasm backend', () 
       expect(nativeWasmKernelsRegistered().sort()).toEqual([...NATIVE_WASM_KERNELS].sort());
       // The project's kernels are still there underneath, as the fallbacks.
       expect(wasmKernelsRegistered().sort()).toEqual(
-        [tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput, tf.MaxPoolGrad, tf.BatchMatMul, tf._FusedMatMul].sort(),
+        [tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput, tf.MaxPoolGrad, tf.BatchMatMul, tf._FusedMatMul, tf.Identity, tf.Cast].sort(),
       );
     });
 
@@ -200,6 +203,75 @@ describe.skipIf(nativeDisabledByEnv())('native BLAS under the wasm backend', () 
       expect(calls.batchNormGrad).toBe(3); // the wasm run's three steps
     });
 
+    it('FusedBatchNorm with per-channel statistics in one pass; other shapes fall back', async () => {
+      calls.batchNorm = 0;
+      await expectSameOnBoth(
+        () => {
+          const x = rand([3, 5, 4, 6], 100).mul(2).add(1);
+          const stat = (seed: number, shape = [6]) => rand(shape, seed);
+          const variance = stat(102).abs().add(0.1);
+          return [
+            tf.batchNorm(x, stat(101), variance, stat(103), stat(104), 1e-3),
+            tf.batchNorm(x, stat(101), variance, undefined, undefined, 1e-5),
+            tf.batchNorm(x, stat(101, [1, 1, 1, 6]), variance.reshape([1, 1, 1, 6]), stat(103, [1, 1, 1, 6]), stat(104, [1, 1, 1, 6]), 1e-3),
+            tf.batchNorm(x.reshape([60, 6]), stat(101), variance, stat(103), stat(104), 1e-3),
+            // fallback: statistics of x's full shape
+            tf.batchNorm(x, stat(105, x.shape), stat(106, x.shape).abs().add(0.1), stat(107, x.shape), stat(108, x.shape), 1e-3),
+          ];
+        },
+        ['scale and offset', 'neither', 'rank-4 statistics', 'rank 2', 'full-shape statistics (fallback)'],
+      );
+      expect(calls.batchNorm).toBe(4);
+    });
+
+    it('batchNormTraining: output, batch statistics and gradients match tfjs\'s composite (moments + batchNorm) on cpu', async () => {
+      calls.moments = 0;
+      calls.batchNormTrainingGrad = 0;
+      await expectSameOnBoth(
+        () => {
+          const out: tf.Tensor[] = [];
+          for (const shape of [[4, 5, 3, 6], [9, 6]]) {
+            const x = rand(shape, 110).mul(3).add(2); // a large mean: the statistics' accuracy matters
+            const scale = rand([6], 111);
+            const offset = rand([6], 112);
+            const w = rand(shape, 113);
+            const forward = (a: tf.Tensor, s: tf.Tensor, o: tf.Tensor) => {
+              // On cpu the native kernels are absent (null): tfjs's composite is the reference.
+              const fast = batchNormTraining(a, s, o, 1e-3);
+              if (fast !== null) return fast;
+              const { mean, variance } = tf.moments(a, [...Array(a.rank - 1).keys()]);
+              return { y: tf.batchNorm(a, mean, variance, o, s, 1e-3), mean, variance };
+            };
+            const { y, mean, variance } = forward(x, scale, offset);
+            out.push(y, mean, variance);
+            out.push(...tf.grads((a: tf.Tensor, s: tf.Tensor, o: tf.Tensor) => forward(a, s, o).y.mul(w).sum())([x, scale, offset]));
+          }
+          return out;
+        },
+        ['y', 'mean', 'variance', 'dx', 'dscale', 'doffset', 'rank 2: y', 'mean', 'variance', 'dx', 'dscale', 'doffset'],
+      );
+      expect(calls.moments).toBe(4); // two forward passes per shape
+      expect(calls.batchNormTrainingGrad).toBe(2);
+    });
+
+    it('batchNormTraining leaves a gradient of a gradient to the composite, and checks its kernels\' inputs', () => {
+      tf.tidy(() => {
+        const x = rand([5, 3], 120);
+        const one = tf.ones([3]);
+        let inner: unknown = 'not run';
+        tf.grad((a: tf.Tensor) => tf.grad((b: tf.Tensor) => {
+          inner = batchNormTraining(b, one, one, 1e-3);
+          return b.square().sum();
+        })(a).sum())(x);
+        expect(inner).toBeNull();
+        expect(batchNormTraining(x.cast('int32'), one, one, 1e-3)).toBeNull();
+        expect(batchNormTraining(x, tf.ones([4]), one, 1e-3)).toBeNull();
+        expect(() => tf.engine().runKernel(NATIVE_MOMENTS, { x: tf.ones([4]) })).toThrow(/rank >= 2 with channels last/);
+        const bad = { x, dy: tf.ones([5, 2]), mean: one, variance: one };
+        expect(() => tf.engine().runKernel(NATIVE_BATCH_NORM_TRAINING_GRAD, bad as never, { varianceEpsilon: 1e-3 } as never)).toThrow(/dy of x's shape/);
+      });
+    });
+
     it('dilated forward convolution', async () => {
       await expectSameOnBoth(
         () => [tf.conv2d(rand([2, 11, 10, 3], 60) as tf.Tensor4D, rand([3, 3, 3, 4], 61) as tf.Tensor4D, 1, 'same', 'NHWC', 2)],
@@ -256,6 +328,11 @@ describe.skipIf(nativeDisabledByEnv())('native BLAS under the wasm backend', () 
       expect(() => blas.sgemm(false, false, 2, 2, 2, 1, new Float32Array(3), 2, new Float32Array(4), 2, 0, new Float32Array(4), 2)).toThrow(
         /A has 3 elements, needs 4/,
       );
+      const c3 = new Float32Array(3);
+      expect(() => blas.moments(new Float32Array(12), 4, 3, new Float32Array(2), c3)).toThrow(/moments: mean has 2 elements, needs 3/);
+      expect(() => blas.batchNorm(new Float32Array(12), 4, 3, c3, c3, null, null, 1e-3, new Float32Array(11))).toThrow(/batchNorm: y has 11 elements, needs 12/);
+      expect(() => blas.batchNormTrainingGrad(a16, a16, 4, 4, c3, c3, null, 1e-3, new Float32Array(16), c3, c3)).toThrow(/mean has 3 elements, needs 4/);
+      expect(() => (blas.moments as (...args: unknown[]) => void)(a16, 4, 4)).toThrow(/expected 5 arguments/);
     });
   });
 
@@ -263,7 +340,7 @@ describe.skipIf(nativeDisabledByEnv())('native BLAS under the wasm backend', () 
     it('puts the project wasm kernels back', () => {
       unregisterNativeWasmKernels();
       expect(nativeWasmKernelsRegistered()).toEqual([]);
-      expect(wasmKernelsRegistered()).toHaveLength(5);
+      expect(wasmKernelsRegistered()).toHaveLength(7);
       calls.sgemm = 0;
       tf.tidy(() => tf.matMul(rand([3, 4], 3), rand([4, 5], 4)).dataSync());
       expect(calls.sgemm).toBe(0);

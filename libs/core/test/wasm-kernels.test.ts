@@ -15,7 +15,7 @@ beforeAll(async () => {
 
 describe('registration', () => {
   it('registers all kernels, idempotently', () => {
-    const names = [tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput, tf.MaxPoolGrad, tf.BatchMatMul, tf._FusedMatMul];
+    const names = [tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput, tf.MaxPoolGrad, tf.BatchMatMul, tf._FusedMatMul, tf.Identity, tf.Cast];
     const before = names.map(
       (k) => tf.getKernel(k, 'wasm').kernelFunc,
     );
@@ -23,6 +23,22 @@ describe('registration', () => {
     const after = names.map((k) => tf.getKernel(k, 'wasm').kernelFunc);
     expect(after).toEqual(before);
     expect(wasmKernelsRegistered().sort()).toEqual(names.sort());
+  });
+
+  it('Identity and same-dtype Cast share their input\'s data (counted); other casts convert', () => {
+    const x = tf.tensor([1.5, -2.5, 3.25], [3]);
+    const before = tf.backend().numDataIds();
+    const id = tf.engine().runKernel(tf.Identity, { x }) as tf.Tensor;
+    const same = tf.engine().runKernel(tf.Cast, { x }, { dtype: 'float32' } as never) as tf.Tensor;
+    expect(tf.backend().numDataIds()).toBe(before);
+    const ints = tf.cast(x, 'int32');
+    expect(tf.backend().numDataIds()).toBe(before + 1);
+    x.dispose();
+    expect(Array.from(id.dataSync())).toEqual([1.5, -2.5, 3.25]);
+    expect(Array.from(same.dataSync())).toEqual([1.5, -2.5, 3.25]);
+    expect(Array.from(ints.dataSync())).toEqual([1, -2, 3]);
+    tf.dispose([id, same, ints]);
+    expect(tf.backend().numDataIds()).toBe(before - 1);
   });
 
   it('the comparison catches a wrong result', () => {

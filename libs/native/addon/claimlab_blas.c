@@ -9,6 +9,9 @@
  *   conv2d(kind, geom, A, B, out, bias, activation, alpha) -> undefined   (see below)
  *   sumRows(x, rows, cols, out, scale) -> undefined                        (see below)
  *   batchNormGrad(x, dy, rows, cols, mean, variance, scale, eps, dx, dmean, dvar, dscale, doffset)
+ *   moments(x, rows, cols, mean, variance)                                 (see below)
+ *   batchNorm(x, rows, cols, mean, variance, scale, offset, eps, y)
+ *   batchNormTrainingGrad(x, dy, rows, cols, mean, variance, scale, eps, dx, dscale, doffset)
  *   setThreads(n) -> undefined      openblas_set_num_threads(n), n >= 1
  *   getThreads() -> number          openblas_get_num_threads()
  *   info() -> { config, corename, threads, parallel, napiVersion }
@@ -340,10 +343,57 @@ static void *scratch(Scratch *s, size_t bytes) {
   return s->data;
 }
 
-/* Thread-local scratch (each Node worker thread gets its own): the im2col column buffer, and
- * the per-channel accumulators of sumRows / batchNormGrad. */
+/* Thread-local scratch (each Node worker thread gets its own): the im2col column buffer, the
+ * flipped filter of an input gradient, and the per-channel accumulators of the reductions. */
 static _Thread_local Scratch col_scratch = {NULL, 0};
+static _Thread_local Scratch filter_scratch = {NULL, 0};
 static _Thread_local Scratch acc_scratch = {NULL, 0};
+
+/* y = conv(x, w) (+ bias, activation) over output-pixel chunks. Returns 0, or -1 when out of memory. */
+static int conv_forward(const Geom *g, const float *x, const float *w, float *y, const float *bias, int act, float alpha) {
+  const int64_t P = (int64_t)g->b * g->oh * g->ow;
+  const int K = g->fh * g->fw * g->ic;
+  const int N = g->oc;
+  const int pointwise = is_pointwise(g);
+  int64_t chunk = pointwise ? P : COL_BUDGET / K;
+  if (chunk < 64) chunk = 64;
+  if (chunk > P) chunk = P;
+  float *col = pointwise ? NULL : (float *)scratch(&col_scratch, (size_t)chunk * (size_t)K * sizeof(float));
+  if (!pointwise && col == NULL) return -1;
+  for (int64_t p0 = 0; p0 < P; p0 += chunk) {
+    const int64_t p1 = p0 + chunk < P ? p0 + chunk : P;
+    const float *c = pointwise ? x + p0 * K : col;
+    if (!pointwise) im2col(x, g, p0, p1, col);
+    cblas_sgemm(CLB_RowMajor, CLB_NoTrans, CLB_NoTrans, (int)(p1 - p0), N, K, 1.0f, c, K, w, N, 0.0f, y + p0 * N, N);
+    bias_activation(y + p0 * N, p1 - p0, N, bias, act, alpha);
+  }
+  return 0;
+}
+
+/*
+ * The input gradient of a stride-1 conv is a forward conv of dy with the filter flipped in
+ * space and its in/out channels swapped, padded by (fh - 1) * dh - padTop on top (likewise
+ * on the left): one im2col + sgemm, instead of an sgemm into a column matrix fh * fw times
+ * wider than dx and a scatter-add back (col2im). Returns 0 when done, 1 when the geometry
+ * does not fit (the caller uses col2im), -1 when out of memory.
+ */
+static int conv_input_grad_stride1(const Geom *g, const float *dy, const float *w, float *dx) {
+  const int pt = (g->fh - 1) * g->dh - g->pt, pl = (g->fw - 1) * g->dw - g->pl;
+  if (pt < 0 || pl < 0) return 1;
+  if (g->b == 0 || g->ih == 0 || g->iw == 0 || g->ic == 0 || g->oh == 0 || g->ow == 0 || g->oc == 0) return 1;
+  const Geom t = {g->b, g->oh, g->ow, g->oc, g->ih, g->iw, g->ic, g->fh, g->fw, 1, 1, g->dh, g->dw, pt, pl};
+  float *wf = (float *)scratch(&filter_scratch, (size_t)g->fh * g->fw * g->ic * g->oc * sizeof(float));
+  if (wf == NULL) return -1;
+  for (int a = 0; a < g->fh; a++) {
+    for (int b = 0; b < g->fw; b++) {
+      const float *src = w + ((int64_t)(g->fh - 1 - a) * g->fw + (g->fw - 1 - b)) * g->ic * g->oc;
+      float *dst = wf + ((int64_t)a * g->fw + b) * g->oc * g->ic;
+      for (int i = 0; i < g->ic; i++)
+        for (int o = 0; o < g->oc; o++) dst[(int64_t)o * g->ic + i] = src[(int64_t)i * g->oc + o];
+    }
+  }
+  return conv_forward(&t, dy, wf, dx, NULL, 0, 0.0f);
+}
 
 static napi_value Conv2d(napi_env env, napi_callback_info info) {
   size_t argc = 8;
@@ -407,6 +457,11 @@ static napi_value Conv2d(napi_env env, napi_callback_info info) {
   }
   if (kind == 2 && (g.ic > INT_MAX / (g.fh * g.fw > 0 ? g.fh * g.fw : 1))) return throw_range(env, "conv2d: filter too large");
 
+  if (kind == 1 && g.sh == 1 && g.sw == 1 && !is_pointwise(&g)) {
+    const int r = conv_input_grad_stride1(&g, A, B, out);
+    if (r == 0) return NULL;
+    if (r < 0) return throw_range(env, "conv2d: out of memory for the column buffer");
+  }
   const int64_t P = (int64_t)g.b * g.oh * g.ow;
   const int K = g.fh * g.fw * g.ic;
   const int N = g.oc;
@@ -419,6 +474,10 @@ static napi_value Conv2d(napi_env env, napi_callback_info info) {
     }
     return NULL;
   }
+  if (kind == 0) {
+    if (conv_forward(&g, A, B, out, bias, act, alpha) != 0) return throw_range(env, "conv2d: out of memory for the column buffer");
+    return NULL;
+  }
   const int pointwise = is_pointwise(&g);
   int64_t chunk = pointwise ? P : COL_BUDGET / K;
   if (chunk < 64) chunk = 64;
@@ -429,12 +488,7 @@ static napi_value Conv2d(napi_env env, napi_callback_info info) {
   for (int64_t p0 = 0; p0 < P; p0 += chunk) {
     const int64_t p1 = p0 + chunk < P ? p0 + chunk : P;
     const int rows = (int)(p1 - p0);
-    if (kind == 0) {
-      const float *c = pointwise ? A + p0 * K : col;
-      if (!pointwise) im2col(A, &g, p0, p1, col);
-      cblas_sgemm(CLB_RowMajor, CLB_NoTrans, CLB_NoTrans, rows, N, K, 1.0f, c, K, B, N, 0.0f, out + p0 * N, N);
-      bias_activation(out + p0 * N, rows, N, bias, act, alpha);
-    } else if (kind == 1) {
+    if (kind == 1) {
       float *c = pointwise ? out + p0 * K : col;
       cblas_sgemm(CLB_RowMajor, CLB_NoTrans, CLB_Trans, rows, K, N, 1.0f, A + p0 * N, N, B, N, 0.0f, c, K);
       if (!pointwise) col2im_add(col, &g, p0, p1, out);
@@ -557,6 +611,168 @@ static napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---- batch norm in training mode ----------------------------------------------------- */
+/*
+ * Per channel j = the last axis (cols) of an activation viewed as rows x cols:
+ *   moments(x, rows, cols, mean, variance)
+ *     mean = sum x / rows, variance = sum (x - mean)^2 / rows (biased, as tf.moments), two
+ *     passes with sums in double; NaN for rows = 0.
+ *   batchNorm(x, rows, cols, mean, variance, scale, offset, eps, y)
+ *     y = (x - mean) * (scale / sqrt(variance + eps)) + offset; scale/offset may be null (1/0).
+ *   batchNormTrainingGrad(x, dy, rows, cols, mean, variance, scale, eps, dx, dscale, doffset)
+ *     the gradients of y = batchNorm(x, moments(x), ...) with the batch statistics
+ *     differentiated too: with r = 1 / sqrt(variance + eps), S1 = sum dy, S2 = sum dy (x - mean),
+ *     dx = scale r (dy - S1 / rows - (x - mean) r^2 S2 / rows), dscale = r S2, doffset = S1.
+ *     Two passes over x and dy, sums in double.
+ */
+
+/* Reads a Float32Array of exactly `need` elements; null/undefined gives NULL when `optional`.
+ * Returns 0 on success, -1 after throwing. */
+static int get_f32_n(napi_env env, napi_value v, const char *fn, const char *name, int64_t need, int optional, float **data) {
+  char msg[200];
+  if (optional) {
+    napi_valuetype t;
+    if (napi_typeof(env, v, &t) != napi_ok) return -1;
+    if (t == napi_null || t == napi_undefined) {
+      *data = NULL;
+      return 0;
+    }
+  }
+  size_t len;
+  if (get_f32(env, v, name, data, &len)) return -1;
+  if ((int64_t)len != need) {
+    snprintf(msg, sizeof msg, "%s: %s has %zu elements, needs %lld", fn, name, len, (long long)need);
+    throw_range(env, msg);
+    return -1;
+  }
+  return 0;
+}
+
+/* Reads argc arguments exactly, then rows and cols at positions ir, ic. Returns 0, or -1 after throwing. */
+static int get_rows_cols(napi_env env, napi_callback_info info, size_t want, napi_value *argv, const char *fn,
+                         const char *usage, int ir, int *rows, int *cols) {
+  size_t argc = want;
+  char msg[240];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return -1;
+  if (argc != want) {
+    snprintf(msg, sizeof msg, "%s: expected %zu arguments (%s)", fn, want, usage);
+    throw_type(env, msg);
+    return -1;
+  }
+  return get_int(env, argv[ir], fn, "rows", 0, rows) || get_int(env, argv[ir + 1], fn, "cols", 0, cols) ? -1 : 0;
+}
+
+static napi_value Moments(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  int rows, cols;
+  float *x, *mean, *var;
+  if (get_rows_cols(env, info, 5, argv, "moments", "x, rows, cols, mean, variance", 1, &rows, &cols)) return NULL;
+  const int64_t n = (int64_t)rows * cols;
+  if (get_f32_n(env, argv[0], "moments", "x", n, 0, &x) || get_f32_n(env, argv[3], "moments", "mean", cols, 0, &mean) ||
+      get_f32_n(env, argv[4], "moments", "variance", cols, 0, &var)) {
+    return NULL;
+  }
+  if (overlaps(mean, cols, x, n) || overlaps(var, cols, x, n) || overlaps(mean, cols, var, cols)) {
+    return throw_range(env, "moments: mean and variance must not share memory with x or each other");
+  }
+  double *s = (double *)scratch(&acc_scratch, (size_t)(2 * cols) * sizeof(double));
+  if (!s) return throw_range(env, "moments: out of memory");
+  double *q = s + cols;
+  for (int j = 0; j < cols; j++) s[j] = q[j] = 0.0;
+  for (int64_t i = 0; i < rows; i++) {
+    const float *xi = x + i * cols;
+    for (int j = 0; j < cols; j++) s[j] += (double)xi[j];
+  }
+  for (int j = 0; j < cols; j++) s[j] /= (double)rows; /* NaN when rows = 0, as tf.moments */
+  for (int64_t i = 0; i < rows; i++) {
+    const float *xi = x + i * cols;
+    for (int j = 0; j < cols; j++) {
+      const double d = (double)xi[j] - s[j];
+      q[j] += d * d;
+    }
+  }
+  for (int j = 0; j < cols; j++) {
+    mean[j] = (float)s[j];
+    var[j] = (float)(q[j] / (double)rows);
+  }
+  return NULL;
+}
+
+static napi_value BatchNorm(napi_env env, napi_callback_info info) {
+  napi_value argv[9];
+  int rows, cols;
+  float *x, *mean, *var, *scale, *offset, *y, eps;
+  if (get_rows_cols(env, info, 9, argv, "batchNorm", "x, rows, cols, mean, variance, scale, offset, eps, y", 1, &rows, &cols)) return NULL;
+  const int64_t n = (int64_t)rows * cols;
+  if (get_f32_n(env, argv[0], "batchNorm", "x", n, 0, &x) || get_f32_n(env, argv[3], "batchNorm", "mean", cols, 0, &mean) ||
+      get_f32_n(env, argv[4], "batchNorm", "variance", cols, 0, &var) ||
+      get_f32_n(env, argv[5], "batchNorm", "scale", cols, 1, &scale) ||
+      get_f32_n(env, argv[6], "batchNorm", "offset", cols, 1, &offset) || get_float(env, argv[7], "eps", &eps) ||
+      get_f32_n(env, argv[8], "batchNorm", "y", n, 0, &y)) {
+    return NULL;
+  }
+  if (overlaps(y, n, x, n)) return throw_range(env, "batchNorm: y must not share memory with x");
+  float *rs = (float *)scratch(&acc_scratch, (size_t)cols * sizeof(float));
+  if (!rs) return throw_range(env, "batchNorm: out of memory");
+  for (int j = 0; j < cols; j++) rs[j] = (scale ? scale[j] : 1.0f) / sqrtf(var[j] + eps);
+  for (int64_t i = 0; i < rows; i++) {
+    const float *xi = x + i * cols;
+    float *yi = y + i * cols;
+    if (offset) {
+      for (int j = 0; j < cols; j++) yi[j] = (xi[j] - mean[j]) * rs[j] + offset[j];
+    } else {
+      for (int j = 0; j < cols; j++) yi[j] = (xi[j] - mean[j]) * rs[j];
+    }
+  }
+  return NULL;
+}
+
+static napi_value BatchNormTrainingGrad(napi_env env, napi_callback_info info) {
+  napi_value argv[11];
+  int rows, cols;
+  float *x, *dy, *mean, *var, *scale, *dx, *dscale, *doffset, eps;
+  if (get_rows_cols(env, info, 11, argv, "batchNormTrainingGrad",
+                    "x, dy, rows, cols, mean, variance, scale, eps, dx, dscale, doffset", 2, &rows, &cols)) {
+    return NULL;
+  }
+  const char *fn = "batchNormTrainingGrad";
+  const int64_t n = (int64_t)rows * cols;
+  if (get_f32_n(env, argv[0], fn, "x", n, 0, &x) || get_f32_n(env, argv[1], fn, "dy", n, 0, &dy) ||
+      get_f32_n(env, argv[4], fn, "mean", cols, 0, &mean) || get_f32_n(env, argv[5], fn, "variance", cols, 0, &var) ||
+      get_f32_n(env, argv[6], fn, "scale", cols, 1, &scale) || get_float(env, argv[7], "eps", &eps) ||
+      get_f32_n(env, argv[8], fn, "dx", n, 0, &dx) || get_f32_n(env, argv[9], fn, "dscale", cols, 0, &dscale) ||
+      get_f32_n(env, argv[10], fn, "doffset", cols, 0, &doffset)) {
+    return NULL;
+  }
+  if (overlaps(dx, n, x, n) || overlaps(dx, n, dy, n)) return throw_range(env, "batchNormTrainingGrad: dx must not share memory with x or dy");
+  double *s1 = (double *)scratch(&acc_scratch, (size_t)(2 * cols) * sizeof(double) + (size_t)(3 * cols) * sizeof(float));
+  if (!s1) return throw_range(env, "batchNormTrainingGrad: out of memory");
+  double *s2 = s1 + cols;
+  float *a = (float *)(s2 + cols), *b = a + cols, *c = b + cols;
+  for (int j = 0; j < cols; j++) s1[j] = s2[j] = 0.0;
+  for (int64_t i = 0; i < rows; i++) {
+    const float *xi = x + i * cols, *gi = dy + i * cols;
+    for (int j = 0; j < cols; j++) {
+      s1[j] += (double)gi[j];
+      s2[j] += (double)gi[j] * (double)(xi[j] - mean[j]);
+    }
+  }
+  for (int j = 0; j < cols; j++) {
+    const double r = 1.0 / sqrt((double)var[j] + (double)eps), sr = (scale ? scale[j] : 1.0) * r;
+    a[j] = (float)sr;
+    b[j] = (float)(sr * s1[j] / rows);
+    c[j] = (float)(sr * r * r * s2[j] / rows);
+    dscale[j] = (float)(r * s2[j]);
+    doffset[j] = (float)s1[j];
+  }
+  for (int64_t i = 0; i < rows; i++) {
+    const float *xi = x + i * cols, *gi = dy + i * cols;
+    float *di = dx + i * cols;
+    for (int j = 0; j < cols; j++) di[j] = a[j] * gi[j] - b[j] - c[j] * (xi[j] - mean[j]);
+  }
+  return NULL;
+}
+
 /* ---- threads and info ---------------------------------------------------------------- */
 static napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -617,6 +833,9 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"conv2d", NULL, Conv2d, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sumRows", NULL, SumRows, NULL, NULL, NULL, napi_enumerable, NULL},
       {"batchNormGrad", NULL, BatchNormGrad, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"moments", NULL, Moments, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"batchNorm", NULL, BatchNorm, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"batchNormTrainingGrad", NULL, BatchNormTrainingGrad, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, SetThreads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"getThreads", NULL, GetThreads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, Info, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -98,6 +98,38 @@ export interface NativeBlas {
     dscale: Float32Array,
     doffset: Float32Array,
   ): void;
+  /** Per channel (last axis): mean and biased variance (tf.moments), two passes, sums in double. */
+  moments(x: Float32Array, rows: number, cols: number, mean: Float32Array, variance: Float32Array): void;
+  /** y = (x - mean) * scale / sqrt(variance + eps) + offset per channel; scale / offset null mean 1 / 0. */
+  batchNorm(
+    x: Float32Array,
+    rows: number,
+    cols: number,
+    mean: Float32Array,
+    variance: Float32Array,
+    scale: Float32Array | null,
+    offset: Float32Array | null,
+    eps: number,
+    y: Float32Array,
+  ): void;
+  /**
+   * Gradients of y = batchNorm(x, moments(x), scale, offset): the batch statistics are
+   * differentiated too. With r = 1 / sqrt(variance + eps), S1 = sum dy, S2 = sum dy (x - mean):
+   * dx = scale r (dy - S1 / rows - (x - mean) r^2 S2 / rows), dscale = r S2, doffset = S1.
+   */
+  batchNormTrainingGrad(
+    x: Float32Array,
+    dy: Float32Array,
+    rows: number,
+    cols: number,
+    mean: Float32Array,
+    variance: Float32Array,
+    scale: Float32Array | null,
+    eps: number,
+    dx: Float32Array,
+    dscale: Float32Array,
+    doffset: Float32Array,
+  ): void;
   /** openblas_set_num_threads(n), n >= 1. Process-wide. */
   setThreads(n: number): void;
   /** openblas_get_num_threads(). */
@@ -256,7 +288,7 @@ function compile(target: string): string {
 function loadAddon(file: string): NativeBlas {
   const require = createRequire(import.meta.url);
   const mod = require(file) as Partial<NativeBlas>;
-  for (const fn of ['sgemm', 'conv2d', 'sumRows', 'batchNormGrad', 'setThreads', 'getThreads', 'info'] as const) {
+  for (const fn of ['sgemm', 'conv2d', 'sumRows', 'batchNormGrad', 'moments', 'batchNorm', 'batchNormTrainingGrad', 'setThreads', 'getThreads', 'info'] as const) {
     if (typeof mod[fn] !== 'function') throw new Error(`${file} does not export ${fn}()`);
   }
   const blas = mod as NativeBlas;
