@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '@claimlab/core';
+import { batchNormalization } from './batch-norm.ts';
 
 /**
  * Reflection padding of the two spatial axes of an NHWC tensor (PyTorch's ReflectionPad2d,
@@ -152,7 +153,7 @@ export function skipHourglass({
       })
       .apply(x) as T;
   };
-  const bn = (x: T): T => tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 }).apply(x) as T;
+  const bn = (x: T): T => batchNormalization({ momentum: 0.9, epsilon: 1e-5 }).apply(x) as T;
   const act = (x: T): T => tf.layers.leakyReLU({ alpha: leakyAlpha }).apply(x) as T;
 
   const level = (x: T, inCh: number, i: number): T => {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '@claimlab/core';
 import { glorotUniform } from './init.ts';
+import { batchNormalization } from './batch-norm.ts';
 
 export interface SmallInceptionOptions {
   inputShape: [number, number, number];
@@ -19,7 +20,7 @@ function convModule(x: tf.SymbolicTensor, filters: number, kernel: number, strid
   const c = tf.layers
     .conv2d({ filters, kernelSize: kernel, strides: stride, padding: 'same', useBias: false, kernelInitializer: glorotUniform(rng) })
     .apply(x) as tf.SymbolicTensor;
-  const bn = tf.layers.batchNormalization({ momentum: 0.99, epsilon: 1e-3, scale: false }).apply(c) as tf.SymbolicTensor;
+  const bn = batchNormalization({ momentum: 0.99, epsilon: 1e-3, scale: false }).apply(c) as tf.SymbolicTensor;
   return tf.layers.activation({ activation: 'relu' }).apply(bn) as tf.SymbolicTensor;
 }
 

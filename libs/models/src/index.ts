@@ -8,3 +8,4 @@ export * from './resnet.ts';
 export * from './hourglass.ts';
 export * from './checkpoint.ts';
 export * from './small-cnn.ts';
+export * from './batch-norm.ts';

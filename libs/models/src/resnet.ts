@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '@claimlab/core';
 import { glorotUniform, heNormal } from './init.ts';
+import { batchNormalization } from './batch-norm.ts';
 
 export interface CifarResNetOptions {
   /** Depth N = 6n + 2 (20, 32, 44, 56, 110, ...): 3 stages of n basic blocks. */
@@ -85,7 +86,7 @@ function conv3x3(x: T, filters: number, stride: number, rng: Rng, name: string):
 
 /** Batch norm with PyTorch's defaults (momentum 0.1 there = 0.9 here, epsilon 1e-5). */
 function bn(x: T, name: string): T {
-  return tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name }).apply(x) as T;
+  return batchNormalization({ momentum: 0.9, epsilon: 1e-5, name }).apply(x) as T;
 }
 
 function relu(x: T, name: string): T {
