@@ -80,6 +80,23 @@ describe('ClaimlabBatchNormalization', () => {
     expectClose(train(convBnNet(ours)), reference, 1e-4);
   });
 
+  it('leaks no tensors or backend data across training steps', () => {
+    const model = convBnNet(ours);
+    const x = tf.ones([3, 6, 6, 2]);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2], 'int32'), 3);
+    const opt = tf.train.momentum(0.1, 0.9);
+    const step = () => opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
+    step(); // creates the optimizer's slots
+    const tensors = tf.memory().numTensors;
+    const data = tf.backend().numDataIds();
+    for (let i = 0; i < 3; i++) step();
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(tf.backend().numDataIds()).toBe(data);
+    tf.dispose([x, y]);
+    opt.dispose();
+    model.dispose();
+  });
+
   it('trains without a scale or a center (tfjs 4.22\'s own layer throws), on both backends', async () => {
     for (const backend of ['cpu', 'wasm']) {
       await tf.setBackend(backend);
