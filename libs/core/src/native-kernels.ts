@@ -305,7 +305,7 @@ function nativeBatchNormGrad(blas: NativeBlas): KernelFunc {
 // two kernels of batchNormTraining (batch-norm-training.ts), which wasm would run as ~20
 // element-wise ops and reductions, forward and backward.
 
-/** The channel count when t holds one value per channel ([C] or [1, ..., 1, C]), else null. */
+/** Whether t holds one float32 value per channel: [C] or [1, ..., 1, C]. */
 function perChannel(t: TensorInfo | undefined, cols: number): boolean {
   if (t == null || t.dtype !== 'float32' || size(t.shape) !== cols) return false;
   return t.shape.length === 0 ? cols === 1 : t.shape[t.shape.length - 1] === cols;
