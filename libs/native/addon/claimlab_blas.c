@@ -140,6 +140,43 @@ static int get_f32(napi_env env, napi_value v, const char *name, float **data, s
   return 0;
 }
 
+/* Reads a Float32Array of exactly `need` elements; null/undefined gives NULL when `optional`.
+ * Returns 0 on success, -1 after throwing. */
+static int get_f32_n(napi_env env, napi_value v, const char *fn, const char *name, int64_t need, int optional, float **data) {
+  char msg[200];
+  if (optional) {
+    napi_valuetype t;
+    if (napi_typeof(env, v, &t) != napi_ok) return -1;
+    if (t == napi_null || t == napi_undefined) {
+      *data = NULL;
+      return 0;
+    }
+  }
+  size_t len;
+  if (get_f32(env, v, name, data, &len)) return -1;
+  if ((int64_t)len != need) {
+    snprintf(msg, sizeof msg, "%s: %s has %zu elements, needs %lld", fn, name, len, (long long)need);
+    throw_range(env, msg);
+    return -1;
+  }
+  return 0;
+}
+
+/* Reads exactly `want` arguments into argv, then rows and cols from argv[ir] and argv[ir + 1].
+ * Returns 0, or -1 after throwing. */
+static int get_rows_cols(napi_env env, napi_callback_info info, size_t want, napi_value *argv, const char *fn,
+                         const char *usage, int ir, int *rows, int *cols) {
+  size_t argc = want;
+  char msg[240];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return -1;
+  if (argc != want) {
+    snprintf(msg, sizeof msg, "%s: expected %zu arguments (%s)", fn, want, usage);
+    throw_type(env, msg);
+    return -1;
+  }
+  return get_int(env, argv[ir], fn, "rows", 0, rows) || get_int(env, argv[ir + 1], fn, "cols", 0, cols) ? -1 : 0;
+}
+
 /*
  * Elements a row-major rows x cols matrix with leading dimension ld spans:
  * (rows - 1) * ld + cols, or 0 when empty.
@@ -349,21 +386,31 @@ static _Thread_local Scratch col_scratch = {NULL, 0};
 static _Thread_local Scratch filter_scratch = {NULL, 0};
 static _Thread_local Scratch acc_scratch = {NULL, 0};
 
+/* The output-pixel chunk for a column buffer of at most COL_BUDGET floats (all P pixels when
+ * the conv is pointwise, which needs no buffer), and that buffer: *col is NULL when pointwise.
+ * Returns 0, or -1 when out of memory. */
+static int column_chunk(const Geom *g, int64_t P, int K, int64_t *chunk, float **col) {
+  const int pointwise = is_pointwise(g);
+  int64_t c = pointwise ? P : COL_BUDGET / K;
+  if (c < 64) c = 64;
+  if (c > P) c = P;
+  *chunk = c;
+  *col = pointwise ? NULL : (float *)scratch(&col_scratch, (size_t)c * (size_t)K * sizeof(float));
+  return !pointwise && *col == NULL ? -1 : 0;
+}
+
 /* y = conv(x, w) (+ bias, activation) over output-pixel chunks. Returns 0, or -1 when out of memory. */
 static int conv_forward(const Geom *g, const float *x, const float *w, float *y, const float *bias, int act, float alpha) {
   const int64_t P = (int64_t)g->b * g->oh * g->ow;
   const int K = g->fh * g->fw * g->ic;
   const int N = g->oc;
-  const int pointwise = is_pointwise(g);
-  int64_t chunk = pointwise ? P : COL_BUDGET / K;
-  if (chunk < 64) chunk = 64;
-  if (chunk > P) chunk = P;
-  float *col = pointwise ? NULL : (float *)scratch(&col_scratch, (size_t)chunk * (size_t)K * sizeof(float));
-  if (!pointwise && col == NULL) return -1;
+  int64_t chunk;
+  float *col;
+  if (column_chunk(g, P, K, &chunk, &col) != 0) return -1;
   for (int64_t p0 = 0; p0 < P; p0 += chunk) {
     const int64_t p1 = p0 + chunk < P ? p0 + chunk : P;
-    const float *c = pointwise ? x + p0 * K : col;
-    if (!pointwise) im2col(x, g, p0, p1, col);
+    const float *c = col == NULL ? x + p0 * K : col;
+    if (col != NULL) im2col(x, g, p0, p1, col);
     cblas_sgemm(CLB_RowMajor, CLB_NoTrans, CLB_NoTrans, (int)(p1 - p0), N, K, 1.0f, c, K, w, N, 0.0f, y + p0 * N, N);
     bias_activation(y + p0 * N, p1 - p0, N, bias, act, alpha);
   }
@@ -478,12 +525,10 @@ static napi_value Conv2d(napi_env env, napi_callback_info info) {
     if (conv_forward(&g, A, B, out, bias, act, alpha) != 0) return throw_range(env, "conv2d: out of memory for the column buffer");
     return NULL;
   }
-  const int pointwise = is_pointwise(&g);
-  int64_t chunk = pointwise ? P : COL_BUDGET / K;
-  if (chunk < 64) chunk = 64;
-  if (chunk > P) chunk = P;
-  float *col = pointwise ? NULL : (float *)scratch(&col_scratch, (size_t)chunk * (size_t)K * sizeof(float));
-  if (!pointwise && col == NULL) return throw_range(env, "conv2d: out of memory for the column buffer");
+  int64_t chunk;
+  float *col;
+  if (column_chunk(&g, P, K, &chunk, &col) != 0) return throw_range(env, "conv2d: out of memory for the column buffer");
+  const int pointwise = col == NULL;
 
   for (int64_t p0 = 0; p0 < P; p0 += chunk) {
     const int64_t p1 = p0 + chunk < P ? p0 + chunk : P;
@@ -512,20 +557,13 @@ static napi_value Conv2d(napi_env env, napi_callback_info info) {
  */
 
 static napi_value SumRows(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 5) return throw_type(env, "sumRows: expected 5 arguments (x, rows, cols, out, scale)");
-  float *x, *out, scale;
-  size_t lenX, lenOut;
   int rows, cols;
-  if (get_f32(env, argv[0], "x", &x, &lenX) || get_int(env, argv[1], "sumRows", "rows", 0, &rows) ||
-      get_int(env, argv[2], "sumRows", "cols", 0, &cols) || get_f32(env, argv[3], "out", &out, &lenOut) ||
-      get_float(env, argv[4], "scale", &scale)) {
+  float *x, *out, scale;
+  if (get_rows_cols(env, info, 5, argv, "sumRows", "x, rows, cols, out, scale", 1, &rows, &cols)) return NULL;
+  if (get_f32_n(env, argv[0], "sumRows", "x", (int64_t)rows * cols, 0, &x) ||
+      get_f32_n(env, argv[3], "sumRows", "out", cols, 0, &out) || get_float(env, argv[4], "scale", &scale)) {
     return NULL;
-  }
-  if ((int64_t)lenX != (int64_t)rows * cols || (int64_t)lenOut != cols) {
-    return throw_range(env, "sumRows: x must have rows * cols elements and out cols elements");
   }
   if (overlaps(out, cols, x, (int64_t)rows * cols)) return throw_range(env, "sumRows: out must not share memory with x");
   double *acc = (double *)scratch(&acc_scratch, (size_t)cols * sizeof(double));
@@ -550,32 +588,22 @@ static napi_value SumRows(napi_env env, napi_callback_info info) {
  *   sum dy (x - mean). One pass over x and dy, sums in double. scale may be null (= 1).
  */
 static napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
-  size_t argc = 13;
   napi_value argv[13];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 13) {
-    return throw_type(env, "batchNormGrad: expected 13 arguments (x, dy, rows, cols, mean, variance, scale, eps, dx, dmean, dvar, dscale, doffset)");
-  }
-  float *x, *dy, *mean, *var, *scale = NULL, *dx, *dmean, *dvar, *dscale, *doffset, eps;
-  size_t lx, ldy, lm, lv, ls = 0, ldx, l1, l2, l3, l4;
   int rows, cols;
-  if (get_f32(env, argv[0], "x", &x, &lx) || get_f32(env, argv[1], "dy", &dy, &ldy) ||
-      get_int(env, argv[2], "batchNormGrad", "rows", 0, &rows) || get_int(env, argv[3], "batchNormGrad", "cols", 0, &cols) ||
-      get_f32(env, argv[4], "mean", &mean, &lm) || get_f32(env, argv[5], "variance", &var, &lv)) {
+  float *x, *dy, *mean, *var, *scale, *dx, *dmean, *dvar, *dscale, *doffset, eps;
+  if (get_rows_cols(env, info, 13, argv, "batchNormGrad",
+                    "x, dy, rows, cols, mean, variance, scale, eps, dx, dmean, dvar, dscale, doffset", 2, &rows, &cols)) {
     return NULL;
   }
-  napi_valuetype st;
-  NAPI_CALL(env, napi_typeof(env, argv[6], &st));
-  if (st != napi_null && st != napi_undefined && get_f32(env, argv[6], "scale", &scale, &ls)) return NULL;
-  if (get_float(env, argv[7], "eps", &eps) || get_f32(env, argv[8], "dx", &dx, &ldx) ||
-      get_f32(env, argv[9], "dmean", &dmean, &l1) || get_f32(env, argv[10], "dvar", &dvar, &l2) ||
-      get_f32(env, argv[11], "dscale", &dscale, &l3) || get_f32(env, argv[12], "doffset", &doffset, &l4)) {
-    return NULL;
-  }
+  const char *fn = "batchNormGrad";
   const int64_t n = (int64_t)rows * cols;
-  if ((int64_t)lx != n || (int64_t)ldy != n || (int64_t)ldx != n || (int64_t)lm != cols || (int64_t)lv != cols ||
-      (scale && (int64_t)ls != cols) || (int64_t)l1 != cols || (int64_t)l2 != cols || (int64_t)l3 != cols || (int64_t)l4 != cols) {
-    return throw_range(env, "batchNormGrad: x, dy, dx need rows * cols elements; mean, variance, scale and the four sums cols");
+  if (get_f32_n(env, argv[0], fn, "x", n, 0, &x) || get_f32_n(env, argv[1], fn, "dy", n, 0, &dy) ||
+      get_f32_n(env, argv[4], fn, "mean", cols, 0, &mean) || get_f32_n(env, argv[5], fn, "variance", cols, 0, &var) ||
+      get_f32_n(env, argv[6], fn, "scale", cols, 1, &scale) || get_float(env, argv[7], "eps", &eps) ||
+      get_f32_n(env, argv[8], fn, "dx", n, 0, &dx) || get_f32_n(env, argv[9], fn, "dmean", cols, 0, &dmean) ||
+      get_f32_n(env, argv[10], fn, "dvar", cols, 0, &dvar) || get_f32_n(env, argv[11], fn, "dscale", cols, 0, &dscale) ||
+      get_f32_n(env, argv[12], fn, "doffset", cols, 0, &doffset)) {
+    return NULL;
   }
   if (overlaps(dx, n, x, n) || overlaps(dx, n, dy, n)) return throw_range(env, "batchNormGrad: dx must not share memory with x or dy");
   double *s1 = (double *)scratch(&acc_scratch, (size_t)(3 * cols) * sizeof(double));
@@ -625,42 +653,6 @@ static napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
  *     dx = scale r (dy - S1 / rows - (x - mean) r^2 S2 / rows), dscale = r S2, doffset = S1.
  *     Two passes over x and dy, sums in double.
  */
-
-/* Reads a Float32Array of exactly `need` elements; null/undefined gives NULL when `optional`.
- * Returns 0 on success, -1 after throwing. */
-static int get_f32_n(napi_env env, napi_value v, const char *fn, const char *name, int64_t need, int optional, float **data) {
-  char msg[200];
-  if (optional) {
-    napi_valuetype t;
-    if (napi_typeof(env, v, &t) != napi_ok) return -1;
-    if (t == napi_null || t == napi_undefined) {
-      *data = NULL;
-      return 0;
-    }
-  }
-  size_t len;
-  if (get_f32(env, v, name, data, &len)) return -1;
-  if ((int64_t)len != need) {
-    snprintf(msg, sizeof msg, "%s: %s has %zu elements, needs %lld", fn, name, len, (long long)need);
-    throw_range(env, msg);
-    return -1;
-  }
-  return 0;
-}
-
-/* Reads argc arguments exactly, then rows and cols at positions ir, ic. Returns 0, or -1 after throwing. */
-static int get_rows_cols(napi_env env, napi_callback_info info, size_t want, napi_value *argv, const char *fn,
-                         const char *usage, int ir, int *rows, int *cols) {
-  size_t argc = want;
-  char msg[240];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return -1;
-  if (argc != want) {
-    snprintf(msg, sizeof msg, "%s: expected %zu arguments (%s)", fn, want, usage);
-    throw_type(env, msg);
-    return -1;
-  }
-  return get_int(env, argv[ir], fn, "rows", 0, rows) || get_int(env, argv[ir + 1], fn, "cols", 0, cols) ? -1 : 0;
-}
 
 static napi_value Moments(napi_env env, napi_callback_info info) {
   napi_value argv[5];
