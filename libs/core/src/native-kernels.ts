@@ -24,31 +24,19 @@ import type {
   Conv2DBackpropInputAttrs,
   FusedConv2DAttrs,
   KernelFunc,
-  NamedAttrMap,
   NamedTensorInfoMap,
   TensorInfo,
 } from '@tensorflow/tfjs';
 import type { NativeBlas } from '@claimlab/native';
+import { size, WASM, WRAPS, type WasmBackendLike, type Wrapping } from './wasm-backend.ts';
 
-const WASM = 'wasm';
 const MARK = Symbol.for('claimlab.nativeWasmKernel');
-/** On a kernelFunc that wraps another: the wrapped one (wasm-kernels' isOurs follows it). */
-const WRAPS = Symbol.for('claimlab.wrapsKernel');
 
-/** The part of BackendWasm used here. */
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  /** A view of the tensor's memory on the wasm heap; invalid after the next allocation. */
-  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
-
-type KernelArgs = { inputs: NamedTensorInfoMap; attrs?: NamedAttrMap; backend: unknown };
-type Marked = KernelFunc & { [MARK]?: true; [WRAPS]?: KernelFunc };
+/** WRAPS (wasm-backend.ts) names the replaced kernel, which wasm-kernels' isOurs follows. */
+type Marked = Wrapping & { [MARK]?: true };
 
 /** Kernels replaced here, with what they replaced (for unregisterNativeWasmKernels). */
 const replaced = new Map<string, KernelFunc>();
-
-const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
 
 function f32(backend: WasmBackendLike, t: TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(t) as Float32Array;

@@ -38,33 +38,21 @@ import type {
   Conv2DBackpropInputAttrs,
   MaxPoolGradAttrs,
 } from '@tensorflow/tfjs';
-
-const WASM = 'wasm';
+import { size, WASM, WRAPS, type WasmBackendLike, type Wrapping } from './wasm-backend.ts';
 
 /** Marks kernelFuncs registered here (a global symbol, so a second module instance agrees). */
 const MARK = Symbol.for('claimlab.wasmKernel');
 
-/** The part of BackendWasm these kernels use. */
-interface WasmBackendLike {
-  disposeData(dataId: object, force?: boolean): boolean;
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  /** A view of the tensor's memory on the wasm heap; invalid after the next allocation. */
-  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
-
-type Marked = KernelFunc & { [MARK]?: true };
+type Marked = Wrapping & { [MARK]?: true };
 
 function mark(f: KernelFunc): KernelFunc {
   (f as Marked)[MARK] = true;
   return f;
 }
 
-/** Set by kernels that wrap another (native-kernels.ts): the one they wrap. */
-const WRAPS = Symbol.for('claimlab.wrapsKernel');
-
 /** Whether the registered kernel is one of these, directly or under a wrapper. */
 function isOurs(kernelName: string): boolean {
-  let f = tf.getKernel(kernelName, WASM)?.kernelFunc as (Marked & { [WRAPS]?: KernelFunc }) | undefined;
+  let f = tf.getKernel(kernelName, WASM)?.kernelFunc as Marked | undefined;
   while (f != null) {
     if (f[MARK] === true) return true;
     f = f[WRAPS] as typeof f;
@@ -385,7 +373,6 @@ function swapLastTwo(t: TensorInfo, backend: unknown, allowView: boolean): { t: 
   return { t: run(tf.Transpose, { x: t }, { perm }, backend), owned: true };
 }
 
-const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
 
 /** Entry i of the leading (batch) axis of t, copied into a new tensor of the given shape. */
 function copyBatchEntry(backend: WasmBackendLike, t: TensorInfo, i: number, shape: number[]): TensorInfo {
@@ -546,17 +533,13 @@ function maxPoolGrad(args: { inputs: NamedTensorInfoMap; attrs?: NamedAttrMap; b
 // ---------------------------------------------------------------------------------------
 // Identity / same-dtype Cast
 
-interface RefCountingBackend {
-  incRef(dataId: object): void;
-}
-
 /** The output shares x's data (a reference, counted); strings keep the original copy. */
 function shareData(original: KernelFunc): KernelFunc {
   return (args) => {
     const x = input(args.inputs, 'x', 'Identity/Cast');
     const dtype = (args.attrs as { dtype?: string } | undefined)?.dtype ?? x.dtype;
     if (x.dtype === 'string' || dtype !== x.dtype) return original(args);
-    (args.backend as unknown as RefCountingBackend).incRef(x.dataId);
+    (args.backend as unknown as WasmBackendLike).incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   };
 }
