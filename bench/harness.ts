@@ -11,7 +11,8 @@
  * activations, pooling, padding, upsampling and the optimizer update are not counted.
  */
 import { performance } from 'node:perf_hooks';
-import { Rng, tf } from '@claimlab/core';
+import { Rng } from '@claimlab/core';
+import { tf } from '@claimlab/backend';
 import { cifarResNet, glorotUniform, mlp, skipHourglass } from '@claimlab/models';
 
 export type WorkloadSpec =

@@ -13,15 +13,8 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import {
-  collectProvenance,
-  parseBackendName,
-  runArmsParallel,
-  selectBackend,
-  toCsv,
-  writeFileAtomic,
-  type Row,
-} from '@claimlab/core';
+import { collectProvenance, runArmsParallel, toCsv, writeFileAtomic, type Row } from '@claimlab/core';
+import { parseBackendName, selectBackend } from '@claimlab/backend';
 import {
   findWorkloads,
   FULL_TIMING,

@@ -5,7 +5,7 @@
  * over the same seconds and their rates add up to the aggregate throughput.
  */
 import { performance } from 'node:perf_hooks';
-import { tf } from '@claimlab/core';
+import { tf } from '@claimlab/backend';
 import { build, type WorkloadSpec } from './harness.ts';
 
 export interface SweepArm {

@@ -3,7 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, beforeAll } from 'vitest';
-import { selectBackend, tf, toCsv, type Row } from '@claimlab/core';
+import { toCsv, type Row } from '@claimlab/core';
+import { selectBackend, tf } from '@claimlab/backend';
 import {
   build,
   forwardMacsPerSample,

@@ -2,7 +2,8 @@
 // trained (Adam) to reproduce one target. Loaded by URL so it runs in this process or in a worker
 // process (runSweep) with identical results: every random draw comes from Rng streams named by
 // the run's master seed and the arm.
-import { Rng, tf } from '@claimlab/core';
+import { Rng } from '@claimlab/core';
+import { tf } from '@claimlab/backend';
 import { encodePng, loadImage, squareImage, type RgbImage } from '@claimlab/datasets';
 import { mse, psnrFromMse, ssim } from '@claimlab/metrics';
 import { skipHourglass } from '@claimlab/models';

@@ -2,7 +2,8 @@
 // MNIST generator. Loaded by URL so it runs in this process or in a worker
 // process (runSweep) with identical results: every random draw comes from Rng
 // streams named by the arm's own description.
-import { Rng, tf } from '@claimlab/core';
+import { Rng } from '@claimlab/core';
+import { tf } from '@claimlab/backend';
 import { defaultGamma, fid, inceptionScore, mrlt, type PointCloud } from '@claimlab/metrics';
 import type { GeometryScoreConfig } from './config.ts';
 import { ganStepsOf, trainGan, type GanLoss } from './gan.ts';

@@ -3,7 +3,8 @@
 // al. 2014), least-squares GAN (Mao et al. 2017), and the two the geometry-
 // score paper compares on MNIST: WGAN (Arjovsky et al. 2017) and WGAN-GP
 // (Gulrajani et al. 2017).
-import { Rng, tf } from '@claimlab/core';
+import { Rng } from '@claimlab/core';
+import { tf } from '@claimlab/backend';
 import { glorotUniform } from '@claimlab/models';
 
 export const GAN_LOSSES = ['ns', 'ls', 'wgan', 'wgan-gp'] as const;

@@ -3,7 +3,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng, tf } from '@claimlab/core';
+import { Rng } from '@claimlab/core';
+import { tf } from '@claimlab/backend';
 import { loadMnist, subset, type ImageDataset } from '@claimlab/datasets';
 import { loadGraphModelFromDir, runGraphModel } from '@claimlab/metrics';
 import { mlp, trainClassifier } from '@claimlab/models';

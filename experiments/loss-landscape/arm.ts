@@ -2,7 +2,8 @@
 // Hessian eigenvalue map. Loaded by URL so it runs in this process or in a worker process
 // (runArmsParallel) with identical results: every random draw comes from Rng streams named by
 // the arm's own description.
-import { Rng, tf, type ArmSession, type RngState } from '@claimlab/core';
+import { Rng, type ArmSession, type RngState } from '@claimlab/core';
+import { tf } from '@claimlab/backend';
 import { loadCifar10, loadMnist, subset, takeFirst, type ImageDataset } from '@claimlab/datasets';
 import {
   disposeEvalData,

@@ -1,6 +1,7 @@
 // One training run of the sweep. Loaded by URL so it runs in this process or
 // in a worker process (runArmsParallel) with identical results.
-import { Rng, tf, type ArmSession } from '@claimlab/core';
+import { Rng, type ArmSession } from '@claimlab/core';
+import { tf } from '@claimlab/backend';
 import { applyCorruption } from '@claimlab/datasets';
 import { mlp, smallAlexNet, smallInception, trainClassifier, type EpochRecord } from '@claimlab/models';
 import type { ModelName } from './config.ts';

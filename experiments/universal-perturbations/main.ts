@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'csv-stringify/sync';
-import { cliMain, Rng, runExperiment, runSweep, tf, writeFileAtomic, type ExperimentDefinition } from '@claimlab/core';
+import { cliMain, Rng, runExperiment, runSweep, writeFileAtomic, type ExperimentDefinition } from '@claimlab/core';
+import { tf } from '@claimlab/backend';
 import { foolingRate, predictLabels, tfClassifier } from '@claimlab/metrics';
 import type { Arm, ArmResult, Timing } from './arm.ts';
 import { claim, COLUMNS, type ResultRow } from './claim.ts';

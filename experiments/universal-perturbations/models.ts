@@ -1,4 +1,5 @@
-import { Rng, tf } from '@claimlab/core';
+import { Rng } from '@claimlab/core';
+import { tf } from '@claimlab/backend';
 import { loadCifar10, loadMnist, subset, type ImageDataset } from '@claimlab/datasets';
 import { cifarResNet, mlp, packTensors, smallCnn, unpackTensors } from '@claimlab/models';
 import type { ModelSpec, UniversalConfig } from './config.ts';

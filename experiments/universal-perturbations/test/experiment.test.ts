@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runExperiment, selectBackend, tf, UsageError, verifyExperiment } from '@claimlab/core';
+import { runExperiment, UsageError, verifyExperiment } from '@claimlab/core';
+import { selectBackend, tf } from '@claimlab/backend';
 import { runQuietly, withEnv } from '@claimlab/core/testing';
 import { PROFILES, validateConfig } from '../config.ts';
 import { experiment, REPO_ROOT } from '../main.ts';

@@ -1,6 +1,6 @@
 // Worker process for runArmsParallel: selects the parent's backend, then runs
 // the arms it is sent, one at a time, and reports progress and results over IPC.
-import { selectBackend } from './backend.ts';
+import { selectBackend } from '@claimlab/backend';
 import type { ArmModule, ArmSession } from './parallel.ts';
 
 type Message = { type: 'run'; index: number; arm: unknown; session?: ArmSession } | { type: 'exit' };

@@ -1,23 +1,14 @@
 import { rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { selectBackend, type BackendInfo } from './backend.ts';
+import { selectBackend } from '@claimlab/backend';
 import { verdictOf, type Check, type Claim } from './claims.ts';
 import { collectProvenance } from './provenance.ts';
 import { readResultsCsv, readSummary, writeResults, RESULTS_CSV, type Row, type Summary } from './results.ts';
 import { Rng } from './rng.ts';
 import { stalenessProblems } from './staleness.ts';
 import { ShardComplete, sweepStoreDir } from './sweep.ts';
-import { parseProfile, parseRunArgs, usageOfAliases, UsageError, USAGE_COMMON, type Config, type OptionAlias, type ProfileName, type RunOptions } from './run-context.ts';
-
-export interface RunContext<C extends Config> extends RunOptions<C> {
-  backendInfo: BackendInfo;
-  /** The master random stream of the run; fork it per consumer. */
-  rng: Rng;
-  figuresDir: string;
-  repoRoot: string;
-  log(line: string): void;
-}
+import { parseProfile, parseRunArgs, usageOfAliases, UsageError, USAGE_COMMON, type Config, type OptionAlias, type ProfileName, type RunContext } from './run-context.ts';
 
 export interface ExperimentDefinition<C extends Config, R extends Row> {
   /** Folder name under experiments/ and results/. */

@@ -1,5 +1,6 @@
+// The experiment harness: run options and context, seeded randomness, sweeps and workers,
+// claims and verdicts, results and provenance, staleness. The compute side is @claimlab/backend.
 export * from './rng.ts';
-export * from './backend.ts';
 export * from './atomic.ts';
 export * from './run-context.ts';
 export * from './provenance.ts';
@@ -10,5 +11,3 @@ export * from './experiment.ts';
 export * from './parallel.ts';
 export * from './sweep.ts';
 export * from './staleness.ts';
-export * from './gradients.ts';
-export * from './batch-norm-training.ts';

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { BackendName } from './backend.ts';
+import type { BackendName } from '@claimlab/backend';
 
 /**
  * Where an arm may keep its own checkpoint (e.g. a long training run), and

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import type { BackendInfo } from './backend.ts';
+import type { BackendInfo } from '@claimlab/backend';
 
 export interface Provenance {
   gitCommit: string | null;

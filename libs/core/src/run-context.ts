@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { parseBackendName, type BackendName } from './backend.ts';
+import { parseBackendName, type BackendInfo, type BackendName } from '@claimlab/backend';
+import type { Rng } from './rng.ts';
 
 export const PROFILES = ['quick', 'paper'] as const;
 export type ProfileName = (typeof PROFILES)[number];
@@ -29,6 +30,16 @@ export interface RunOptions<C extends Config> {
   resume: boolean;
   /** Run only this deterministic subset of the sweep's arms (arm index % count === index). */
   shard: { index: number; count: number } | null;
+}
+
+/** What a running experiment's procedure sees: its options, the backend in use, the master random stream. */
+export interface RunContext<C extends Config> extends RunOptions<C> {
+  backendInfo: BackendInfo;
+  /** The master random stream of the run; fork it per consumer. */
+  rng: Rng;
+  figuresDir: string;
+  repoRoot: string;
+  log(line: string): void;
 }
 
 export const USAGE_COMMON = `Options:

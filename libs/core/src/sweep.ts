@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic.ts';
-import type { RunContext } from './experiment.ts';
+import type { RunContext } from './run-context.ts';
 import { defaultWorkers, runArmsParallel } from './parallel.ts';
 import { createProgress } from './progress.ts';
 import type { Config } from './run-context.ts';

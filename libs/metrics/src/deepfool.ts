@@ -9,7 +9,7 @@
  * overshoot 0.02 applied to the accumulated perturbation, at most `maxIter`
  * iterations (10 inside the universal algorithm).
  */
-import { tf } from '@claimlab/core';
+import { tf } from '@claimlab/backend';
 
 /** A classifier on flat inputs (one image = inputSize values) with input gradients of its logits. */
 export interface DifferentiableClassifier {

@@ -1,4 +1,5 @@
-import { tf, type Rng } from '@claimlab/core';
+import { type Rng } from '@claimlab/core';
+import { tf } from '@claimlab/backend';
 import { forEachGridPoint, type Direction, type EvalData } from './loss-surface.ts';
 
 /**

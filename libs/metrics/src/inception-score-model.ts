@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { tf } from '@claimlab/core';
+import { tf } from '@claimlab/backend';
 
 interface ModelJson {
   modelTopology: unknown;

@@ -1,4 +1,5 @@
-import { tf, type Rng } from '@claimlab/core';
+import { type Rng } from '@claimlab/core';
+import { tf } from '@claimlab/backend';
 
 /**
  * Loss surfaces along random directions in weight space, after Li, Xu, Taylor, Studer &

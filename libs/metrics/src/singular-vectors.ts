@@ -19,7 +19,8 @@
  * The paper uses p = inf and q = 10 (the authors' code `singular-fool` defaults
  * to q = 5; callers set q explicitly), about 30 iterations, a batch of 64 images.
  */
-import { tf, type Rng } from '@claimlab/core';
+import { type Rng } from '@claimlab/core';
+import { tf } from '@claimlab/backend';
 
 /** A linear map given only through its products, in float64. */
 export interface LinearOperator {

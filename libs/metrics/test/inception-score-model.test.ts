@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { selectBackend } from '@claimlab/core';
+import { selectBackend } from '@claimlab/backend';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadGraphModelFromDir, runGraphModel } from '../src/inception-score-model.ts';
 

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng, selectBackend, tf } from '@claimlab/core';
+import { Rng } from '@claimlab/core';
+import { selectBackend, tf } from '@claimlab/backend';
 import { cifarResNet } from '@claimlab/models';
 import {
   convexityDefect,

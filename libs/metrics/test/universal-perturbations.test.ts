@@ -1,4 +1,5 @@
-import { Rng, selectBackend, tf } from '@claimlab/core';
+import { Rng } from '@claimlab/core';
+import { selectBackend, tf } from '@claimlab/backend';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   affineClassifier,

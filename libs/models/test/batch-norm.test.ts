@@ -3,7 +3,8 @@
 // where ours runs batchNormTraining's native kernels, within RTOL = 1e-4 of the largest value
 // (float32 sums in another order; a wrong statistic or gradient is off by O(1)).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchNormTrainingAvailable, Rng, selectBackend, tf } from '@claimlab/core';
+import { Rng } from '@claimlab/core';
+import { batchNormTrainingAvailable, selectBackend, tf } from '@claimlab/backend';
 import { batchNormalization, ClaimlabBatchNormalization, smallInception } from '../src/index.ts';
 
 beforeAll(async () => {

@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng, selectBackend, tf } from '@claimlab/core';
+import { Rng } from '@claimlab/core';
+import { selectBackend, tf } from '@claimlab/backend';
 import { packTensors, trainClassifier, unpackTensors, type LabelledImages } from '../src/index.ts';
 
 beforeAll(async () => {

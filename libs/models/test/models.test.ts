@@ -1,5 +1,6 @@
 import { describe, expect, it, beforeAll } from 'vitest';
-import { Rng, selectBackend, tf } from '@claimlab/core';
+import { Rng } from '@claimlab/core';
+import { selectBackend, tf } from '@claimlab/backend';
 import { countParams, mlp, NonFiniteLossError, smallAlexNet, smallInception, trainClassifier, type LabelledImages } from '../src/index.ts';
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerFastGradients } from './gradients.ts';
-import { loadNativeBlas, lastNativeError } from '@claimlab/native';
+import { loadNativeBlas, lastNativeError, type NativeBlasInfo } from '@claimlab/native';
 import { nativeWasmKernelsRegistered, registerNativeWasmKernels } from './native-kernels.ts';
 import { registerWasmKernels } from './wasm-kernels.ts';
 
@@ -20,15 +20,16 @@ export interface BackendInfo {
    * The native BLAS under the wasm backend's matmuls and convolutions (null: none, see
    * `skipped` for why). Results depend on it in the last bits: it is part of "same backend".
    */
-  native?: NativeBlasInfo | null;
+  native?: NativeBlasProvenance | null;
 }
 
-export interface NativeBlasInfo {
-  /** openblas_get_config(), e.g. "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH ...". */
-  library: string;
-  /** The kernel set OpenBLAS picked for this CPU, e.g. "Haswell". */
-  core: string;
-  threads: number;
+/** How provenance records the native path: the addon's NativeBlasInfo in short, and the kernels routed to it. */
+export interface NativeBlasProvenance {
+  /** NativeBlasInfo.config, e.g. "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH ...". */
+  library: NativeBlasInfo['config'];
+  /** NativeBlasInfo.corename: the kernel set OpenBLAS picked for this CPU, e.g. "Haswell". */
+  core: NativeBlasInfo['corename'];
+  threads: NativeBlasInfo['threads'];
   /** The wasm kernels routed to it. */
   kernels: string[];
 }
@@ -79,7 +80,7 @@ export function blasThreads(env: NodeJS.ProcessEnv = process.env): number {
  * Routes the wasm backend's matmuls and convolutions to OpenBLAS when the native addon
  * builds or is cached (libs/native; off with CLAIMLAB_NATIVE=off). Returns why not otherwise.
  */
-function enableNativeBlas(): NativeBlasInfo | string {
+function enableNativeBlas(): NativeBlasProvenance | string {
   const threads = blasThreads();
   const blas = loadNativeBlas();
   if (blas === null) return lastNativeError() ?? 'native BLAS unavailable';

@@ -1,13 +1,13 @@
 /**
  * Speed check for the kernels in wasm-kernels.ts (not a test):
- *   node --import tsx libs/core/src/wasm-kernels-bench.ts [matmul] [batched] [conv] [pool] [train] [--cpu]
+ *   node --import tsx bench/wasm-kernels-bench.ts [matmul] [batched] [conv] [pool] [train] [--cpu]
  * (no section named: all; --cpu also times the cpu backend on the conv cases, several minutes).
  * Prints ms per call and GFLOP/s (2*M*N*K per matmul, 2*outputs*fh*fw*Cin per conv) for the
  * original wasm kernels against the claimlab ones, alternative GEMM routes, and ms per
  * training step of a small MLP and CNN with and without the claimlab kernels.
  */
 import * as tf from '@tensorflow/tfjs';
-import { originalWasmKernels, registerWasmKernels } from './wasm-kernels.ts';
+import { originalWasmKernels, registerWasmKernels } from '@claimlab/backend/wasm-kernels';
 
 registerWasmKernels();
 await tf.setBackend('wasm');

@@ -4,7 +4,7 @@
  *  - Conv2DBackpropFilter (without it no conv net trains on wasm): a conv2d of the transposed
  *    input with the transposed output gradient, dilation = stride; an explicit im2col + GEMM
  *    for inputs with few channels.
- * What it does slowly (measured on this build: wasm-kernels-bench.ts):
+ * What it does slowly (measured on this build: bench/wasm-kernels-bench.ts):
  *  - BatchMatMul / _FusedMatMul with transpose flags or a batch (a plain loop, 5-20x slower
  *    than the XNNPACK path for a single untransposed product): the flagged operand is
  *    transposed first, a batch against a shared right operand is folded into rows, and

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fusedBatchNormGradConfig, registerFastGradients } from '../src/gradients.ts';
 import { registerWasmKernels } from '../src/wasm-kernels.ts';
-import { Rng } from '../src/rng.ts';
+import { Rng } from '@claimlab/core';
 
 // tfjs's own gradient, captured before anything replaces it.
 const tfjsOwn = tf.getGradient(tf.FusedBatchNorm)!;

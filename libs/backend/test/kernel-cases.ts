@@ -8,7 +8,7 @@
 // transpose gives O(1) relative errors.
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../src/rng.ts';
+import { Rng } from '@claimlab/core';
 
 const RTOL = 1e-4;
 const ATOL = 1e-5;

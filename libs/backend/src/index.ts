@@ -1,0 +1,5 @@
+// The compute side: the backend ladder (tfjs-node, wasm, cpu), the wasm backend's own kernels
+// and their native (OpenBLAS) replacements, faster exact gradients and the fused batch norm.
+export * from './backend.ts';
+export * from './gradients.ts';
+export * from './batch-norm-training.ts';
