@@ -17,11 +17,27 @@ import { cifarResNet, glorotUniform, mlp, skipHourglass } from '@claimlab/models
 
 export type WorkloadSpec =
   | { id: string; kind: 'mlp'; batch: number; inputShape: number[]; hidden: number[]; classes: number }
-  | { id: string; kind: 'cnn'; batch: number; inputShape: [number, number, number]; filters: [number, number]; kernel: number; fc: number; classes: number }
+  | {
+      id: string;
+      kind: 'cnn';
+      batch: number;
+      inputShape: [number, number, number];
+      filters: [number, number];
+      kernel: number;
+      fc: number;
+      classes: number;
+    }
   | { id: string; kind: 'resnet'; batch: number; depth: number; width: number; shortcuts: boolean; classes: number }
   | { id: string; kind: 'dip'; batch: number; size: number; inputDepth: number; channels: number; skip: number; scales: number };
 
-const mlpSpec = (batch: number): WorkloadSpec => ({ id: `mlp-b${batch}`, kind: 'mlp', batch, inputShape: [28, 28, 1], hidden: [512], classes: 10 });
+const mlpSpec = (batch: number): WorkloadSpec => ({
+  id: `mlp-b${batch}`,
+  kind: 'mlp',
+  batch,
+  inputShape: [28, 28, 1],
+  hidden: [512],
+  classes: 10,
+});
 
 /** The bench workloads (issue 3): what the experiments train. */
 export const WORKLOADS: WorkloadSpec[] = [
@@ -84,7 +100,14 @@ function buildModel(spec: WorkloadSpec, rng: Rng): tf.LayersModel {
       return cifarResNet({ depth: spec.depth, numClasses: spec.classes, rng, widthMultiplier: spec.width, shortcuts: spec.shortcuts });
     case 'dip': {
       const c = (v: number) => new Array<number>(spec.scales).fill(v);
-      return skipHourglass({ rng, size: [spec.size, spec.size], inputDepth: spec.inputDepth, channelsDown: c(spec.channels), channelsUp: c(spec.channels), channelsSkip: c(spec.skip) });
+      return skipHourglass({
+        rng,
+        size: [spec.size, spec.size],
+        inputDepth: spec.inputDepth,
+        channelsDown: c(spec.channels),
+        channelsUp: c(spec.channels),
+        channelsSkip: c(spec.skip),
+      });
     }
   }
 }
@@ -304,9 +327,21 @@ export async function profileStep(spec: WorkloadSpec, seed = 0): Promise<{ rows:
     const kernelMs = [...agg.entries()].filter(([n]) => !isNested(n)).reduce((s, [, e]) => s + e.ms, 0);
     const total = Math.max(wallMs, kernelMs);
     const rows: ProfileRow[] = [...agg.entries()]
-      .map(([kernel, e]) => ({ kernel, calls: e.calls, total_ms: round(e.ms, 3), share: round(e.ms / total, 4), nested: isNested(kernel) ? 1 : 0 }))
+      .map(([kernel, e]) => ({
+        kernel,
+        calls: e.calls,
+        total_ms: round(e.ms, 3),
+        share: round(e.ms / total, 4),
+        nested: isNested(kernel) ? 1 : 0,
+      }))
       .sort((a, b2) => b2.total_ms - a.total_ms);
-    rows.push({ kernel: '(outside kernels)', calls: 0, total_ms: round(total - kernelMs, 3), share: round((total - kernelMs) / total, 4), nested: 0 });
+    rows.push({
+      kernel: '(outside kernels)',
+      calls: 0,
+      total_ms: round(total - kernelMs, 3),
+      share: round((total - kernelMs) / total, 4),
+      nested: 0,
+    });
     return { rows, wallMs };
   } finally {
     b.dispose();

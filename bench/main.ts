@@ -29,7 +29,7 @@ import {
   type TimingOptions,
   type WorkloadSpec,
 } from './harness.ts';
-import type { SweepArm, SweepArmResult } from './parallel-arm.ts';
+import { sweepWorkload, type SweepArm, type SweepArmResult } from './parallel-arm.ts';
 
 const HELP = `Usage: tsx bench/main.ts [options]
   --backend NAME      tensorflow | wasm | cpu (default: the ladder, or CLAIMLAB_BACKEND)
@@ -59,7 +59,9 @@ interface TorchOut {
 
 /** The first interpreter that can import torch, or null with the reasons. */
 export function findTorchPython(explicit?: string): { python: string | null; tried: string[] } {
-  const candidates = explicit ? [explicit] : [process.env.CLAIMLAB_PYTHON, 'python3', '/usr/bin/python3', 'python'].filter((c): c is string => !!c);
+  const candidates = explicit
+    ? [explicit]
+    : [process.env.CLAIMLAB_PYTHON, 'python3', '/usr/bin/python3', 'python'].filter((c): c is string => !!c);
   const tried: string[] = [];
   for (const c of [...new Set(candidates)]) {
     const r = spawnSync(c, ['-c', 'import torch'], { encoding: 'utf8', timeout: 60_000 });
@@ -105,7 +107,12 @@ async function main(): Promise<void> {
     return;
   }
   const startedAt = new Date();
-  const workloads = findWorkloads(values.workloads?.split(',').map((s) => s.trim()).filter(Boolean));
+  const workloads = findWorkloads(
+    values.workloads
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   const timing = values.quick ? QUICK_TIMING : FULL_TIMING;
   const outDir = resolve(repoRoot, values.out!);
   // One OpenBLAS thread per process, as the experiments run (sweeps use the cores). Measured on
@@ -117,7 +124,9 @@ async function main(): Promise<void> {
   const blasThreads = backend.native ? backend.native.threads : '';
   const provenance = collectProvenance(backend, repoRoot);
   const load: Record<string, number[]> = { start: loadavg() };
-  log(`[bench] backend ${backend.provider}; ${workloads.length} workloads; ${values.quick ? 'quick' : 'full'} timing; load average ${load.start.join(' ')}`);
+  log(
+    `[bench] backend ${backend.provider}; ${workloads.length} workloads; ${values.quick ? 'quick' : 'full'} timing; load average ${load.start.join(' ')}`,
+  );
 
   // PyTorch peer: found once; run right after each of our measurements (never at the same time),
   // so that both sides of a ratio see about the same load on a shared machine.
@@ -177,8 +186,21 @@ async function main(): Promise<void> {
       const p = await profileStep(spec);
       const file = `profile-${spec.id}.csv`;
       writeFileAtomic(join(outDir, file), toCsv(p.rows as unknown as Row[], PROFILE_COLUMNS));
-      profiles[spec.id] = { file, wallMs: round(p.wallMs, 1), top: p.rows.filter((r) => !r.nested).slice(0, 5).map((r) => ({ kernel: r.kernel, share: r.share })) };
-      log(`[bench]   profile: ${p.rows.filter((r) => !r.nested).slice(0, 4).map((r) => `${r.kernel} ${(100 * r.share).toFixed(0)}%`).join(', ')}`);
+      profiles[spec.id] = {
+        file,
+        wallMs: round(p.wallMs, 1),
+        top: p.rows
+          .filter((r) => !r.nested)
+          .slice(0, 5)
+          .map((r) => ({ kernel: r.kernel, share: r.share })),
+      };
+      log(
+        `[bench]   profile: ${p.rows
+          .filter((r) => !r.nested)
+          .slice(0, 4)
+          .map((r) => `${r.kernel} ${(100 * r.share).toFixed(0)}%`)
+          .join(', ')}`,
+      );
     }
   }
   load.afterOurs = loadavg();
@@ -187,7 +209,6 @@ async function main(): Promise<void> {
   let parallel: null | { workload: string; results: { processes: number; arms: SweepArmResult[]; aggregateSamplesPerS: number }[] } = null;
   if (!values['no-parallel']) {
     const spec = findWorkloads(['mlp-b256'])[0];
-    const moduleUrl = new URL('./parallel-arm.ts', import.meta.url).href;
     process.env.CLAIMLAB_BLAS_THREADS = '1'; // inherited by the workers
 
     const results = [];
@@ -195,11 +216,19 @@ async function main(): Promise<void> {
       const lead = processes === 1 ? 0 : values.quick ? 8_000 : 12_000;
       const duration = values.quick ? 4_000 : 10_000;
       const startAt = Date.now() + lead;
-      const arms: SweepArm[] = Array.from({ length: processes }, (_, i) => ({ spec, seed: i, warmupSteps: timing.warmupSteps, startAt, endAt: startAt + duration }));
-      const r = await runArmsParallel<SweepArm, SweepArmResult>({ moduleUrl, arms, workers: processes, backend: backend.name });
+      const arms: SweepArm[] = Array.from({ length: processes }, (_, i) => ({
+        spec,
+        seed: i,
+        warmupSteps: timing.warmupSteps,
+        startAt,
+        endAt: startAt + duration,
+      }));
+      const r = await runArmsParallel({ runner: sweepWorkload, arms, workers: processes, backend: backend.name });
       const aggregate = r.reduce((s, a) => s + a.samplesPerS, 0);
       results.push({ processes, arms: r, aggregateSamplesPerS: aggregate });
-      log(`[bench] sweep ${spec.id} x ${processes} process(es): ${aggregate.toFixed(1)} samples/s in aggregate (late by ${r.map((a) => a.lateMs).join(', ')} ms)`);
+      log(
+        `[bench] sweep ${spec.id} x ${processes} process(es): ${aggregate.toFixed(1)} samples/s in aggregate (late by ${r.map((a) => a.lateMs).join(', ')} ms)`,
+      );
     }
     parallel = { workload: spec.id, results };
     if (envBlasThreads === undefined) delete process.env.CLAIMLAB_BLAS_THREADS;
@@ -207,7 +236,8 @@ async function main(): Promise<void> {
   }
   load.afterParallel = loadavg();
 
-  if (parallel && torchPython !== null && !workloads.some((w) => w.id === parallel!.workload)) torchPeer(findWorkloads([parallel.workload]), false);
+  if (parallel && torchPython !== null && !workloads.some((w) => w.id === parallel!.workload))
+    torchPeer(findWorkloads([parallel.workload]), false);
   const torchRuns = [...torchByThreads.values()];
   let torch: null | (TorchOut & { python: string; bestThreads: Record<string, number> }) = null;
   if (torchPython !== null && torchRuns.length > 0) {
@@ -222,7 +252,14 @@ async function main(): Promise<void> {
       }
     }
     const mm = torchRuns.filter((r) => r.matmul_gflops !== undefined).sort((x, y) => y.matmul_gflops! - x.matmul_gflops!)[0];
-    torch = { torch: torchRuns[0].torch, threads: mm?.threads ?? torchRuns[0].threads, matmul_gflops: mm?.matmul_gflops, results: best, python: torchPython, bestThreads };
+    torch = {
+      torch: torchRuns[0].torch,
+      threads: mm?.threads ?? torchRuns[0].threads,
+      matmul_gflops: mm?.matmul_gflops,
+      results: best,
+      python: torchPython,
+      bestThreads,
+    };
   }
   load.end = loadavg();
 
@@ -234,7 +271,15 @@ async function main(): Promise<void> {
   };
   const torchCells = (id: string, flopsPerStep: number, batch: number) => {
     const t = torch?.results[id];
-    if (!t) return { torch_samples_per_s: '', torch_gflops: '', torch_threads: '', torch_1thread_samples_per_s: '', torch_all_threads_samples_per_s: '', torch_cpu_per_wall: '' };
+    if (!t)
+      return {
+        torch_samples_per_s: '',
+        torch_gflops: '',
+        torch_threads: '',
+        torch_1thread_samples_per_s: '',
+        torch_all_threads_samples_per_s: '',
+        torch_cpu_per_wall: '',
+      };
     return {
       torch_samples_per_s: round(t.samples_per_s, 2),
       torch_gflops: round((flopsPerStep * t.samples_per_s) / batch / 1e9, 3),
@@ -249,26 +294,58 @@ async function main(): Promise<void> {
     return g === undefined ? '' : round((g * 1e9) / (2 * 1024 ** 3), 2);
   };
   rows.push({
-    workload: 'matmul-1024', kind: 'matmul', backend: backend.name, blas_threads: blasThreads, batch: 1, processes: 1, params: 0,
-    forward_macs_per_sample: 1024 ** 3, train_flops_per_step: 2 * 1024 ** 3, warmup_steps: timing.warmupSteps, windows: timing.windows,
-    steps_per_window: '', step_ms_median: round((2 * 1024 ** 3) / peak / 1e6, 3), samples_per_s: round((peak * 1e9) / (2 * 1024 ** 3), 2),
-    gflops: round(peak, 3), fraction_of_matmul_peak: 1,
+    workload: 'matmul-1024',
+    kind: 'matmul',
+    backend: backend.name,
+    blas_threads: blasThreads,
+    batch: 1,
+    processes: 1,
+    params: 0,
+    forward_macs_per_sample: 1024 ** 3,
+    train_flops_per_step: 2 * 1024 ** 3,
+    warmup_steps: timing.warmupSteps,
+    windows: timing.windows,
+    steps_per_window: '',
+    step_ms_median: round((2 * 1024 ** 3) / peak / 1e6, 3),
+    samples_per_s: round((peak * 1e9) / (2 * 1024 ** 3), 2),
+    gflops: round(peak, 3),
+    fraction_of_matmul_peak: 1,
     torch_samples_per_s: torch?.matmul_gflops ? round((torch.matmul_gflops * 1e9) / (2 * 1024 ** 3), 2) : '',
-    torch_gflops: torch?.matmul_gflops ? round(torch.matmul_gflops, 3) : '', torch_threads: torch?.threads ?? '',
-    torch_1thread_samples_per_s: mmAt(1), torch_all_threads_samples_per_s: mmAt(os.cpus().length),
-    cpu_per_wall: '', torch_cpu_per_wall: '',
-    ratio: torch?.matmul_gflops ? round(peak / torch.matmul_gflops, 4) : '', leaked_tensors: 0, loadavg_1m: la,
+    torch_gflops: torch?.matmul_gflops ? round(torch.matmul_gflops, 3) : '',
+    torch_threads: torch?.threads ?? '',
+    torch_1thread_samples_per_s: mmAt(1),
+    torch_all_threads_samples_per_s: mmAt(os.cpus().length),
+    cpu_per_wall: '',
+    torch_cpu_per_wall: '',
+    ratio: torch?.matmul_gflops ? round(peak / torch.matmul_gflops, 4) : '',
+    leaked_tensors: 0,
+    loadavg_1m: la,
   });
   for (const m of measured) {
     const t = torchCells(m.workload, m.trainFlopsPerStep, m.batch);
     const ts = torch?.results[m.workload]?.samples_per_s;
     rows.push({
-      workload: m.workload, kind: m.kind, backend: backend.name, blas_threads: blasThreads, batch: m.batch, processes: 1, params: m.params,
-      forward_macs_per_sample: m.forwardMacsPerSample, train_flops_per_step: m.trainFlopsPerStep, warmup_steps: m.warmupSteps,
-      windows: m.windows, steps_per_window: m.stepsPerWindow, step_ms_median: round(m.stepMsMedian, 3),
-      samples_per_s: round(m.samplesPerS, 2), gflops: round(m.gflops, 3), fraction_of_matmul_peak: round(m.gflops / peak, 4),
+      workload: m.workload,
+      kind: m.kind,
+      backend: backend.name,
+      blas_threads: blasThreads,
+      batch: m.batch,
+      processes: 1,
+      params: m.params,
+      forward_macs_per_sample: m.forwardMacsPerSample,
+      train_flops_per_step: m.trainFlopsPerStep,
+      warmup_steps: m.warmupSteps,
+      windows: m.windows,
+      steps_per_window: m.stepsPerWindow,
+      step_ms_median: round(m.stepMsMedian, 3),
+      samples_per_s: round(m.samplesPerS, 2),
+      gflops: round(m.gflops, 3),
+      fraction_of_matmul_peak: round(m.gflops / peak, 4),
       cpu_per_wall: round(m.cpuPerWall, 3),
-      ...t, ratio: ts ? round(m.samplesPerS / ts, 4) : '', leaked_tensors: m.leakedTensors, loadavg_1m: loadAt[m.workload] ?? la,
+      ...t,
+      ratio: ts ? round(m.samplesPerS / ts, 4) : '',
+      leaked_tensors: m.leakedTensors,
+      loadavg_1m: loadAt[m.workload] ?? la,
     });
   }
   if (parallel) {
@@ -278,16 +355,35 @@ async function main(): Promise<void> {
       const ts = torch?.results[parallel.workload]?.samples_per_s;
       const spec = findWorkloads([parallel.workload])[0];
       rows.push({
-        workload: `${parallel.workload}-sweep`, kind: 'sweep', backend: backend.name, blas_threads: backend.native ? 1 : '', batch: spec.batch, processes: p.processes,
-        params: single?.params ?? '', forward_macs_per_sample: single?.forwardMacsPerSample ?? '', train_flops_per_step: single?.trainFlopsPerStep ?? '',
-        warmup_steps: timing.warmupSteps, windows: 1, steps_per_window: p.arms.reduce((s, a) => s + a.steps, 0),
-        step_ms_median: '', samples_per_s: round(p.aggregateSamplesPerS, 2),
+        workload: `${parallel.workload}-sweep`,
+        kind: 'sweep',
+        backend: backend.name,
+        blas_threads: backend.native ? 1 : '',
+        batch: spec.batch,
+        processes: p.processes,
+        params: single?.params ?? '',
+        forward_macs_per_sample: single?.forwardMacsPerSample ?? '',
+        train_flops_per_step: single?.trainFlopsPerStep ?? '',
+        warmup_steps: timing.warmupSteps,
+        windows: 1,
+        steps_per_window: p.arms.reduce((s, a) => s + a.steps, 0),
+        step_ms_median: '',
+        samples_per_s: round(p.aggregateSamplesPerS, 2),
         gflops: Number.isFinite(flopsPerSample) ? round((p.aggregateSamplesPerS * flopsPerSample) / 1e9, 3) : '',
         fraction_of_matmul_peak: Number.isFinite(flopsPerSample) ? round((p.aggregateSamplesPerS * flopsPerSample) / 1e9 / peak, 4) : '',
-        torch_samples_per_s: ts ? round(ts, 2) : '', torch_gflops: '', torch_threads: torch?.bestThreads[parallel.workload] ?? '',
-        torch_1thread_samples_per_s: torchAt(1, parallel.workload), torch_all_threads_samples_per_s: torchAt(os.cpus().length, parallel.workload),
-        cpu_per_wall: round(p.arms.reduce((s2, a) => s2 + a.cpuPerWall, 0), 3), torch_cpu_per_wall: '',
-        ratio: ts ? round(p.aggregateSamplesPerS / ts, 4) : '', leaked_tensors: p.arms.reduce((s, a) => s + a.leakedTensors, 0), loadavg_1m: la,
+        torch_samples_per_s: ts ? round(ts, 2) : '',
+        torch_gflops: '',
+        torch_threads: torch?.bestThreads[parallel.workload] ?? '',
+        torch_1thread_samples_per_s: torchAt(1, parallel.workload),
+        torch_all_threads_samples_per_s: torchAt(os.cpus().length, parallel.workload),
+        cpu_per_wall: round(
+          p.arms.reduce((s2, a) => s2 + a.cpuPerWall, 0),
+          3,
+        ),
+        torch_cpu_per_wall: '',
+        ratio: ts ? round(p.aggregateSamplesPerS / ts, 4) : '',
+        leaked_tensors: p.arms.reduce((s, a) => s + a.leakedTensors, 0),
+        loadavg_1m: la,
       });
     }
   }
@@ -295,7 +391,11 @@ async function main(): Promise<void> {
   const finishedAt = new Date();
   const goal = measured.map((m) => {
     const ts = torch?.results[m.workload]?.samples_per_s;
-    return { workload: m.workload, ratio: ts ? round(m.samplesPerS / ts, 4) : null, meetsSingleProcessGoal: ts ? m.samplesPerS / ts >= 0.25 : null };
+    return {
+      workload: m.workload,
+      ratio: ts ? round(m.samplesPerS / ts, 4) : null,
+      meetsSingleProcessGoal: ts ? m.samplesPerS / ts >= 0.25 : null,
+    };
   });
   const sweepAgg = parallel?.results.find((p) => p.processes === 2)?.aggregateSamplesPerS;
   const sweepTorch = parallel ? torch?.results[parallel.workload]?.samples_per_s : undefined;
@@ -306,8 +406,17 @@ async function main(): Promise<void> {
       'Training-step throughput (samples/s, median of timed windows after warm-up) and achieved GFLOP/s ' +
       '(3 x forward conv/dense multiply-adds x 2 per sample) on the selected backend, against PyTorch CPU on the same machine.',
     goal: { singleProcessRatio: 0.25, sweepAggregateRatio: 0.5 },
-    options: { quick: values.quick, workloads: workloads.map((w) => w.id), timing, torch: !values['no-torch'], parallel: !values['no-parallel'] },
-    loadavg: { ...load, note: 'os.loadavg() (1, 5, 15 min) at start, after our measurements, after the sweep, at the end; cores: ' + os.cpus().length },
+    options: {
+      quick: values.quick,
+      workloads: workloads.map((w) => w.id),
+      timing,
+      torch: !values['no-torch'],
+      parallel: !values['no-parallel'],
+    },
+    loadavg: {
+      ...load,
+      note: 'os.loadavg() (1, 5, 15 min) at start, after our measurements, after the sweep, at the end; cores: ' + os.cpus().length,
+    },
     matmulPeakGflops: round(peak, 3),
     torch: torch
       ? {
@@ -337,15 +446,21 @@ async function main(): Promise<void> {
   writeFileAtomic(join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
 
   // The table a reader wants: ours, PyTorch's, the ratio, the share of the matmul peak.
-  console.log(`\nbackend ${backend.provider}, matmul peak ${peak.toFixed(1)} GFLOP/s${torch?.matmul_gflops ? ` (PyTorch ${torch.matmul_gflops.toFixed(1)}, ${torch.threads} threads)` : ''}; load average ${load.start.join(' ')} -> ${load.end.join(' ')}`);
-  console.log(`${'workload'.padEnd(24)} ${'samples/s'.padStart(10)} ${'GFLOP/s'.padStart(8)} ${'%peak'.padStart(6)} ${'torch s/s'.padStart(10)} ${'ratio'.padStart(7)}`);
+  console.log(
+    `\nbackend ${backend.provider}, matmul peak ${peak.toFixed(1)} GFLOP/s${torch?.matmul_gflops ? ` (PyTorch ${torch.matmul_gflops.toFixed(1)}, ${torch.threads} threads)` : ''}; load average ${load.start.join(' ')} -> ${load.end.join(' ')}`,
+  );
+  console.log(
+    `${'workload'.padEnd(24)} ${'samples/s'.padStart(10)} ${'GFLOP/s'.padStart(8)} ${'%peak'.padStart(6)} ${'torch s/s'.padStart(10)} ${'ratio'.padStart(7)}`,
+  );
   for (const r of rows) {
     const ratio = r.ratio === '' ? '-' : Number(r.ratio).toFixed(3);
     const name = r.kind === 'sweep' ? `${r.workload} x${r.processes}` : String(r.workload);
     const g = r.gflops === '' ? '-' : Number(r.gflops).toFixed(2);
     const f = r.fraction_of_matmul_peak === '' ? '-' : (100 * Number(r.fraction_of_matmul_peak)).toFixed(0);
     const ts = r.torch_samples_per_s === '' ? '-' : Number(r.torch_samples_per_s).toFixed(1);
-    console.log(`${name.padEnd(24)} ${Number(r.samples_per_s).toFixed(1).padStart(10)} ${g.padStart(8)} ${f.padStart(6)} ${ts.padStart(10)} ${ratio.padStart(7)}`);
+    console.log(
+      `${name.padEnd(24)} ${Number(r.samples_per_s).toFixed(1).padStart(10)} ${g.padStart(8)} ${f.padStart(6)} ${ts.padStart(10)} ${ratio.padStart(7)}`,
+    );
   }
   console.log(`\nwrote ${join(outDir, 'results.csv')}, summary.json${Object.keys(profiles).length ? ' and profile-*.csv' : ''}`);
 }

@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { tf } from '@claimlab/backend';
+import { defineArm } from '@claimlab/core';
 import { build, type WorkloadSpec } from './harness.ts';
 
 export interface SweepArm {
@@ -65,3 +66,6 @@ export async function runArm(arm: SweepArm, onProgress: (status: string) => void
     b.dispose();
   }
 }
+
+/** The sweep's arm runner, imported by main.ts. */
+export const sweepWorkload = defineArm(import.meta.url, runArm);

@@ -67,20 +67,43 @@ for (const [m, k, n] of want('matmul') ? shapes : []) {
   const b3 = b.reshape([1, k, n]);
   const aT3 = aT.reshape([1, k, m]);
   const bT3 = bT.reshape([1, n, k]);
-  for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+  for (const [tA, tB] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const) {
     const A = tA ? aT : a;
     const B = tB ? bT : b;
     const flags = `${tA ? 'T' : 'N'}${tB ? 'T' : 'N'}`;
-    report(`BatchMatMul ${flags} original`, F, time(() => callKernel(bmm, { a: A, b: B }, { transposeA: tA, transposeB: tB })));
+    report(
+      `BatchMatMul ${flags} original`,
+      F,
+      time(() => callKernel(bmm, { a: A, b: B }, { transposeA: tA, transposeB: tB })),
+    );
     if (tA || tB) report(`BatchMatMul ${flags} wrapper (transpose first)`, F, time(op(() => tf.matMul(A, B, tA, tB))));
   }
-  for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+  for (const [tA, tB] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const) {
     const A = tA ? aT3 : a3;
     const B = tB ? bT3 : b3;
     const flags = `${tA ? 'T' : 'N'}${tB ? 'T' : 'N'}`;
     const attrs = { transposeA: tA, transposeB: tB, activation: 'linear' } as unknown as tf.NamedAttrMap;
-    report(`_FusedMatMul ${flags} original`, F, time(() => callKernel(fmm, { a: A, b: B }, attrs)));
-    if (tA || tB) report(`_FusedMatMul ${flags} wrapper (transpose first)`, F, time(op(() => tf.fused.matMul({ a: A, b: B, transposeA: tA, transposeB: tB }))));
+    report(
+      `_FusedMatMul ${flags} original`,
+      F,
+      time(() => callKernel(fmm, { a: A, b: B }, attrs)),
+    );
+    if (tA || tB)
+      report(
+        `_FusedMatMul ${flags} wrapper (transpose first)`,
+        F,
+        time(op(() => tf.fused.matMul({ a: A, b: B, transposeA: tA, transposeB: tB }))),
+      );
   }
   // Fresh right operand each call: XNNPACK packs the weights of every new b.
   report(`matMul NN, fresh b each call (+ copy)`, F, time(op(() => tf.matMul(a, tf.add(b, 0)))));
@@ -108,11 +131,20 @@ for (const [ba, bb, m, k, n] of [
   const b = tf.randomNormal([bb, k, n]);
   const aT = tf.transpose(a, [0, 2, 1]);
   const bT = tf.transpose(b, [0, 2, 1]);
-  for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+  for (const [tA, tB] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const) {
     const A = tA ? aT : a;
     const B = tB ? bT : b;
     const flags = `${tA ? 'T' : 'N'}${tB ? 'T' : 'N'}`;
-    report(`BatchMatMul ${flags} original`, F, time(() => callKernel(bmm, { a: A, b: B }, { transposeA: tA, transposeB: tB })));
+    report(
+      `BatchMatMul ${flags} original`,
+      F,
+      time(() => callKernel(bmm, { a: A, b: B }, { transposeA: tA, transposeB: tB })),
+    );
     report(`BatchMatMul ${flags} wrapper`, F, time(op(() => tf.matMul(A, B, tA, tB))));
   }
   tf.dispose([a, b, aT, bT]);
@@ -138,9 +170,21 @@ for (const [xs, fs, s, pad] of want('conv') ? convCases : []) {
   const fAttrs = { strides: s, pad, dataFormat: 'NHWC', filterShape: fs } as unknown as tf.NamedAttrMap;
   const iAttrs = { strides: s, pad, dataFormat: 'NHWC', inputShape: xs } as unknown as tf.NamedAttrMap;
   report(`  conv2d forward`, F, time(op(() => tf.conv2d(x, tf.add(w, 0) as tf.Tensor4D, s, pad))));
-  report(`  Conv2DBackpropInput original wasm`, F, time(() => callKernel(bpi, { dy, filter: w }, iAttrs)));
-  report(`  Conv2DBackpropInput claimlab (conv2d of flipped filter)`, F, time(op(() => tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter: w }, iAttrs) as tf.Tensor)));
-  report(`  Conv2DBackpropFilter claimlab (conv route; im2col if Cin<=4)`, F, time(op(() => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, fAttrs) as tf.Tensor)));
+  report(
+    `  Conv2DBackpropInput original wasm`,
+    F,
+    time(() => callKernel(bpi, { dy, filter: w }, iAttrs)),
+  );
+  report(
+    `  Conv2DBackpropInput claimlab (conv2d of flipped filter)`,
+    F,
+    time(op(() => tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter: w }, iAttrs) as tf.Tensor)),
+  );
+  report(
+    `  Conv2DBackpropFilter claimlab (conv route; im2col if Cin<=4)`,
+    F,
+    time(op(() => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, fAttrs) as tf.Tensor)),
+  );
   if (!withCpu) {
     tf.dispose([x, w, y, dy]);
     continue;
@@ -148,7 +192,11 @@ for (const [xs, fs, s, pad] of want('conv') ? convCases : []) {
   await tf.setBackend('cpu');
   const xc = tf.tensor(x.dataSync(), x.shape) as tf.Tensor4D;
   const dyc = tf.tensor(dy.dataSync(), dy.shape) as tf.Tensor4D;
-  report(`  Conv2DBackpropFilter cpu backend`, F, once(op(() => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: xc, dy: dyc }, fAttrs) as tf.Tensor)));
+  report(
+    `  Conv2DBackpropFilter cpu backend`,
+    F,
+    once(op(() => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: xc, dy: dyc }, fAttrs) as tf.Tensor)),
+  );
   tf.dispose([xc, dyc]);
   await tf.setBackend('wasm');
   tf.dispose([x, w, y, dy]);
@@ -231,7 +279,9 @@ if (want('train')) {
     [tf.MaxPoolGrad]: originalWasmKernels[tf.MaxPoolGrad]!,
   });
   console.log(`  MLP, wasm with the original matmul kernels: ${(await step(mlp, 5)).toFixed(1)}`);
-  console.log(`  CNN, wasm with the original matmul/Conv2DBackpropInput/MaxPoolGrad (claimlab Conv2DBackpropFilter): ${(await step(cnn, 3)).toFixed(1)}`);
+  console.log(
+    `  CNN, wasm with the original matmul/Conv2DBackpropInput/MaxPoolGrad (claimlab Conv2DBackpropFilter): ${(await step(cnn, 3)).toFixed(1)}`,
+  );
   swapKernels(ours);
   await tf.setBackend('cpu');
   console.log(`  MLP, cpu backend: ${(await step(mlp, 3)).toFixed(1)}`);

@@ -24,7 +24,16 @@ beforeAll(async () => {
 });
 
 const tinyMlp: WorkloadSpec = { id: 'tiny-mlp', kind: 'mlp', batch: 2, inputShape: [2, 2, 1], hidden: [3], classes: 2 };
-const tinyCnn: WorkloadSpec = { id: 'tiny-cnn', kind: 'cnn', batch: 2, inputShape: [8, 8, 1], filters: [2, 3], kernel: 3, fc: 4, classes: 2 };
+const tinyCnn: WorkloadSpec = {
+  id: 'tiny-cnn',
+  kind: 'cnn',
+  batch: 2,
+  inputShape: [8, 8, 1],
+  filters: [2, 3],
+  kernel: 3,
+  fc: 4,
+  classes: 2,
+};
 const tinyTiming = { warmupSteps: 1, windows: 3, minWindowMs: 5 };
 
 describe('FLOP counting', () => {
@@ -80,7 +89,17 @@ describe('measurement', () => {
   });
 
   it('has the results.csv columns the issue asks for', () => {
-    for (const c of ['workload', 'backend', 'batch', 'samples_per_s', 'gflops', 'torch_samples_per_s', 'ratio', 'processes', 'loadavg_1m']) {
+    for (const c of [
+      'workload',
+      'backend',
+      'batch',
+      'samples_per_s',
+      'gflops',
+      'torch_samples_per_s',
+      'ratio',
+      'processes',
+      'loadavg_1m',
+    ]) {
       expect(RESULT_COLUMNS).toContain(c);
     }
   });

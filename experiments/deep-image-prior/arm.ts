@@ -1,19 +1,29 @@
 // One fit of the deep image prior: the hourglass maps a fixed random input z to an image and is
-// trained (Adam) to reproduce one target. Loaded by URL so it runs in this process or in a worker
-// process (runSweep) with identical results: every random draw comes from Rng streams named by
+// trained (Adam) to reproduce one target. It runs in this process or in a worker process
+// (runSweep) with identical results: every random draw comes from Rng streams named by
 // the run's master seed and the arm.
-import { Rng } from '@claimlab/core';
+import { defineArm, Rng } from '@claimlab/core';
 import { tf } from '@claimlab/backend';
-import { encodePng, loadImage, squareImage, type RgbImage } from '@claimlab/datasets';
+import { encodePng } from '@claimlab/datasets';
 import { mse, psnrFromMse, ssim } from '@claimlab/metrics';
 import { skipHourglass } from '@claimlab/models';
-import type { ResultRow } from './claim.ts';
+import type { ResultRow } from './results.ts';
 import type { DeepImagePriorConfig, FitTarget } from './config.ts';
+import { cleanImage, fitTargetImage, noisyImage } from './data.ts';
 
 /** The settings an arm needs (a subset of the config), plus the resolved image source. */
 export type NetSettings = Pick<
   DeepImagePriorConfig,
-  'imageSize' | 'fit' | 'noiseSigma' | 'channelsDown' | 'channelsUp' | 'channelsSkip' | 'upsampling' | 'inputDepth' | 'inputScale' | 'learningRate'
+  | 'imageSize'
+  | 'fit'
+  | 'noiseSigma'
+  | 'channelsDown'
+  | 'channelsUp'
+  | 'channelsSkip'
+  | 'upsampling'
+  | 'inputDepth'
+  | 'inputScale'
+  | 'learningRate'
 > & {
   /** Embedded image name or absolute path. */
   imageSource: string;
@@ -21,7 +31,15 @@ export type NetSettings = Pick<
 };
 
 export type Arm =
-  | ({ kind: 'denoise'; iterations: number; regNoiseStd: number; expWeight: number; recordEvery: number; stopIteration: number; snapshotAt: number[] } & NetSettings)
+  | ({
+      kind: 'denoise';
+      iterations: number;
+      regNoiseStd: number;
+      expWeight: number;
+      recordEvery: number;
+      stopIteration: number;
+      snapshotAt: number[];
+    } & NetSettings)
   | ({ kind: 'fit'; target: FitTarget; iterations: number; regNoiseStd: number } & NetSettings);
 
 /** An output image saved at an iteration, as base64 PNG (compact over IPC and in the .sweep store). */
@@ -36,36 +54,6 @@ export interface ArmResult {
   rows: ResultRow[];
   snapshots: Snapshot[];
   seconds: number;
-}
-
-/** The clean square image of a run. */
-export function cleanImage(s: Pick<NetSettings, 'imageSource' | 'imageSize' | 'fit'>): RgbImage {
-  return squareImage(loadImage(s.imageSource), s.imageSize, s.fit as 'crop' | 'resize');
-}
-
-/** clean + N(0, sigma^2), clipped to [0, 1] (the authors' get_noisy_image); one draw per master seed. */
-export function noisyImage(clean: RgbImage, sigma: number, masterSeed: number): RgbImage {
-  const rng = new Rng(masterSeed).fork('noise');
-  const data = new Float32Array(clean.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = Math.min(1, Math.max(0, clean.data[i] + sigma * rng.normal()));
-  return { ...clean, name: `${clean.name}+N(0,${sigma.toFixed(4)}^2)`, data };
-}
-
-/** The Figure 2 targets: the image, the image with noise, its pixels shuffled (colours kept), uniform noise. */
-export function fitTargetImage(target: FitTarget, clean: RgbImage, sigma: number, masterSeed: number): RgbImage {
-  if (target === 'image') return clean;
-  if (target === 'image+noise') return noisyImage(clean, sigma, masterSeed);
-  const n = clean.width * clean.height;
-  const data = new Float32Array(clean.data.length);
-  if (target === 'shuffled') {
-    const perm = new Rng(masterSeed).fork('shuffle').permutation(n);
-    for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) data[3 * p + c] = clean.data[3 * perm[p] + c];
-  } else if (target === 'noise') {
-    data.set(new Rng(masterSeed).fork('uniform-noise').uniformArray(data.length));
-  } else {
-    throw new Error(`unknown fit target '${target as string}'`);
-  }
-  return { ...clean, name: `${clean.name}/${target}`, data };
 }
 
 /**
@@ -85,11 +73,17 @@ export function buildNet(s: NetSettings): { model: tf.LayersModel; z: tf.Tensor4
     upsampling: s.upsampling as 'bilinear' | 'nearest',
   });
   // The authors' get_noise(input_depth, 'noise', ...): U(0, 1) scaled by var = 1/10.
-  const z = tf.tensor4d(root.fork('input').uniformArray(s.imageSize * s.imageSize * s.inputDepth, 0, s.inputScale), [1, s.imageSize, s.imageSize, s.inputDepth]);
+  const z = tf.tensor4d(root.fork('input').uniformArray(s.imageSize * s.imageSize * s.inputDepth, 0, s.inputScale), [
+    1,
+    s.imageSize,
+    s.imageSize,
+    s.inputDepth,
+  ]);
   return { model, z };
 }
 
-const toPng = (data: Float32Array, size: number): string => encodePng({ name: 'snapshot', width: size, height: size, data }).toString('base64');
+const toPng = (data: Float32Array, size: number): string =>
+  encodePng({ name: 'snapshot', width: size, height: size, data }).toString('base64');
 
 /**
  * Fits the network to `target` for `iterations` Adam steps. Each step: z' = z + N(0, regNoiseStd^2)
@@ -126,7 +120,9 @@ export function fitNetwork(
       const loss = lossT.dataSync()[0];
       lossT.dispose();
       if (!Number.isFinite(loss)) {
-        throw new Error(`the loss became ${loss} at iteration ${it} (${streamLabel}); lower learningRate (now ${s.learningRate}) with --set learningRate=...`);
+        throw new Error(
+          `the loss became ${loss} at iteration ${it} (${streamLabel}); lower learningRate (now ${s.learningRate}) with --set learningRate=...`,
+        );
       }
       onStep(it, loss, out!);
     }
@@ -156,7 +152,8 @@ export async function runArm(arm: Arm, onProgress: (status: string) => void): Pr
   }
 
   const noisy = noisyImage(clean, arm.noiseSigma, arm.masterSeed);
-  const row = (iteration: number, metric: string, value: number) => rows.push({ run: 'denoise', target: 'image+noise', iteration, metric, value });
+  const row = (iteration: number, metric: string, value: number) =>
+    rows.push({ run: 'denoise', target: 'image+noise', iteration, metric, value });
   const ssimOf = (x: Float32Array) => ssim(clean.data, x, size, size, 3);
   row(0, 'psnr_input', psnrFromMse(mse(clean.data, noisy.data)));
   row(0, 'ssim_input', ssimOf(noisy.data));
@@ -184,3 +181,6 @@ export async function runArm(arm: Arm, onProgress: (status: string) => void): Pr
   });
   return { rows, snapshots, seconds: (Date.now() - t0) / 1000 };
 }
+
+/** The sweep's arm runner, imported by main.ts. */
+export const imageFit = defineArm(import.meta.url, runArm);

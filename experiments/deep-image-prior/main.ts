@@ -1,18 +1,11 @@
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { cliMain, runExperiment, runSweep, UsageError, type ExperimentDefinition } from '@claimlab/core';
-import { isEmbeddedImage, loadImage, squareImage } from '@claimlab/datasets';
-import type { Arm, ArmResult, NetSettings, Snapshot } from './arm.ts';
-import { claim, COLUMNS, type ResultRow } from './claim.ts';
+import { runSweep, UsageError, type ExperimentDefinition } from '@claimlab/core';
+import { loadImage, squareImage } from '@claimlab/datasets';
+import { imageFit, type Arm, type NetSettings, type Snapshot } from './arm.ts';
+import { claim } from './claim.ts';
+import { COLUMNS, type ResultRow } from './results.ts';
 import { FIT_TARGETS, PROFILES, validateConfig, type DeepImagePriorConfig } from './config.ts';
+import { imageSourceOf } from './data.ts';
 import { drawFigures } from './figures.ts';
-
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** The image source the arms load: an embedded name as is, a path made absolute (workers share the cwd, but be explicit). */
-export function imageSourceOf(image: string): string {
-  return isEmbeddedImage(image) ? image : resolve(process.cwd(), image);
-}
 
 export function settingsOf(c: DeepImagePriorConfig, masterSeed: number): NetSettings {
   return {
@@ -45,7 +38,13 @@ export function armsOf(c: DeepImagePriorConfig, masterSeed: number): Arm[] {
       stopIteration: c.stopIteration,
       snapshotAt: c.snapshotAt,
     },
-    ...FIT_TARGETS.map((target): Arm => ({ kind: 'fit', ...s, target, iterations: c.fitIterations, regNoiseStd: c.fitRegNoise ? c.regNoiseStd : 0 })),
+    ...FIT_TARGETS.map((target): Arm => ({
+      kind: 'fit',
+      ...s,
+      target,
+      iterations: c.fitIterations,
+      regNoiseStd: c.fitRegNoise ? c.regNoiseStd : 0,
+    })),
   ];
 }
 
@@ -57,6 +56,7 @@ export const experiment: ExperimentDefinition<DeepImagePriorConfig, ResultRow> =
   description:
     'Ulyanov, Vedaldi & Lempitsky (2018), Deep Image Prior: denoising a single image (sigma = 25/255) by fitting a random hourglass network with early stopping, and the fitting speed of a natural image, the image with noise, shuffled pixels and uniform noise (Figure 2).',
   profiles: PROFILES,
+  validate: validateConfig,
   claim,
   columns: COLUMNS,
   optionAliases: {
@@ -68,7 +68,6 @@ export const experiment: ExperimentDefinition<DeepImagePriorConfig, ResultRow> =
   },
   async procedure(ctx) {
     const c = ctx.config;
-    validateConfig(c);
     // Load and crop the image once here, so a bad file or size fails before any worker starts.
     let img;
     try {
@@ -83,20 +82,18 @@ export const experiment: ExperimentDefinition<DeepImagePriorConfig, ResultRow> =
       `[deep-image-prior] hourglass ${c.channelsDown.length} scales, ${c.channelsDown.join('/')} down, ${c.channelsSkip.join('/')} skip; ` +
         `denoise ${c.denoiseIterations} iterations (stop at ${c.stopIteration}); Figure 2: ${FIT_TARGETS.length} targets x ${c.fitIterations} iterations`,
     );
-    const results = await runSweep<DeepImagePriorConfig, Arm, ArmResult>(ctx, {
-      moduleUrl: new URL('./arm.ts', import.meta.url).href,
+    const results = await runSweep(ctx, {
+      runner: imageFit,
       arms,
       label: 'fits',
       describeDone: (arm, r) => `${arm.kind === 'fit' ? `fit ${arm.target}` : 'denoise'} done in ${r.seconds.toFixed(1)}s`,
     });
-    snapshotsByOut.set(ctx.outDir, results.flatMap((r) => r.snapshots));
+    snapshotsByOut.set(
+      ctx.outDir,
+      results.flatMap((r) => r.snapshots),
+    );
     return results.flatMap((r) => r.rows);
   },
-  figures: (rows, ctx) => drawFigures(rows, ctx.config, settingsOf(ctx.config, ctx.seed), snapshotsByOut.get(ctx.outDir) ?? [], ctx.figuresDir),
+  figures: (rows, ctx) =>
+    drawFigures(rows, ctx.config, settingsOf(ctx.config, ctx.seed), snapshotsByOut.get(ctx.outDir) ?? [], ctx.figuresDir),
 };
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  await cliMain(async () => {
-    await runExperiment(experiment, process.argv.slice(2), REPO_ROOT);
-  });
-}

@@ -1,14 +1,23 @@
 // One unit of the sweep: the MRLT (and IS / FID) of one toy data set or one
-// MNIST generator. Loaded by URL so it runs in this process or in a worker
-// process (runSweep) with identical results: every random draw comes from Rng
+// MNIST generator. It runs in this process or in a worker process (runSweep)
+// with identical results: every random draw comes from Rng
 // streams named by the arm's own description.
-import { Rng } from '@claimlab/core';
+import { defineArm, Rng } from '@claimlab/core';
 import { tf } from '@claimlab/backend';
 import { defaultGamma, fid, inceptionScore, mrlt, type PointCloud } from '@claimlab/metrics';
 import type { GeometryScoreConfig } from './config.ts';
 import { ganStepsOf, trainGan, type GanLoss } from './gan.ts';
-import { classifierExtractor, featureNet, inceptionExtractor, mnistSets, type FeaturesOf, type MnistModel, type MnistSets } from './mnist.ts';
-import { AUTHORS_EXAMPLE, exampleSample, toySample, type ExampleModel, type ToyModel } from './toy.ts';
+import { classifierExtractor, featureNet, inceptionExtractor, type FeaturesOf } from './features.ts';
+import {
+  AUTHORS_EXAMPLE,
+  exampleSample,
+  mnistSets,
+  toySample,
+  type ExampleModel,
+  type MnistModel,
+  type MnistSets,
+  type ToyModel,
+} from './data.ts';
 
 export type Arm =
   | { kind: 'toy'; model: ToyModel; seed: number; config: GeometryScoreConfig }
@@ -131,7 +140,9 @@ async function mnistArm(arm: Extract<Arm, { kind: 'mnist' }>, onProgress: (s: st
     gan.dispose();
   } else images = sets.generators[arm.model as MnistModel];
 
-  const extractor = c.inceptionModel ? await inceptionExtractor(c) : classifierExtractor((await featureNet(c, arm.seed, arm.cacheRoot, () => {})).model);
+  const extractor = c.inceptionModel
+    ? await inceptionExtractor(c)
+    : classifierExtractor((await featureNet(c, arm.seed, arm.cacheRoot, () => {})).model);
   try {
     const ref = sharedReferenceFeatures({ config: c, seed: arm.seed, cacheRoot: arm.cacheRoot, backend: tf.getBackend() }, () =>
       extractor.extract(sets.reference.images, n),
@@ -154,6 +165,10 @@ async function mnistArm(arm: Extract<Arm, { kind: 'mnist' }>, onProgress: (s: st
 
 export async function runArm(arm: Arm, onProgress: (status: string) => void): Promise<ArmResult> {
   const t0 = Date.now();
-  const result = arm.kind === 'toy' ? toyArm(arm, onProgress) : arm.kind === 'example' ? exampleArm(arm, onProgress) : await mnistArm(arm, onProgress);
+  const result =
+    arm.kind === 'toy' ? toyArm(arm, onProgress) : arm.kind === 'example' ? exampleArm(arm, onProgress) : await mnistArm(arm, onProgress);
   return { ...result, seconds: (Date.now() - t0) / 1000 };
 }
+
+/** The sweep's arm runner, imported by main.ts. */
+export const persistenceStudy = defineArm(import.meta.url, runArm);

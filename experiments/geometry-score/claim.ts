@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fmt, type Check, type Claim } from '@claimlab/core';
+import type { GeometryScoreConfig } from './config.ts';
+import { type ResultRow, METRICS } from './results.ts';
 
 /**
  * The authors' worked example (toy.ts AUTHORS_EXAMPLE): the score their notebook prints, and the
@@ -13,29 +15,6 @@ const AUTHORS_EXAMPLE_REFERENCE = JSON.parse(readFileSync(new URL('./authors-exa
 };
 /** Ours must fall within this many reference standard deviations of the reference mean. */
 export const EXAMPLE_SIGMAS = 4;
-
-/**
- * One row of results.csv: one measured value of one model.
- * metric 'mrlt' has one row per i (0..iMax-1); scalars have i = -1.
- */
-export type ResultRow = {
-  part: string;
-  model: string;
-  metric: string;
-  i: number;
-  value: number;
-};
-
-export const COLUMNS: (keyof ResultRow)[] = ['part', 'model', 'metric', 'i', 'value'];
-
-export const METRICS = {
-  mrlt: 'mrlt',
-  gs: 'geometry_score',
-  fid: 'fid',
-  isMean: 'is_mean',
-  isStd: 'is_std',
-  accuracy: 'test_accuracy',
-} as const;
 
 /** Faithful generators must score at least this many times better than defective ones. */
 export const MIN_GS_RATIO = 10;
@@ -65,7 +44,7 @@ function modelsOf(rows: ResultRow[], part: string): string[] {
   return [...new Set(rows.filter((r) => r.part === part).map((r) => r.model))];
 }
 
-export const claim: Claim<ResultRow> = {
+export const claim: Claim<GeometryScoreConfig, ResultRow> = {
   paper: {
     authors: 'Khrulkov & Oseledets',
     title: 'Geometry Score: A Method For Comparing Generative Adversarial Networks',
@@ -73,26 +52,55 @@ export const claim: Claim<ResultRow> = {
     year: 2018,
   },
   statement:
-    'The mean relative living times (MRLT) of one-dimensional homology of witness complexes capture the topology of a data manifold, and the geometry score ' +
-    '(the squared L2 distance between MRLTs) ranks generators that drop, merge or fill loops, or collapse modes, worse than faithful ones, including cases that IS or FID do not see.',
+    'The mean relative living times (MRLT) of one-dimensional homology of witness complexes capture the topology ' +
+    'of a data manifold, and the geometry score ' +
+    '(the squared L2 distance between MRLTs) ranks generators that drop, merge or fill loops, or collapse modes, ' +
+    'worse than faithful ones, including cases that IS or FID do not see.',
   notes: [
-    'Parameters as in the paper (section 4) and the authors\' code (gs/geom_score.py): L0 = 64 landmarks drawn with replacement, every point a witness, i_max = 100, ' +
-      'gamma = (1/128) * N / 5000 at the paper\'s N = 5000 toy points (paper profile), i.e. 1/128; quick uses 2,000 points with gamma fixed at the same 1/128 (the formula would give 1/320, see config.ts); gamma = 1/128 on MNIST pixels as in the authors\' example-mnist.ipynb; ' +
-      'gamma and N are the same for every model of a comparison. n = 1000 draws (authors\' code) in quick for the toy sets and for MNIST; the paper profile uses 10000 for the toy sets (the paper\'s experiments) and 1000 for MNIST.',
-    'Toy part (paper section 5.1, planar synthetic data): the reference has two loops; generators keep (resampled), drop (one-loop), merge (merged-loop) or fill (filled-disks) them, or match only the first two moments (gaussian-matched, invisible to FID on the coordinates).',
-    'MNIST part (paper section 5.2 compares WGAN and WGAN-GP on MNIST by MRLT and score and finds WGAN-GP slightly better): the "generators" are held-out real digits, noisy real digits, a mode-collapsed set (3 classes), an intra-class collapse (2 prototypes per class with small jitter), ' +
-      'two small MLP GANs (non-saturating and least-squares loss, Adam), and the paper\'s pair retrained here with the same MLPs: WGAN (RMSProp 5e-5, clipping 0.01, 5 critic steps) and WGAN-GP (Adam 1e-4, betas 0 / 0.9, lambda 10, 5 critic steps), for a short budget (quick: 1,000 generator steps). ' +
-      'The paper\'s GANs are convolutional and trained to convergence; its absolute scores are not comparable with ours. ' +
-      'IS and FID use a classifier trained by this experiment (softmax for IS, last hidden layer for FID), not Inception-v3, so their values are not comparable with published Inception numbers; ' +
-      'with --set inceptionModel=PATH/model.json (a user-supplied Inception-v3 converted to a tfjs graph model) they use it instead, and the classifier-accuracy check is dropped.',
-    `Thresholds: a faithful generator must score at least ${MIN_GS_RATIO}x better than a defective one on the toy sets (the paper's planar examples differ by orders of magnitude), ${MIN_GS_RATIO_MNIST}x on MNIST with 1,000 images; ` +
-      `"IS cannot see it" = IS within ${Math.round((1 - IS_BLIND_FRACTION) * 100)}% of the real data's; "FID cannot see it" = FID below ${FID_BLIND_FRACTION * 100}% of the reference's total variance.`,
-    'No absolute score from the paper itself is checked: its full text (tables and figure values) was not reachable offline, and its values depend on its GANs and data sizes; the checks are the orderings the paper reports. ' +
-      'The one published number checked is from the authors\' repository: their worked example (examples-basic.ipynb: circle vs filled circle, 5,000 points, L0 = 32, gamma = 1/8, i_max = 10, 100 draws) prints a score of 1.830; ' +
-      `their method over 10 seeds (gudhi, offline) gives ${AUTHORS_EXAMPLE_REFERENCE.scores.mean.toFixed(3)} +- ${AUTHORS_EXAMPLE_REFERENCE.scores.std.toFixed(3)}, and ours must land within ${EXAMPLE_SIGMAS} standard deviations of that mean. ` +
-      'Their README\'s MNIST MRLT figure (assets/mnist-mrlt.png: real, wgan, wgan-gp per digit) shows WGAN-GP\'s MRLT closer to the real digits\' than WGAN\'s, with no printed scores; that ordering is the mnist-gs-wgan-gp-beats-wgan check.',
-    'The MNIST feature classifier (MLP 256-64, trained by this experiment) is cached under node_modules/.cache/claimlab/geometry-score/feature-net-<hash>.json and .weights.bin with its test accuracy; its accuracy is the row metric test_accuracy of model feature-net.',
-    'With 1,000 MNIST images in 784 dimensions and gamma = 1/128 the witness complex keeps many short one-dimensional cycles: the real digits\' MRLT is spread over i = 20-100 and about 10% of [0, alpha_max] has >= i_max = 100 holes (not counted, as in the authors\' code). The orderings checked do not depend on that tail.',
+    "Parameters as in the paper (section 4) and the authors' code (gs/geom_score.py): L0 = 64 landmarks drawn with " +
+      'replacement, every point a witness, i_max = 100, ' +
+      "gamma = (1/128) * N / 5000 at the paper's N = 5000 toy points (paper profile), i.e. 1/128; quick uses 2,000 " +
+      'points with gamma fixed at the same 1/128 (the formula would give 1/320, see config.ts); gamma = 1/128 on ' +
+      "MNIST pixels as in the authors' example-mnist.ipynb; " +
+      "gamma and N are the same for every model of a comparison. n = 1000 draws (authors' code) in quick for the toy " +
+      "sets and for MNIST; the paper profile uses 10000 for the toy sets (the paper's experiments, unverified) and " +
+      '1000 for MNIST.',
+    'Toy part (paper section 5.1, planar synthetic data): the reference has two loops; generators keep ' +
+      '(resampled), drop (one-loop), merge (merged-loop) or fill (filled-disks) them, or match only the first two ' +
+      'moments (gaussian-matched, invisible to FID on the coordinates).',
+    'MNIST part (paper section 5.2 compares WGAN and WGAN-GP on MNIST by MRLT and score and finds WGAN-GP slightly ' +
+      'better): the "generators" are held-out real digits, noisy real digits, a mode-collapsed set (3 classes), an ' +
+      'intra-class collapse (2 prototypes per class with small jitter), ' +
+      "two small MLP GANs (non-saturating and least-squares loss, Adam), and the paper's pair retrained here with " +
+      'the same MLPs: WGAN (RMSProp 5e-5, clipping 0.01, 5 critic steps) and WGAN-GP (Adam 1e-4, betas 0 / 0.9, ' +
+      'lambda 10, 5 critic steps), for a short budget (quick: 1,000 generator steps). ' +
+      "The paper's GANs are convolutional and trained to convergence; its absolute scores are not comparable with ours. " +
+      'IS and FID use a classifier trained by this experiment (softmax for IS, last hidden layer for FID), not ' +
+      'Inception-v3, so their values are not comparable with published Inception numbers; ' +
+      'with --set inceptionModel=PATH/model.json (a user-supplied Inception-v3 converted to a tfjs graph model) they ' +
+      'use it instead, and the classifier-accuracy check is dropped.',
+    `Thresholds: a faithful generator must score at least ${MIN_GS_RATIO}x better than a defective one on the toy ` +
+      `sets (the paper's planar examples differ by orders of magnitude), ${MIN_GS_RATIO_MNIST}x on MNIST with 1,000 ` +
+      `images; ` +
+      `"IS cannot see it" = IS within ${Math.round((1 - IS_BLIND_FRACTION) * 100)}% of the real data's; "FID cannot ` +
+      `see it" = FID below ${FID_BLIND_FRACTION * 100}% of the reference's total variance.`,
+    'No absolute score from the paper itself is checked: its full text (tables and figure values) was not ' +
+      'reachable offline, and its values depend on its GANs and data sizes; the checks are the orderings the paper ' +
+      'reports. ' +
+      "The one published number checked is from the authors' repository: their worked example (examples-basic.ipynb: " +
+      'circle vs filled circle, 5,000 points, L0 = 32, gamma = 1/8, i_max = 10, 100 draws) prints a score of 1.830; ' +
+      `their method over 10 seeds (gudhi, offline) gives ${AUTHORS_EXAMPLE_REFERENCE.scores.mean.toFixed(3)} +- ` +
+      `${AUTHORS_EXAMPLE_REFERENCE.scores.std.toFixed(3)}, and ours must land within ${EXAMPLE_SIGMAS} standard ` +
+      `deviations of that mean. ` +
+      "Their README's MNIST MRLT figure (assets/mnist-mrlt.png: real, wgan, wgan-gp per digit) shows WGAN-GP's MRLT " +
+      "closer to the real digits' than WGAN's, with no printed scores; that ordering is the " +
+      'mnist-gs-wgan-gp-beats-wgan check.',
+    'The MNIST feature classifier (MLP 256-64, trained by this experiment) is cached under ' +
+      'node_modules/.cache/claimlab/geometry-score/feature-net-<hash>.json and .weights.bin with its test accuracy; ' +
+      'its accuracy is the row metric test_accuracy of model feature-net.',
+    'With 1,000 MNIST images in 784 dimensions and gamma = 1/128 the witness complex keeps many short ' +
+      "one-dimensional cycles: the real digits' MRLT is spread over i = 20-100 and about 10% of [0, alpha_max] has " +
+      ">= i_max = 100 holes (not counted, as in the authors' code). The orderings checked do not depend on that tail.",
   ],
   checks(rows, { config }): Check[] {
     const checks: Check[] = [];
@@ -104,7 +112,9 @@ export const claim: Claim<ResultRow> = {
     const noLoop = ['filled-disks', 'gaussian-matched'].map((m) => ({ m, at2: mrltOf(rows, 'toy', m)[2] }));
     checks.push({
       id: 'toy-mrlt-counts-loops',
-      description: 'the MRLT peaks at the number of loops: 2 for the reference and a faithful generator, 1 for the generators that drop or merge a loop; MRLT(2) < 0.2 where the loops are filled',
+      description:
+        'the MRLT peaks at the number of loops: 2 for the reference and a faithful generator, 1 for the generators ' +
+        'that drop or merge a loop; MRLT(2) < 0.2 where the loops are filled',
       paper: 'Section 5.1 (synthetic planar data): the MRLT concentrates at the true beta_1 of the data set',
       ours: `${peaks.map((p) => `${p.m} peak ${p.peak}`).join(', ')}; ${noLoop.map((x) => `${x.m} MRLT(2) ${fmt(x.at2)}`).join(', ')}`,
       threshold: 'peaks 2, 2, 1, 1; MRLT(2) < 0.2',
@@ -132,24 +142,30 @@ export const claim: Claim<ResultRow> = {
       paper: 'Section 1 and 5: the score compares topology, which moment-based and classifier-based metrics do not see',
       ours: `FID ${fmt(fidGauss, 4)} (one-loop ${fmt(fidOne, 4)}), GS ${fmt(gsGauss, 4)} vs resampled ${fmt(gsGood, 4)}`,
       threshold: `FID < ${fmt(FID_BLIND_FRACTION * refVar, 4)} and GS >= ${MIN_GS_RATIO} x GS(resampled)`,
-      pass: fidGauss !== undefined && gsGauss !== undefined && gsGood !== undefined && fidGauss < FID_BLIND_FRACTION * refVar && gsGauss >= MIN_GS_RATIO * gsGood,
+      pass:
+        fidGauss !== undefined &&
+        gsGauss !== undefined &&
+        gsGood !== undefined &&
+        fidGauss < FID_BLIND_FRACTION * refVar &&
+        gsGauss >= MIN_GS_RATIO * gsGood,
     });
 
     // ---- the authors' worked example
     const exScore = gs('example', 'filled-circle');
     const ref = AUTHORS_EXAMPLE_REFERENCE.scores;
-    if ((config as { authorsExample?: boolean } | undefined)?.authorsExample !== false) checks.push({
-      id: 'authors-example-score',
-      description: `the authors' worked example (circle vs filled circle): our geometry score within ${EXAMPLE_SIGMAS} standard deviations of their method's mean over 10 seeds`,
-      paper: `authors' examples-basic.ipynb prints ${AUTHORS_EXAMPLE_REFERENCE.notebookScore.toFixed(3)}; their code over ${AUTHORS_EXAMPLE_REFERENCE.runs.length} seeds (gudhi, offline): ${ref.mean.toFixed(4)} +- ${ref.std.toFixed(4)} (range ${ref.min.toFixed(3)}-${ref.max.toFixed(3)})`,
-      ours: fmt(exScore, 4),
-      threshold: `|GS - ${ref.mean.toFixed(4)}| <= ${EXAMPLE_SIGMAS} x ${ref.std.toFixed(4)}`,
-      pass: exScore !== undefined && Math.abs(exScore - ref.mean) <= EXAMPLE_SIGMAS * ref.std,
-    });
+    if (config.authorsExample)
+      checks.push({
+        id: 'authors-example-score',
+        description: `the authors' worked example (circle vs filled circle): our geometry score within ${EXAMPLE_SIGMAS} standard deviations of their method's mean over 10 seeds`,
+        paper: `authors' examples-basic.ipynb prints ${AUTHORS_EXAMPLE_REFERENCE.notebookScore.toFixed(3)}; their code over ${AUTHORS_EXAMPLE_REFERENCE.runs.length} seeds (gudhi, offline): ${ref.mean.toFixed(4)} +- ${ref.std.toFixed(4)} (range ${ref.min.toFixed(3)}-${ref.max.toFixed(3)})`,
+        ours: fmt(exScore, 4),
+        threshold: `|GS - ${ref.mean.toFixed(4)}| <= ${EXAMPLE_SIGMAS} x ${ref.std.toFixed(4)}`,
+        pass: exScore !== undefined && Math.abs(exScore - ref.mean) <= EXAMPLE_SIGMAS * ref.std,
+      });
 
     // ---- MNIST part
-    const mnistOn = (config as { mnist?: boolean } | undefined)?.mnist !== false;
-    const inception = (config as { inceptionModel?: string } | undefined)?.inceptionModel;
+    const mnistOn = config.mnist;
+    const inception = config.inceptionModel;
     if (mnistOn && !inception) {
       const acc = scalar(rows, 'mnist', 'feature-net', METRICS.accuracy);
       checks.push({
@@ -169,18 +185,20 @@ export const claim: Claim<ResultRow> = {
       checks.push({
         id: 'mnist-gs-real-best',
         description: 'held-out real digits have the smallest geometry score of all MNIST generators',
-        paper: 'Section 5.2: the better generator (WGAN-GP) has the MRLT closer to MNIST\'s and the smaller score',
+        paper: "Section 5.2: the better generator (WGAN-GP) has the MRLT closer to MNIST's and the smaller score",
         ours: `real-holdout ${fmt(real, 5)}; ${others.map((x) => `${x.m} ${fmt(x.v, 5)}`).join(', ')}`,
         threshold: 'GS(real-holdout) < every other',
         pass: real !== undefined && others.length >= 2 && others.every((x) => x.v !== undefined && real < x.v),
       });
       const gsWgan = g('gan-wgan');
       const gsGp = g('gan-wgan-gp');
-      if ((config as { wganSteps?: number } | undefined)?.wganSteps !== 0) {
+      if (config.wganSteps !== 0) {
         checks.push({
           id: 'mnist-gs-wgan-gp-beats-wgan',
           description: 'WGAN-GP scores better (lower geometry score) than WGAN trained for the same number of generator steps',
-          paper: 'Section 5.2 (MNIST): WGAN-GP has the MRLT closer to the data\'s and a slightly better score than WGAN, in line with its better samples',
+          paper:
+            "Section 5.2 (MNIST): WGAN-GP has the MRLT closer to the data's and a slightly better score than WGAN, in line " +
+            'with its better samples',
           ours: `WGAN-GP ${fmt(gsGp, 5)}; WGAN ${fmt(gsWgan, 5)}`,
           threshold: 'GS(WGAN-GP) < GS(WGAN)',
           pass: gsGp !== undefined && gsWgan !== undefined && gsGp < gsWgan,
@@ -201,10 +219,17 @@ export const claim: Claim<ResultRow> = {
       checks.push({
         id: 'mnist-gs-sees-what-is-misses',
         description: `intra-class collapse (2 prototypes per class): the Inception score cannot see it (within ${Math.round((1 - IS_BLIND_FRACTION) * 100)}% of real digits), the geometry score can (>= ${MIN_GS_RATIO_MNIST}x)`,
-        paper: 'Section 1: IS does not measure diversity within a class (also Barratt & Sharma 2018); the score compares the manifolds directly',
+        paper:
+          'Section 1: IS does not measure diversity within a class (also Barratt & Sharma 2018); the score compares the manifolds directly',
         ours: `IS ${fmt(isProto, 2)} vs real ${fmt(isReal, 2)}; GS ${fmt(gsProto, 5)} vs real ${fmt(real, 5)}`,
         threshold: `IS >= ${IS_BLIND_FRACTION} x IS(real) and GS >= ${MIN_GS_RATIO_MNIST} x GS(real)`,
-        pass: isReal !== undefined && isProto !== undefined && gsProto !== undefined && real !== undefined && isProto >= IS_BLIND_FRACTION * isReal && gsProto >= MIN_GS_RATIO_MNIST * real,
+        pass:
+          isReal !== undefined &&
+          isProto !== undefined &&
+          gsProto !== undefined &&
+          real !== undefined &&
+          isProto >= IS_BLIND_FRACTION * isReal &&
+          gsProto >= MIN_GS_RATIO_MNIST * real,
       });
     }
     return checks;

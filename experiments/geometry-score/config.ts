@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { UsageError, type ProfileName } from '@claimlab/core';
+import { ConfigProblems, type ProfileName } from '@claimlab/core';
 
 export type GeometryScoreConfig = {
   /** Points per toy data set (N); the authors' gamma scales with N, so N is fixed across models. */
@@ -10,7 +10,7 @@ export type GeometryScoreConfig = {
   toyGamma: number;
   /** RLT length i_max (100 in the paper and code). */
   iMax: number;
-  /** Landmark draws per MRLT (n: 1000 in the authors' code, 10000 in the paper's experiments). */
+  /** Landmark draws per MRLT (n: 1000 in the authors' code, 10000 in the paper's experiments, unverified). */
   repetitions: number;
   /** Run the authors' worked example at its own parameters (toy.ts AUTHORS_EXAMPLE; ~10 s). */
   authorsExample: boolean;
@@ -66,7 +66,7 @@ export type GeometryScoreConfig = {
  * steps of batch 64 each, about a minute each on 2 cores).
  *
  * paper: N = 5,000 toy points (gamma = 1/128), n = 10,000 draws as in the
- * paper's experiments, 5,000 MNIST images per model and 1,000 draws, the
+ * paper's experiments (unverified), 5,000 MNIST images per model and 1,000 draws, the
  * classifier on 30,000 digits (the rest feed the reference and generators),
  * GANs for 20,000 steps.
  */
@@ -120,12 +120,20 @@ export const PROFILES: Record<ProfileName, GeometryScoreConfig> = {
 };
 
 export function validateConfig(c: GeometryScoreConfig): void {
-  const problems: string[] = [];
-  const posInt: (keyof GeometryScoreConfig)[] = ['toyPoints', 'landmarks', 'iMax', 'repetitions', 'mnistSamples', 'mnistRepetitions', 'classifierTrain', 'classifierEpochs', 'prototypesPerClass'];
-  for (const k of posInt) {
-    const v = c[k];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) problems.push(`${k} must be a positive integer, got ${v}`);
-  }
+  const problems = new ConfigProblems();
+  const { toyPoints, landmarks, iMax, repetitions, mnistSamples, mnistRepetitions, classifierTrain, classifierEpochs, prototypesPerClass } =
+    c;
+  problems.positiveIntegers({
+    toyPoints,
+    landmarks,
+    iMax,
+    repetitions,
+    mnistSamples,
+    mnistRepetitions,
+    classifierTrain,
+    classifierEpochs,
+    prototypesPerClass,
+  });
   if (c.landmarks < 4) problems.push(`landmarks must be >= 4, got ${c.landmarks}`);
   if (!(c.toyGamma >= 0)) problems.push(`toyGamma must be >= 0 (0 = the authors' default), got ${c.toyGamma}`);
   if (!(c.mnistGamma > 0)) problems.push(`mnistGamma must be > 0, got ${c.mnistGamma}`);
@@ -133,20 +141,35 @@ export function validateConfig(c: GeometryScoreConfig): void {
   if (!Number.isInteger(c.wganSteps) || c.wganSteps < 0) problems.push(`wganSteps must be an integer >= 0, got ${c.wganSteps}`);
   if (!(c.ganLearningRate > 0)) problems.push(`ganLearningRate must be > 0, got ${c.ganLearningRate}`);
   if (c.mnist && 60000 - c.classifierTrain < 6 * c.mnistSamples) {
-    problems.push(`the MNIST part draws the reference, the noisy-real sources and the collapsed/prototype/GAN pools from the ${60000 - c.classifierTrain} training digits the classifier does not use; it needs >= 6 x mnistSamples = ${6 * c.mnistSamples} (lower classifierTrain or mnistSamples)`);
+    problems.push(
+      `the MNIST part draws the reference, the noisy-real sources and the collapsed/prototype/GAN pools from the ${60000 - c.classifierTrain} training digits the classifier does not use; it needs >= 6 x mnistSamples = ${6 * c.mnistSamples} (lower classifierTrain or mnistSamples)`,
+    );
   }
   if (!(c.pixelNoise >= 0)) problems.push(`pixelNoise must be >= 0, got ${c.pixelNoise}`);
-  if (!Array.isArray(c.classifierHidden) || c.classifierHidden.length < 1 || c.classifierHidden.some((h) => !Number.isInteger(h) || h < 1)) {
+  if (
+    !Array.isArray(c.classifierHidden) ||
+    c.classifierHidden.length < 1 ||
+    c.classifierHidden.some((h) => !Number.isInteger(h) || h < 1)
+  ) {
     problems.push(`classifierHidden must be a non-empty list of positive integers, got ${JSON.stringify(c.classifierHidden)}`);
   } else if (c.mnistSamples <= c.classifierHidden[c.classifierHidden.length - 1]) {
-    problems.push(`mnistSamples (${c.mnistSamples}) must exceed the FID feature width (${c.classifierHidden[c.classifierHidden.length - 1]})`);
+    problems.push(
+      `mnistSamples (${c.mnistSamples}) must exceed the FID feature width (${c.classifierHidden[c.classifierHidden.length - 1]})`,
+    );
   }
-  if (!Array.isArray(c.collapsedClasses) || c.collapsedClasses.length < 1 || c.collapsedClasses.some((k) => !Number.isInteger(k) || k < 0 || k > 9)) {
+  if (
+    !Array.isArray(c.collapsedClasses) ||
+    c.collapsedClasses.length < 1 ||
+    c.collapsedClasses.some((k) => !Number.isInteger(k) || k < 0 || k > 9)
+  ) {
     problems.push(`collapsedClasses must be digits 0-9, got ${JSON.stringify(c.collapsedClasses)}`);
   }
-  if (!Number.isInteger(c.inceptionInputSize) || c.inceptionInputSize < 1) problems.push(`inceptionInputSize must be a positive integer, got ${c.inceptionInputSize}`);
+  if (!Number.isInteger(c.inceptionInputSize) || c.inceptionInputSize < 1)
+    problems.push(`inceptionInputSize must be a positive integer, got ${c.inceptionInputSize}`);
   if (c.inceptionModel && !existsSync(c.inceptionModel)) {
-    problems.push(`inceptionModel: no file at ${c.inceptionModel}; pass the model.json of an Inception-v3 converted with tensorflowjs_converter --output_format=tfjs_graph_model, or leave it '' to use the classifier trained here`);
+    problems.push(
+      `inceptionModel: no file at ${c.inceptionModel}; pass the model.json of an Inception-v3 converted with tensorflowjs_converter --output_format=tfjs_graph_model, or leave it '' to use the classifier trained here`,
+    );
   }
-  if (problems.length) throw new UsageError(`Invalid config:\n  - ${problems.join('\n  - ')}`);
+  problems.throwIfAny();
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { barChart, lineChart, saveFigure, saveImagePanels } from '@claimlab/plots';
-import { METRICS, mrltOf, scalar, type ResultRow } from './claim.ts';
+import { mrltOf, scalar } from './claim.ts';
+import { METRICS, type ResultRow } from './results.ts';
 
 /**
  * The paper's MRLT bar plots (its Figures of MRLTs per data set / model) and
@@ -17,7 +18,12 @@ export async function drawFigures(rows: ResultRow[], dir: string, samples: { mod
         image: { data: images.slice(k * 784, (k + 1) * 784), width: 28, height: 28, channels: 1 as const },
       })),
     }));
-    files.push(...saveImagePanels(panelRows, join(dir, 'samples-mnist'), { zoom: 2, title: 'First samples of each MNIST model (the reference is real training digits)' }).files);
+    files.push(
+      ...saveImagePanels(panelRows, join(dir, 'samples-mnist'), {
+        zoom: 2,
+        title: 'First samples of each MNIST model (the reference is real training digits)',
+      }).files,
+    );
   }
   const save = async (name: string, spec: Parameters<typeof saveFigure>[0]) => {
     files.push(...(await saveFigure(spec, join(dir, name))).files);

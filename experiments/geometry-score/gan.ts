@@ -129,10 +129,12 @@ export function trainGan(o: GanOptions): TrainedGan {
   return {
     seconds,
     sample(n: number, rng: Rng): Float32Array {
-      return tf.tidy(() => {
-        const z = tf.randomNormal([n, o.zDim], 0, 1, 'float32', rng.int(2 ** 31));
-        return (G.apply(z) as tf.Tensor).dataSync() as Float32Array;
-      }).slice();
+      return tf
+        .tidy(() => {
+          const z = tf.randomNormal([n, o.zDim], 0, 1, 'float32', rng.int(2 ** 31));
+          return (G.apply(z) as tf.Tensor).dataSync() as Float32Array;
+        })
+        .slice();
     },
     dispose() {
       G.dispose();

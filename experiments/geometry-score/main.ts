@@ -1,16 +1,14 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { cliMain, runExperiment, runSweep, type ExperimentDefinition, type RunContext } from '@claimlab/core';
+import { runSweep, type ExperimentDefinition, type RunContext } from '@claimlab/core';
 import { defaultGamma, geometryScore } from '@claimlab/metrics';
-import type { Arm, ArmResult } from './arm.ts';
-import { claim, COLUMNS, METRICS, type ResultRow } from './claim.ts';
+import { persistenceStudy, type Arm, type ArmResult } from './arm.ts';
+import { claim } from './claim.ts';
+import { COLUMNS, METRICS, type ResultRow } from './results.ts';
 import { PROFILES, validateConfig, type GeometryScoreConfig } from './config.ts';
 import { drawFigures } from './figures.ts';
 import { GAN_LOSSES, ganStepsOf } from './gan.ts';
-import { featureNet, MNIST_MODELS } from './mnist.ts';
-import { AUTHORS_EXAMPLE, EXAMPLE_MODELS, TOY_MODELS } from './toy.ts';
-
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { featureNet } from './features.ts';
+import { AUTHORS_EXAMPLE, EXAMPLE_MODELS, MNIST_MODELS, TOY_MODELS } from './data.ts';
 
 type Ctx = RunContext<GeometryScoreConfig>;
 
@@ -56,7 +54,10 @@ export function partRows(part: 'toy' | 'example' | 'mnist', results: ArmResult[]
 
 function describeDone(arm: Arm, r: ArmResult): string {
   const extra = r.isMean !== undefined ? `, IS ${r.isMean.toFixed(2)}, FID ${r.fid.toFixed(2)}` : '';
-  return `${arm.kind} ${arm.model}: MRLT(0..3) ${r.mrlt.slice(0, 4).map((v) => v.toFixed(3)).join(' ')}${extra} (${r.seconds.toFixed(1)}s)`;
+  return `${arm.kind} ${arm.model}: MRLT(0..3) ${r.mrlt
+    .slice(0, 4)
+    .map((v) => v.toFixed(3))
+    .join(' ')}${extra} (${r.seconds.toFixed(1)}s)`;
 }
 
 /** Sample images of each MNIST generator, kept for the sample figure (not part of results.csv). */
@@ -64,9 +65,10 @@ const samplesOfRun = new WeakMap<Ctx, { model: string; images: number[] }[]>();
 
 export async function procedure(ctx: Ctx): Promise<ResultRow[]> {
   const c = ctx.config;
-  validateConfig(c);
   const gamma = c.toyGamma > 0 ? c.toyGamma : defaultGamma(c.toyPoints);
-  ctx.log(`[geometry-score] toy part: ${TOY_MODELS.length} planar data sets of ${c.toyPoints} points, L0 = ${c.landmarks}, gamma = ${gamma.toPrecision(4)}, ${c.repetitions} draws each`);
+  ctx.log(
+    `[geometry-score] toy part: ${TOY_MODELS.length} planar data sets of ${c.toyPoints} points, L0 = ${c.landmarks}, gamma = ${gamma.toPrecision(4)}, ${c.repetitions} draws each`,
+  );
   const rows: ResultRow[] = [];
   if (c.mnist && !c.inceptionModel) {
     // Trained (or loaded from the cache) once, before the sweep, so the arms only load it.
@@ -76,19 +78,31 @@ export async function procedure(ctx: Ctx): Promise<ResultRow[]> {
   }
   if (c.mnist) {
     const features = c.inceptionModel ? `the Inception-v3 graph model ${c.inceptionModel}` : 'the classifier trained here';
-    ctx.log(`[geometry-score] MNIST part: ${c.mnistSamples} images per model, raw pixels for the geometry score (gamma = ${c.mnistGamma.toPrecision(4)}, ${c.mnistRepetitions} draws), IS and FID from ${features}`);
+    ctx.log(
+      `[geometry-score] MNIST part: ${c.mnistSamples} images per model, raw pixels for the geometry score (gamma = ${c.mnistGamma.toPrecision(4)}, ${c.mnistRepetitions} draws), IS and FID from ${features}`,
+    );
   }
   const ex = AUTHORS_EXAMPLE;
-  if (c.authorsExample) ctx.log(`[geometry-score] the authors' worked example: circle vs filled circle, ${ex.points} points, L0 = ${ex.landmarks}, gamma = ${ex.gamma}, i_max = ${ex.iMax}, ${ex.repetitions} draws`);
+  if (c.authorsExample)
+    ctx.log(
+      `[geometry-score] the authors' worked example: circle vs filled circle, ${ex.points} points, L0 = ${ex.landmarks}, gamma = ${ex.gamma}, i_max = ${ex.iMax}, ${ex.repetitions} draws`,
+    );
   const arms = armsOf(ctx);
-  const results = await runSweep<GeometryScoreConfig, Arm, ArmResult>(ctx, {
-    moduleUrl: new URL('./arm.ts', import.meta.url).href,
+  const results = await runSweep(ctx, {
+    runner: persistenceStudy,
     arms,
     label: 'models',
     describeDone,
   });
-  samplesOfRun.set(ctx, results.filter((r) => r.samples).map((r) => ({ model: r.model, images: r.samples! })));
-  return [...partRows('toy', results), ...(c.authorsExample ? partRows('example', results, 'circle') : []), ...(c.mnist ? [...rows, ...partRows('mnist', results)] : [])];
+  samplesOfRun.set(
+    ctx,
+    results.filter((r) => r.samples).map((r) => ({ model: r.model, images: r.samples! })),
+  );
+  return [
+    ...partRows('toy', results),
+    ...(c.authorsExample ? partRows('example', results, 'circle') : []),
+    ...(c.mnist ? [...rows, ...partRows('mnist', results)] : []),
+  ];
 }
 
 export const experiment: ExperimentDefinition<GeometryScoreConfig, ResultRow> = {
@@ -96,14 +110,9 @@ export const experiment: ExperimentDefinition<GeometryScoreConfig, ResultRow> = 
   description:
     'Khrulkov & Oseledets (2018): the geometry score. MRLTs of witness-complex persistence for planar toy data and MNIST "generators", compared with IS and FID.',
   profiles: PROFILES,
+  validate: validateConfig,
   claim,
   columns: COLUMNS,
   procedure,
   figures: (rows, ctx) => drawFigures(rows, ctx.figuresDir, samplesOfRun.get(ctx) ?? []),
 };
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  await cliMain(async () => {
-    await runExperiment(experiment, process.argv.slice(2), REPO_ROOT);
-  });
-}

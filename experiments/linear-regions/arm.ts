@@ -1,24 +1,43 @@
-// One unit of the sweep. Loaded by URL so it runs in this process or in a
-// worker process (runArmsParallel) with identical results: every random draw
-// comes from Rng streams named by the arm's own description.
-import { Rng } from '@claimlab/core';
+// One unit of the sweep (a network measured along a path, a 2-D slice, the sawtooth) and the
+// list of them. An arm runs in this process or in a worker process with identical results: every
+// random draw comes from Rng streams named by the arm's own description.
+import { defineArm, Rng } from '@claimlab/core';
 import {
-  circlePath,
   countAlongPath,
   randomNetwork,
-  randomPlane,
   regionMap2D,
   sawtoothNetwork,
   segmentPath,
   type PiecewiseLinearNet,
   type RegionMap,
 } from '@claimlab/metrics';
-import type { Condition } from './config.ts';
-import type { ResultRow } from './claim.ts';
+import type { Condition, LinearRegionsConfig } from './config.ts';
+import { inputCircle, planeOf } from './data.ts';
+import type { ResultRow } from './results.ts';
 
 export type Arm =
-  | { kind: 'path'; condition: Condition; width: number; depth: number; seed: number; masterSeed: number; inputDim: number; radiusScale: number; circleVertices: number }
-  | { kind: 'slice'; condition: Condition; width: number; depth: number; seed: number; masterSeed: number; inputDim: number; radiusScale: number; resolution: number }
+  | {
+      kind: 'path';
+      condition: Condition;
+      width: number;
+      depth: number;
+      seed: number;
+      masterSeed: number;
+      inputDim: number;
+      radiusScale: number;
+      circleVertices: number;
+    }
+  | {
+      kind: 'slice';
+      condition: Condition;
+      width: number;
+      depth: number;
+      seed: number;
+      masterSeed: number;
+      inputDim: number;
+      radiusScale: number;
+      resolution: number;
+    }
   | { kind: 'sawtooth'; depth: number };
 
 /** One measured value: a results.csv row. */
@@ -35,7 +54,14 @@ export interface ArmResult {
  * stream), and the sigma_w / sigma_b conditions share the same standard
  * normal draws, scaled.
  */
-export function buildNet(c: Condition, width: number, depth: number, inputDim: number, masterSeed: number, seed: number): PiecewiseLinearNet {
+export function buildNet(
+  c: Condition,
+  width: number,
+  depth: number,
+  inputDim: number,
+  masterSeed: number,
+  seed: number,
+): PiecewiseLinearNet {
   return randomNetwork({
     inputDim,
     width,
@@ -47,15 +73,52 @@ export function buildNet(c: Condition, width: number, depth: number, inputDim: n
   });
 }
 
-/** The random plane (through the origin) holding the circle and the 2-D slice of a seed. */
-export function planeOf(inputDim: number, masterSeed: number, seed: number) {
-  return randomPlane(inputDim, new Rng(masterSeed).fork(`plane/${seed}`));
-}
-
 export function sliceMap(arm: Extract<Arm, { kind: 'slice' }>): RegionMap {
   const net = buildNet(arm.condition, arm.width, arm.depth, arm.inputDim, arm.masterSeed, arm.seed);
   const { u, v } = planeOf(arm.inputDim, arm.masterSeed, arm.seed);
-  return regionMap2D(net, { center: new Float64Array(arm.inputDim), u, v, extent: arm.radiusScale * Math.sqrt(arm.inputDim), resolution: arm.resolution });
+  return regionMap2D(net, {
+    center: new Float64Array(arm.inputDim),
+    u,
+    v,
+    extent: arm.radiusScale * Math.sqrt(arm.inputDim),
+    resolution: arm.resolution,
+  });
+}
+
+/** The sweep's arms: every condition x width x seed (one deep net, measured after every layer), the 2-D slices, the sawtooth. */
+export function armsOf(c: LinearRegionsConfig, masterSeed: number): Arm[] {
+  const arms: Arm[] = [];
+  const geo = { masterSeed, inputDim: c.inputDim, radiusScale: c.radiusScale };
+  for (const condition of c.conditions) {
+    for (const width of c.widths) {
+      for (let seed = 0; seed < c.seeds; seed++) {
+        const depth = c.budget % width === 0 ? Math.max(c.maxDepth, c.budget / width) : c.maxDepth;
+        arms.push({ kind: 'path', condition, width, depth, seed, ...geo, circleVertices: c.circleVertices });
+      }
+    }
+  }
+  // 2-D slices: shallow-wide vs deep-narrow at the neuron budget, for the chaotic hard-tanh and the He ReLU conditions.
+  const sliceConds = c.conditions.filter(
+    (k) => (k.activation === 'hard-tanh' && k.sigmaW2 === c.chaoticSigmaW2) || (k.activation === 'relu' && k.sigmaW2 === 2),
+  );
+  for (const condition of sliceConds) {
+    for (const depth of c.sliceDepths) {
+      for (let seed = 0; seed < c.seeds; seed++) {
+        arms.push({ kind: 'slice', condition, width: c.budget / depth, depth, seed, ...geo, resolution: c.sliceResolution });
+      }
+    }
+  }
+  arms.push({ kind: 'sawtooth', depth: c.sawtoothDepth });
+  return arms;
+}
+
+/** Rough relative cost of an arm (pieces x width^2): the expensive ones are started first so the workers finish together. */
+export function costOf(a: Arm): number {
+  if (a.kind === 'sawtooth') return 2 ** a.depth;
+  if (a.kind === 'slice') return a.resolution ** 2 * a.width * a.depth;
+  const s = a.condition.sigmaW2;
+  const g = a.condition.activation === 'hard-tanh' && s > 1 ? Math.sqrt((Math.sqrt(s) * a.width) / (Math.sqrt(s) + a.width)) : 1.1;
+  return a.width * a.width * (a.circleVertices + a.width * g ** a.depth);
 }
 
 export async function runArm(arm: Arm, onProgress: (status: string) => void): Promise<ArmResult> {
@@ -64,7 +127,16 @@ export async function runArm(arm: Arm, onProgress: (status: string) => void): Pr
   if (arm.kind === 'sawtooth') {
     const r = countAlongPath(sawtoothNetwork(arm.depth), segmentPath([0], [1]));
     for (const l of r.layers.slice(1)) {
-      const base = { sweep: 'sawtooth' as const, activation: 'relu', sigma_w2: 0, sigma_b2: 0, width: 2, depth: arm.depth, layer: l.layer, seed: 0 };
+      const base = {
+        sweep: 'sawtooth' as const,
+        activation: 'relu',
+        sigma_w2: 0,
+        sigma_b2: 0,
+        width: 2,
+        depth: arm.depth,
+        layer: l.layer,
+        seed: 0,
+      };
       measures.push({ ...base, metric: 'transitions', value: l.transitions }, { ...base, metric: 'regions', value: l.regions });
     }
     return { measures, seconds: (Date.now() - t0) / 1000 };
@@ -79,8 +151,7 @@ export async function runArm(arm: Arm, onProgress: (status: string) => void): Pr
   }
   onProgress(`path ${c.activation} sw2=${c.sigmaW2} ${arm.depth}x${arm.width} seed ${arm.seed}`);
   const net = buildNet(c, arm.width, arm.depth, arm.inputDim, arm.masterSeed, arm.seed);
-  const { u, v } = planeOf(arm.inputDim, arm.masterSeed, arm.seed);
-  const path = circlePath(new Float64Array(arm.inputDim), u, v, arm.radiusScale * Math.sqrt(arm.inputDim), arm.circleVertices);
+  const path = inputCircle(arm.inputDim, arm.radiusScale, arm.circleVertices, arm.masterSeed, arm.seed);
   const r = countAlongPath(net, path);
   for (const l of r.layers) {
     const b = { sweep: 'path' as const, ...base, layer: l.layer };
@@ -89,3 +160,6 @@ export async function runArm(arm: Arm, onProgress: (status: string) => void): Pr
   }
   return { measures, seconds: (Date.now() - t0) / 1000 };
 }
+
+/** The sweep's arm runner, imported by main.ts. */
+export const networkMeasurement = defineArm(import.meta.url, runArm);

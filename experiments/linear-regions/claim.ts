@@ -1,25 +1,8 @@
 import { fmt, type Check, type Claim } from '@claimlab/core';
 import { raghuHardTanhGrowthBound } from '@claimlab/metrics';
 import { linearRegression, mean, rSquared } from 'simple-statistics';
-
-/** One row of results.csv: one metric of one network (condition, width, depth, seed) after `layer` layers. */
-export type ResultRow = {
-  /** path: the circle; slice: the 2-D input slice; sawtooth: Telgarsky's construction on [0, 1]. */
-  sweep: string;
-  activation: string;
-  sigma_w2: number;
-  sigma_b2: number;
-  width: number;
-  /** Depth of the network built; `layer` <= depth is where it is cut (the first `layer` layers are a depth-`layer` network). */
-  depth: number;
-  layer: number;
-  seed: number;
-  /** transitions, regions (along the path), length (post-activation trajectory length), regions_2d (grid on the slice). */
-  metric: string;
-  value: number;
-};
-
-export const COLUMNS: (keyof ResultRow)[] = ['sweep', 'activation', 'sigma_w2', 'sigma_b2', 'width', 'depth', 'layer', 'seed', 'metric', 'value'];
+import type { LinearRegionsConfig } from './config.ts';
+import { type ResultRow } from './results.ts';
 
 /** Tolerance on a per-layer growth factor against a theorem's rate: within a factor 0.8-1.25 (20% on the base of the exponential). */
 export const RATE_TOLERANCE = 0.8;
@@ -33,7 +16,10 @@ export const LINEAR_BAND: [number, number] = [0.5, 2];
 export const LENGTH_PRESERVED_BAND: [number, number] = [0.9, 1.1];
 
 /** Mean over seeds of a metric, per layer 1..maxLayer (index = layer). */
-export function seriesOf(rows: ResultRow[], f: { sweep: string; activation: string; sigma_w2?: number; width: number; depth?: number; metric: string }): Map<number, number> {
+export function seriesOf(
+  rows: ResultRow[],
+  f: { sweep: string; activation: string; sigma_w2?: number; width: number; depth?: number; metric: string },
+): Map<number, number> {
   const byLayer = new Map<number, number[]>();
   for (const r of rows) {
     if (r.sweep !== f.sweep || r.activation !== f.activation || r.width !== f.width || r.metric !== f.metric) continue;
@@ -56,7 +42,8 @@ export function growthFactor(series: Map<number, number>, fromLayer = 1): { fact
 type Cond = { activation: string; sigma_w2: number };
 const conditionsOf = (rows: ResultRow[]): Cond[] => {
   const seen = new Map<string, Cond>();
-  for (const r of rows) if (r.sweep === 'path') seen.set(`${r.activation}/${r.sigma_w2}`, { activation: r.activation, sigma_w2: r.sigma_w2 });
+  for (const r of rows)
+    if (r.sweep === 'path') seen.set(`${r.activation}/${r.sigma_w2}`, { activation: r.activation, sigma_w2: r.sigma_w2 });
   return [...seen.values()];
 };
 const widthsOf = (rows: ResultRow[]) => [...new Set(rows.filter((r) => r.sweep === 'path').map((r) => r.width))].sort((a, b) => a - b);
@@ -73,12 +60,7 @@ export function budgetLine(rows: ResultRow[], c: Cond, budget: number): { depth:
   return out.sort((a, b) => a.depth - b.depth);
 }
 
-const cfgNum = (config: unknown, key: string, dflt: number): number => {
-  const v = (config as Record<string, unknown> | null)?.[key];
-  return typeof v === 'number' ? v : dflt;
-};
-
-export const claim: Claim<ResultRow> = {
+export const claim: Claim<LinearRegionsConfig, ResultRow> = {
   paper: {
     authors: 'Raghu, Poole, Kleinberg, Ganguli & Sohl-Dickstein; with Hanin & Rolnick (2019) and Hanin, Jeong & Rolnick (2022)',
     title: 'On the Expressive Power of Deep Neural Networks',
@@ -86,25 +68,46 @@ export const claim: Claim<ResultRow> = {
     year: 2017,
   },
   statement:
-    'For piecewise-linear networks the number of linear regions can grow exponentially with depth (O(k^{mn}), Theorem 1; constructions reach it); ' +
-    'at random initialisation with large sigma_w the trajectory length and the number of transitions along it grow exponentially with depth ' +
+    'For piecewise-linear networks the number of linear regions can grow exponentially with depth (O(k^{mn}), ' +
+    'Theorem 1; constructions reach it); ' +
+    'at random initialisation with large sigma_w the trajectory length and the number of transitions along it grow ' +
+    'exponentially with depth ' +
     '(Theorems 2-3, Figures 1-4), so depth buys more expressivity than width. Counter-point (Hanin & Rolnick 2019): at He initialisation ' +
     'regions along a line scale with the number of neurons, not exponentially with depth.',
   notes: [
-    'Counting is exact along the path: breakpoints are propagated analytically layer by layer (libs/metrics/src/linear-regions.ts); the circle is an inscribed regular polygon (circleVertices corners) and the counts are exact for that polygon. Tests check the counts against dense sampling, hand-computed kinks and Telgarsky\'s sawtooth.',
-    'Transitions = places along the closed circle where the activation pattern of layers 1..l changes; a network cut after layer l is a depth-l network (its weights are the first l layers of the deeper one), so one deep network per (condition, width, seed) gives every depth.',
-    'Hard-tanh networks use sigma_b = 0, the setting of Theorem 3(b) whose per-layer rate is sqrt(sigma_w k) / sqrt(sigma_w + k) (sigma_w = sqrt(sigma_w^2)). ReLU uses He initialisation (sigma_w^2 = 2) with sigma_b^2 = 1e-6 as in Hanin & Rolnick (2019).',
-    `Thresholds: a growth factor "matches" a theorem's rate when it lies within a factor ${RATE_TOLERANCE}-${fmt(1 / RATE_TOLERANCE, 2)} of it (the theorems are O(.) bounds, so only the rate, not the constant, is compared); geometric growth needs R^2 >= ${MIN_R2} of log count against depth; "much faster with depth" is >= ${MIN_DEPTH_ADVANTAGE}x more transitions for the deepest than the shallowest net at the same neuron budget; Hanin-Rolnick's "regions scale with neurons" is a ratio within ${LINEAR_BAND.join('-')} of linear.`,
-    'Theorem 3(a) (ReLU) predicts length growth sigma_w sqrt(k) / sqrt(k + 1) per layer; Hanin, Jeong & Rolnick (2022) prove that expected length is instead preserved at He initialisation (factor sqrt(sigma_w^2 / 2) in general). That check is expected to fail and is kept as the paper states it.',
-    'quick profile: input dimension 32, a 256-gon circle of radius sqrt(32), widths 8-128 (128 = the paper\'s k), depth up to 10 (16 for width 8), 3 seeds, neuron budget 128, sigma_w^2 = 8 as in the paper\'s figures. With a budget of 64 neurons (1x64 ... 8x8, an earlier quick setting) the chaotic deep-narrow advantage was only 2.6x, below the 4x threshold: exponential depth effects need enough depth to beat the polynomial width effect.',
-    'The 2-D region maps count distinct activation patterns on a grid of a random plane through the origin (a lower bound on the regions meeting the slice). With sigma_b^2 = 1e-6 the ReLU regions are nearly cones from the origin, hence the wedges.',
+    'Counting is exact along the path: breakpoints are propagated analytically layer by layer ' +
+      '(libs/metrics/src/linear-regions.ts); the circle is an inscribed regular polygon (circleVertices corners) and ' +
+      'the counts are exact for that polygon. Tests check the counts against dense sampling, hand-computed kinks and ' +
+      "Telgarsky's sawtooth.",
+    'Transitions = places along the closed circle where the activation pattern of layers 1..l changes; a network ' +
+      'cut after layer l is a depth-l network (its weights are the first l layers of the deeper one), so one deep ' +
+      'network per (condition, width, seed) gives every depth.',
+    'Hard-tanh networks use sigma_b = 0, the setting of Theorem 3(b) whose per-layer rate is sqrt(sigma_w k) / ' +
+      'sqrt(sigma_w + k) (sigma_w = sqrt(sigma_w^2)). ReLU uses He initialisation (sigma_w^2 = 2) with sigma_b^2 = ' +
+      '1e-6 as in Hanin & Rolnick (2019).',
+    `Thresholds: a growth factor "matches" a theorem's rate when it lies within a factor ` +
+      `${RATE_TOLERANCE}-${fmt(1 / RATE_TOLERANCE, 2)} of it (the theorems are O(.) bounds, so only the rate, not ` +
+      `the constant, is compared); geometric growth needs R^2 >= ${MIN_R2} of log count against depth; "much faster ` +
+      `with depth" is >= ${MIN_DEPTH_ADVANTAGE}x more transitions for the deepest than the shallowest net at the ` +
+      `same neuron budget; Hanin-Rolnick's "regions scale with neurons" is a ratio within ${LINEAR_BAND.join('-')} ` +
+      `of linear.`,
+    'Theorem 3(a) (ReLU) predicts length growth sigma_w sqrt(k) / sqrt(k + 1) per layer; Hanin, Jeong & Rolnick ' +
+      '(2022) prove that expected length is instead preserved at He initialisation (factor sqrt(sigma_w^2 / 2) in ' +
+      'general). That check is expected to fail and is kept as the paper states it.',
+    "quick profile: input dimension 32, a 256-gon circle of radius sqrt(32), widths 8-128 (128 = the paper's k), " +
+      "depth up to 10 (16 for width 8), 3 seeds, neuron budget 128, sigma_w^2 = 8 as in the paper's figures. With a " +
+      'budget of 64 neurons (1x64 ... 8x8, an earlier quick setting) the chaotic deep-narrow advantage was only ' +
+      '2.6x, below the 4x threshold: exponential depth effects need enough depth to beat the polynomial width effect.',
+    'The 2-D region maps count distinct activation patterns on a grid of a random plane through the origin (a ' +
+      'lower bound on the regions meeting the slice). With sigma_b^2 = 1e-6 the ReLU regions are nearly cones from ' +
+      'the origin, hence the wedges.',
   ],
   checks(rows, { config }): Check[] {
     const checks: Check[] = [];
     const widths = widthsOf(rows);
     const k = widths[widths.length - 1] ?? NaN;
-    const chaotic = cfgNum(config, 'chaoticSigmaW2', 8);
-    const budget = cfgNum(config, 'budget', 64);
+    const chaotic = config.chaoticSigmaW2;
+    const budget = config.budget;
     const conds = conditionsOf(rows);
     const hardTanh = conds.filter((c) => c.activation === 'hard-tanh').sort((a, b) => a.sigma_w2 - b.sigma_w2);
     const he = conds.find((c) => c.activation === 'relu' && c.sigma_w2 === 2);
@@ -132,7 +135,9 @@ export const claim: Claim<ResultRow> = {
     checks.push({
       id: 'depth-beats-width-equal-budget',
       description: `hard-tanh, sigma_w^2 = ${chaotic}, ${budget} neurons: transitions rise with depth at a fixed number of neurons (deep-narrow >> shallow-wide)`,
-      paper: 'Section 2-3: remaining depth has exponential, width only polynomial effect (regions O(k^{mn}), Theorem 1; transitions vs width and depth, Figure 4)',
+      paper:
+        'Section 2-3: remaining depth has exponential, width only polynomial effect (regions O(k^{mn}), Theorem 1; ' +
+        'transitions vs width and depth, Figure 4)',
       ours: `${line.map((p) => `${p.depth}x${p.width}: ${Math.round(p.transitions)}`).join(', ')}; deepest/shallowest ${fmt(adv, 1)}x`,
       threshold: `strictly increasing with depth and deepest/shallowest >= ${MIN_DEPTH_ADVANTAGE}x (at least 2 budget points)`,
       pass: line.length >= 2 && monotone && adv >= MIN_DEPTH_ADVANTAGE,
@@ -149,7 +154,9 @@ export const claim: Claim<ResultRow> = {
     checks.push({
       id: 'length-growth-matches-theorem3b',
       description: `hard-tanh, sigma_b = 0, width ${k}: per-layer growth factor of the trajectory length matches Theorem 3(b)'s rate for every sigma_w^2 > 1`,
-      paper: 'Theorem 3(b): E[l(z^(d))] >= O((sqrt(sigma_w k)/sqrt(sigma_w + k))^d) l(x); Figure 1: length grows exponentially with depth, faster for larger sigma_w',
+      paper:
+        'Theorem 3(b): E[l(z^(d))] >= O((sqrt(sigma_w k)/sqrt(sigma_w + k))^d) l(x); Figure 1: length grows ' +
+        'exponentially with depth, faster for larger sigma_w',
       ours: rates.map((r) => `sigma_w^2=${r.s}: ${fmt(r.factor, 2)} vs ${fmt(r.bound, 2)} (ratio ${fmt(r.ratio, 2)})`).join('; '),
       threshold: `ratio in [${RATE_TOLERANCE}, ${fmt(1 / RATE_TOLERANCE, 2)}] for each`,
       pass: rates.length > 0 && rates.every((r) => r.ratio >= RATE_TOLERANCE && r.ratio <= 1 / RATE_TOLERANCE),
@@ -174,7 +181,7 @@ export const claim: Claim<ResultRow> = {
     const sawLast = saw[saw.length - 1];
     checks.push({
       id: 'sawtooth-exponential-regions',
-      description: 'Telgarsky\'s sawtooth (width 2) gives exactly 2^L linear regions on [0, 1] at depth L, counted by the same code',
+      description: "Telgarsky's sawtooth (width 2) gives exactly 2^L linear regions on [0, 1] at depth L, counted by the same code",
       paper: 'Theorem 1 / Section 2.2: region count can be exponential in depth (constructions of Montufar et al. 2014, Telgarsky 2016)',
       ours: saw.length ? `depth 1..${sawLast.layer}: ${saw.map((r) => r.value).join(', ')}` : 'no rows',
       threshold: 'regions = 2^L at every depth',
@@ -189,7 +196,9 @@ export const claim: Claim<ResultRow> = {
     checks.push({
       id: 'he-relu-transitions-linear-in-neurons',
       description: `ReLU at He init (sigma_w^2 = 2), width ${k}: transitions at depth ${dMax ?? '-'} are about depth x transitions at depth 1 (linear in the number of neurons, not exponential)`,
-      paper: 'Hanin & Rolnick (2019), Theorem 1 and Figures 2-3: regions along a line per unit length ~ number of neurons, independent of depth, at initialisation',
+      paper:
+        'Hanin & Rolnick (2019), Theorem 1 and Figures 2-3: regions along a line per unit length ~ number of neurons, ' +
+        'independent of depth, at initialisation',
       ours: `T(${dMax})/(${dMax} T(1)) = ${fmt(linRatio, 2)} (transitions ${[...tHe.values()].map((v) => Math.round(v)).join(', ')})`,
       threshold: `in [${LINEAR_BAND.join(', ')}]`,
       pass: linRatio >= LINEAR_BAND[0] && linRatio <= LINEAR_BAND[1],
@@ -210,7 +219,8 @@ export const claim: Claim<ResultRow> = {
     checks.push({
       id: 'he-relu-length-preserved',
       description: `ReLU at He init, width ${k}: the trajectory length neither grows nor shrinks with depth`,
-      paper: 'Hanin, Jeong & Rolnick (2022), "Deep ReLU networks preserve expected length": expected length is preserved at He initialisation',
+      paper:
+        'Hanin, Jeong & Rolnick (2022), "Deep ReLU networks preserve expected length": expected length is preserved at He initialisation',
       ours: `factor ${fmt(gLenHe.factor, 3)} per layer`,
       threshold: `in [${LENGTH_PRESERVED_BAND.join(', ')}]`,
       pass: gLenHe.factor >= LENGTH_PRESERVED_BAND[0] && gLenHe.factor <= LENGTH_PRESERVED_BAND[1],

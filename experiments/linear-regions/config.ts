@@ -1,4 +1,4 @@
-import { UsageError, type ProfileName } from '@claimlab/core';
+import { ConfigProblems, type ProfileName } from '@claimlab/core';
 import { ACTIVATIONS } from '@claimlab/metrics';
 
 /** One weight/bias initialisation regime of a random network. */
@@ -49,7 +49,7 @@ const CONDITIONS: Condition[] = [
  * growth is visible over 10 layers (transitions reach ~10^4-10^5 at sigma_w^2 = 8).
  *
  * paper: the paper's figure setting k = 128 neurons per layer and sigma_w^2 = 8
- * (Raghu et al. 2017, Figures 1-4 use widths up to 128 and depths up to ~12 or more); input
+ * (Raghu et al. 2017's figures use k = 128 and sigma_w^2 = 8; their depth range, up to ~12 or more, is unverified); input
  * dimension 128, finer polygon, 5 seeds, budget 256 (1x256 ... 32x8). Pure
  * TypeScript on the CPU: hours, not minutes (cost grows with the transitions).
  */
@@ -86,31 +86,28 @@ export const PROFILES: Record<ProfileName, LinearRegionsConfig> = {
 
 /** Validates a resolved config; each problem is named. */
 export function validateConfig(c: LinearRegionsConfig): void {
-  const problems: string[] = [];
-  const posInt = (name: string, v: unknown) => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) problems.push(`${name} must be a positive integer, got ${JSON.stringify(v)}`);
-  };
-  posInt('inputDim', c.inputDim);
+  const problems = new ConfigProblems();
+  const { inputDim, maxDepth, seeds, budget, sawtoothDepth, sliceResolution } = c;
+  problems.positiveIntegers({ inputDim, maxDepth, seeds, budget, sawtoothDepth, sliceResolution });
   if (Number.isInteger(c.inputDim) && c.inputDim < 2) problems.push('inputDim must be >= 2 (the circle needs a plane)');
-  posInt('maxDepth', c.maxDepth);
-  posInt('seeds', c.seeds);
-  posInt('budget', c.budget);
-  posInt('sawtoothDepth', c.sawtoothDepth);
-  posInt('sliceResolution', c.sliceResolution);
-  if (!(Number.isInteger(c.circleVertices) && c.circleVertices >= 3)) problems.push(`circleVertices must be an integer >= 3, got ${c.circleVertices}`);
+  if (!(Number.isInteger(c.circleVertices) && c.circleVertices >= 3))
+    problems.push(`circleVertices must be an integer >= 3, got ${c.circleVertices}`);
   if (!(c.radiusScale > 0)) problems.push(`radiusScale must be > 0, got ${c.radiusScale}`);
   if (!Array.isArray(c.widths) || c.widths.length === 0) problems.push('widths must be a non-empty list');
-  else for (const w of c.widths) posInt('width', w);
+  else for (const width of c.widths) problems.positiveIntegers({ width });
   if (!Array.isArray(c.sliceDepths)) problems.push('sliceDepths must be a list');
-  else for (const d of c.sliceDepths) {
-    posInt('slice depth', d);
-    if (Number.isInteger(d) && d >= 1 && c.budget % d !== 0) problems.push(`slice depth ${d} does not divide budget ${c.budget}`);
-  }
+  else
+    for (const d of c.sliceDepths) {
+      problems.positiveIntegers({ 'slice depth': d });
+      if (Number.isInteger(d) && d >= 1 && c.budget % d !== 0) problems.push(`slice depth ${d} does not divide budget ${c.budget}`);
+    }
   if (!Array.isArray(c.conditions) || c.conditions.length === 0) problems.push('conditions must be a non-empty list');
-  else for (const k of c.conditions) {
-    if (!(ACTIVATIONS as readonly string[]).includes(k.activation)) problems.push(`unknown activation '${k.activation}' (use ${ACTIVATIONS.join(' or ')})`);
-    if (!(k.sigmaW2 > 0)) problems.push(`sigmaW2 must be > 0, got ${k.sigmaW2}`);
-    if (!(k.sigmaB2 >= 0)) problems.push(`sigmaB2 must be >= 0, got ${k.sigmaB2}`);
-  }
-  if (problems.length) throw new UsageError(`Invalid config:\n  - ${problems.join('\n  - ')}`);
+  else
+    for (const k of c.conditions) {
+      if (!(ACTIVATIONS as readonly string[]).includes(k.activation))
+        problems.push(`unknown activation '${k.activation}' (use ${ACTIVATIONS.join(' or ')})`);
+      if (!(k.sigmaW2 > 0)) problems.push(`sigmaW2 must be > 0, got ${k.sigmaW2}`);
+      if (!(k.sigmaB2 >= 0)) problems.push(`sigmaB2 must be >= 0, got ${k.sigmaB2}`);
+    }
+  problems.throwIfAny();
 }

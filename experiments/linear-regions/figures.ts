@@ -2,14 +2,23 @@ import { join } from 'node:path';
 import { heatmap, lineChart, saveFigure, type Datum } from '@claimlab/plots';
 import { raghuHardTanhGrowthBound } from '@claimlab/metrics';
 import { sliceMap } from './arm.ts';
-import { budgetLine, seriesOf, type ResultRow } from './claim.ts';
+import { budgetLine, seriesOf } from './claim.ts';
+import { type ResultRow } from './results.ts';
 import type { LinearRegionsConfig } from './config.ts';
 
 const label = (activation: string, s: number) => (activation === 'relu' ? `ReLU, sigma_w^2=${s} (He)` : `hard-tanh, sigma_w^2=${s}`);
 
 /** Mean and min/max over seeds of a path metric, per layer. */
-function spread(rows: ResultRow[], activation: string, s: number, width: number, metric: string): { layer: number; mean: number; lo: number; hi: number }[] {
-  const sel = rows.filter((r) => r.sweep === 'path' && r.activation === activation && r.sigma_w2 === s && r.width === width && r.metric === metric);
+function spread(
+  rows: ResultRow[],
+  activation: string,
+  s: number,
+  width: number,
+  metric: string,
+): { layer: number; mean: number; lo: number; hi: number }[] {
+  const sel = rows.filter(
+    (r) => r.sweep === 'path' && r.activation === activation && r.sigma_w2 === s && r.width === width && r.metric === metric,
+  );
   const layers = [...new Set(sel.map((r) => r.layer))].sort((a, b) => a - b);
   return layers.map((l) => {
     const v = sel.filter((r) => r.layer === l).map((r) => r.value);
@@ -38,19 +47,39 @@ export async function drawFigures(rows: ResultRow[], config: LinearRegionsConfig
 
   // Transitions against depth (log scale), every condition at the widest width, and the sawtooth construction.
   const tData: Datum[] = conds.flatMap((c) =>
-    spread(rows, c.activation, c.s, k, 'transitions').map((p) => ({ net: label(c.activation, c.s), depth: p.layer, transitions: Math.max(p.mean, 1), lo: Math.max(p.lo, 1), hi: Math.max(p.hi, 1) })),
+    spread(rows, c.activation, c.s, k, 'transitions').map((p) => ({
+      net: label(c.activation, c.s),
+      depth: p.layer,
+      transitions: Math.max(p.mean, 1),
+      lo: Math.max(p.lo, 1),
+      hi: Math.max(p.hi, 1),
+    })),
   );
   for (const r of rows.filter((x) => x.sweep === 'sawtooth' && x.metric === 'transitions' && x.layer <= config.maxDepth)) {
-    tData.push({ net: 'sawtooth (Telgarsky), width 2', depth: r.layer, transitions: Math.max(r.value, 1), lo: Math.max(r.value, 1), hi: Math.max(r.value, 1) });
+    tData.push({
+      net: 'sawtooth (Telgarsky), width 2',
+      depth: r.layer,
+      transitions: Math.max(r.value, 1),
+      lo: Math.max(r.value, 1),
+      hi: Math.max(r.value, 1),
+    });
   }
   if (tData.length) {
     await save(
       'transitions-vs-depth',
       lineChart({
-        data: tData, x: 'depth', y: 'transitions', color: 'net', colorTitle: 'network', yScale: 'log', band: { lower: 'lo', upper: 'hi' }, points: true,
+        data: tData,
+        x: 'depth',
+        y: 'transitions',
+        color: 'net',
+        colorTitle: 'network',
+        yScale: 'log',
+        band: { lower: 'lo', upper: 'hi' },
+        points: true,
         title: `Transitions along a circle vs depth (width ${k})`,
         subtitle: 'cf. Raghu et al. 2017, Fig. 4; mean over seeds, band min-max',
-        xTitle: 'depth (hidden layers)', yTitle: 'transitions (pattern changes)',
+        xTitle: 'depth (hidden layers)',
+        yTitle: 'transitions (pattern changes)',
       }),
     );
   }
@@ -61,23 +90,43 @@ export async function drawFigures(rows: ResultRow[], config: LinearRegionsConfig
   const wData: Datum[] = wConds.flatMap((c) =>
     widths.flatMap((w) => {
       const s = seriesOf(rows, { sweep: 'path', activation: c.activation, sigma_w2: c.s, width: w, metric: 'transitions' });
-      return depthsShown.filter((d) => s.has(d)).map((d) => ({ net: label(c.activation, c.s), width: w, depth: `depth ${d}`, transitions: Math.max(s.get(d)!, 1) }));
+      return depthsShown
+        .filter((d) => s.has(d))
+        .map((d) => ({ net: label(c.activation, c.s), width: w, depth: `depth ${d}`, transitions: Math.max(s.get(d)!, 1) }));
     }),
   );
   if (wData.length) {
     await save(
       'transitions-vs-width',
       lineChart({
-        data: wData, x: 'width', y: 'transitions', color: 'depth', column: 'net', columnTitle: 'network', xScale: 'log', yScale: 'log', points: true, width: 260,
-        title: 'Transitions along a circle vs width, per depth (log-log)', subtitle: 'polynomial in width, exponential in depth only in the chaotic regime',
-        xTitle: 'width k', yTitle: 'transitions',
+        data: wData,
+        x: 'width',
+        y: 'transitions',
+        color: 'depth',
+        column: 'net',
+        columnTitle: 'network',
+        xScale: 'log',
+        yScale: 'log',
+        points: true,
+        width: 260,
+        title: 'Transitions along a circle vs width, per depth (log-log)',
+        subtitle: 'polynomial in width, exponential in depth only in the chaotic regime',
+        xTitle: 'width k',
+        yTitle: 'transitions',
       }),
     );
   }
 
   // Trajectory length per layer, every condition at the widest width, with Theorem 3(b)'s rate for the chaotic condition.
   const lData: Datum[] = conds.flatMap((c) =>
-    spread(rows, c.activation, c.s, k, 'length').map((p) => ({ net: label(c.activation, c.s), kind: 'measured', layer: p.layer, length: p.mean, lo: p.lo, hi: p.hi })),
+    spread(rows, c.activation, c.s, k, 'length').map((p) => ({
+      net: label(c.activation, c.s),
+      kind: 'measured',
+      layer: p.layer,
+      length: p.mean,
+      lo: p.lo,
+      hi: p.hi,
+    })),
   );
   const chaos = spread(rows, 'hard-tanh', config.chaoticSigmaW2, k, 'length');
   const l1 = chaos.find((p) => p.layer === 1);
@@ -85,49 +134,100 @@ export async function drawFigures(rows: ResultRow[], config: LinearRegionsConfig
     const b = raghuHardTanhGrowthBound(config.chaoticSigmaW2, k);
     for (const p of chaos.filter((q) => q.layer >= 1)) {
       const v = l1.mean * b ** (p.layer - 1);
-      lData.push({ net: label('hard-tanh', config.chaoticSigmaW2), kind: `Theorem 3(b) rate ${b.toFixed(2)}^d`, layer: p.layer, length: v, lo: v, hi: v });
+      lData.push({
+        net: label('hard-tanh', config.chaoticSigmaW2),
+        kind: `Theorem 3(b) rate ${b.toFixed(2)}^d`,
+        layer: p.layer,
+        length: v,
+        lo: v,
+        hi: v,
+      });
     }
   }
   if (lData.length) {
     await save(
       'trajectory-length',
       lineChart({
-        data: lData, x: 'layer', y: 'length', color: 'net', colorTitle: 'network', strokeDash: 'kind', yScale: 'log', band: { lower: 'lo', upper: 'hi' }, detail: 'kind',
-        title: `Trajectory length of the circle's image per layer (width ${k})`, subtitle: 'cf. Raghu et al. 2017, Fig. 1; layer 0 = the input circle',
-        xTitle: 'layer', yTitle: 'length of the image (post-activation)',
+        data: lData,
+        x: 'layer',
+        y: 'length',
+        color: 'net',
+        colorTitle: 'network',
+        strokeDash: 'kind',
+        yScale: 'log',
+        band: { lower: 'lo', upper: 'hi' },
+        detail: 'kind',
+        title: `Trajectory length of the circle's image per layer (width ${k})`,
+        subtitle: 'cf. Raghu et al. 2017, Fig. 1; layer 0 = the input circle',
+        xTitle: 'layer',
+        yTitle: 'length of the image (post-activation)',
       }),
     );
   }
 
   // Equal neuron budget: transitions against depth with depth x width = budget.
   const bData: Datum[] = conds.flatMap((c) =>
-    budgetLine(rows, { activation: c.activation, sigma_w2: c.s }, config.budget).map((p) => ({ net: label(c.activation, c.s), depth: p.depth, shape: `${p.depth}x${p.width}`, transitions: Math.max(p.transitions, 1) })),
+    budgetLine(rows, { activation: c.activation, sigma_w2: c.s }, config.budget).map((p) => ({
+      net: label(c.activation, c.s),
+      depth: p.depth,
+      shape: `${p.depth}x${p.width}`,
+      transitions: Math.max(p.transitions, 1),
+    })),
   );
   if (bData.length) {
     await save(
       'equal-budget',
       lineChart({
-        data: bData, x: 'depth', y: 'transitions', color: 'net', colorTitle: 'network', xScale: 'log', yScale: 'log', points: true,
-        title: `Same ${config.budget} neurons, arranged deep-narrow or shallow-wide`, subtitle: 'depth x width = budget; mean over seeds',
-        xTitle: 'depth (width = budget / depth)', yTitle: 'transitions along the circle',
+        data: bData,
+        x: 'depth',
+        y: 'transitions',
+        color: 'net',
+        colorTitle: 'network',
+        xScale: 'log',
+        yScale: 'log',
+        points: true,
+        title: `Same ${config.budget} neurons, arranged deep-narrow or shallow-wide`,
+        subtitle: 'depth x width = budget; mean over seeds',
+        xTitle: 'depth (width = budget / depth)',
+        yTitle: 'transitions along the circle',
       }),
     );
   }
 
   // 2-D region maps (seed 0) of shallow-wide and deep-narrow nets with the same neurons.
-  const sliceConds = config.conditions.filter((c) => (c.activation === 'hard-tanh' && c.sigmaW2 === config.chaoticSigmaW2) || (c.activation === 'relu' && c.sigmaW2 === 2));
+  const sliceConds = config.conditions.filter(
+    (c) => (c.activation === 'hard-tanh' && c.sigmaW2 === config.chaoticSigmaW2) || (c.activation === 'relu' && c.sigmaW2 === 2),
+  );
   for (const c of sliceConds) {
     for (const depth of config.sliceDepths) {
       const width = config.budget / depth;
       const n = config.sliceResolution;
-      const map = sliceMap({ kind: 'slice', condition: c, width, depth, seed: 0, masterSeed, inputDim: config.inputDim, radiusScale: config.radiusScale, resolution: n });
+      const map = sliceMap({
+        kind: 'slice',
+        condition: c,
+        width,
+        depth,
+        seed: 0,
+        masterSeed,
+        inputDim: config.inputDim,
+        radiusScale: config.radiusScale,
+        resolution: n,
+      });
       const data: Datum[] = [];
       for (let r = n - 1; r >= 0; r--) for (let col = 0; col < n; col++) data.push({ a: col, b: r, region: hue(map.ids[r * n + col]) });
       const spec = heatmap({
-        data, x: 'a', y: 'b', value: 'region', scheme: 'rainbow', domain: [0, 1], width: 320, height: 320,
+        data,
+        x: 'a',
+        y: 'b',
+        value: 'region',
+        scheme: 'rainbow',
+        domain: [0, 1],
+        width: 320,
+        height: 320,
         title: `${label(c.activation, c.sigmaW2)}: ${depth} x ${width}`,
         subtitle: `${map.regionsPerLayer[map.regionsPerLayer.length - 1]} regions on a ${n}x${n} grid`,
-        xTitle: 'u (random direction, half-width sqrt(m))', yTitle: 'v', 
+        xTitle: 'u (random direction, half-width sqrt(m))',
+        yTitle: 'v',
       }) as unknown as { layer: { encoding: Record<string, Record<string, unknown>> }[] };
       const enc = spec.layer[0].encoding;
       enc.x.axis = { labels: false, ticks: false, domain: false };

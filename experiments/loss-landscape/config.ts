@@ -1,4 +1,4 @@
-import { UsageError, type ProfileName } from '@claimlab/core';
+import { ConfigProblems, type ProfileName } from '@claimlab/core';
 
 export type LossLandscapeConfig = {
   dataset: 'mnist' | 'cifar10';
@@ -60,7 +60,7 @@ export type LossLandscapeConfig = {
  * paper: CIFAR-10 (50,000 / 10,000), ResNet-20/56/110 of width 1 with projection shortcuts
  * (the authors' cifar10/models/resnet.py), 300 epochs of SGD Nesterov momentum 0.9, batch 128,
  * weight decay 5e-4, lr 0.1 divided by 10 after epochs 150, 225 and 275 (the authors'
- * cifar10/main.py), 0.01 for the no-shortcut nets from depth 56 (REFERENCES, secondary source);
+ * cifar10/main.py), 0.01 for the no-shortcut nets from depth 56 (secondary source: docs/REFERENCES.md);
  * the paper's 51x51 grid over [-1, 1]^2 on the training set (here a 10,000-image subset) and a
  * 51-point 1-D slice; a 21x21 eigenvalue map with 20 Lanczos steps on 1,000 images.
  * Not reproduced: random-crop/flip augmentation during training (not implemented).
@@ -129,35 +129,45 @@ export function learningRateOf(c: LossLandscapeConfig, depth: number, shortcuts:
 
 /** Validates a resolved config; each problem is named with its fix. */
 export function validateConfig(c: LossLandscapeConfig): void {
-  const problems: string[] = [];
+  const problems = new ConfigProblems();
   if (!['mnist', 'cifar10'].includes(c.dataset)) problems.push(`dataset must be mnist or cifar10, got '${c.dataset}'`);
   if (!['A', 'projection'].includes(c.shortcutType)) problems.push(`shortcutType must be A or projection, got '${c.shortcutType}'`);
-  if (!Array.isArray(c.depths) || c.depths.length < 2) problems.push(`depths needs at least two depths (the claim compares them), got ${JSON.stringify(c.depths)}`);
+  if (!Array.isArray(c.depths) || c.depths.length < 2)
+    problems.push(`depths needs at least two depths (the claim compares them), got ${JSON.stringify(c.depths)}`);
   else {
     for (const d of c.depths) {
-      if (!Number.isInteger(d) || d < 8 || (d - 2) % 6 !== 0) problems.push(`depth must be 6n + 2 with n >= 1 (8, 14, 20, 56, 110, ...), got ${d}`);
+      if (!Number.isInteger(d) || d < 8 || (d - 2) % 6 !== 0)
+        problems.push(`depth must be 6n + 2 with n >= 1 (8, 14, 20, 56, 110, ...), got ${d}`);
     }
     if (new Set(c.depths).size !== c.depths.length) problems.push(`depths must be distinct, got ${JSON.stringify(c.depths)}`);
   }
-  const positiveInts: (keyof LossLandscapeConfig)[] = ['trainSize', 'testSize', 'epochs', 'batchSize', 'surfaceSize', 'hessianSize', 'lanczosSteps', 'evalBatchSize', 'lowLearningRateFromDepth'];
-  for (const k of positiveInts) {
-    const v = c[k];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) problems.push(`${k} must be a positive integer, got ${v}`);
-  }
+  const { trainSize, testSize, epochs, batchSize, surfaceSize, hessianSize, lanczosSteps, evalBatchSize, lowLearningRateFromDepth } = c;
+  problems.positiveIntegers({
+    trainSize,
+    testSize,
+    epochs,
+    batchSize,
+    surfaceSize,
+    hessianSize,
+    lanczosSteps,
+    evalBatchSize,
+    lowLearningRateFromDepth,
+  });
   for (const k of ['gridPoints', 'slicePoints'] as const) {
-    if (!Number.isInteger(c[k]) || c[k] < 3 || c[k] % 2 === 0) problems.push(`${k} must be an odd integer >= 3 (so the trained weights are a grid point), got ${c[k]}`);
+    if (!Number.isInteger(c[k]) || c[k] < 3 || c[k] % 2 === 0)
+      problems.push(`${k} must be an odd integer >= 3 (so the trained weights are a grid point), got ${c[k]}`);
   }
   if (!Number.isInteger(c.hessianGridPoints) || c.hessianGridPoints < 1 || c.hessianGridPoints % 2 === 0) {
     problems.push(`hessianGridPoints must be an odd positive integer, got ${c.hessianGridPoints}`);
   }
   if (c.surfaceSize > c.trainSize) problems.push(`surfaceSize (${c.surfaceSize}) cannot exceed trainSize (${c.trainSize})`);
   if (c.hessianSize > c.trainSize) problems.push(`hessianSize (${c.hessianSize}) cannot exceed trainSize (${c.trainSize})`);
-  for (const k of ['learningRate', 'noshortLearningRate', 'widthMultiplier', 'gridExtent', 'fdStep', 'lrDecay'] as const) {
-    if (!(typeof c[k] === 'number' && c[k] > 0)) problems.push(`${k} must be > 0, got ${c[k]}`);
-  }
+  const { learningRate, noshortLearningRate, widthMultiplier, gridExtent, fdStep, lrDecay } = c;
+  problems.positiveNumbers({ learningRate, noshortLearningRate, widthMultiplier, gridExtent, fdStep, lrDecay });
   if (!(c.momentum >= 0 && c.momentum < 1)) problems.push(`momentum must be in [0, 1), got ${c.momentum}`);
   if (!(c.weightDecay >= 0)) problems.push(`weightDecay must be >= 0, got ${c.weightDecay}`);
   if (typeof c.nesterov !== 'boolean') problems.push(`nesterov must be true or false, got ${c.nesterov}`);
-  if (!Array.isArray(c.lrDecayEpochs) || c.lrDecayEpochs.some((e) => !Number.isInteger(e) || e < 1)) problems.push(`lrDecayEpochs must be a list of positive epochs, got ${JSON.stringify(c.lrDecayEpochs)}`);
-  if (problems.length) throw new UsageError(`Invalid config:\n  - ${problems.join('\n  - ')}`);
+  if (!Array.isArray(c.lrDecayEpochs) || c.lrDecayEpochs.some((e) => !Number.isInteger(e) || e < 1))
+    problems.push(`lrDecayEpochs must be a list of positive epochs, got ${JSON.stringify(c.lrDecayEpochs)}`);
+  problems.throwIfAny();
 }

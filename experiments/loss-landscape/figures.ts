@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '@claimlab/core';
 import { eigenRatio } from '@claimlab/metrics';
 import { lineChart, saveFigure, svgToPng, type Datum, type TopLevelSpec } from '@claimlab/plots';
-import { PAPER_TEST_ERROR, type ResultRow } from './claim.ts';
+import { PAPER_TEST_ERROR } from './claim.ts';
+import { type ResultRow } from './results.ts';
 
 type Grid = { alphas: number[]; betas: number[]; /** values[j][i] at (alphas[i], betas[j]) */ values: number[][] };
 
@@ -41,7 +42,7 @@ export function contourSegments(g: Grid, level: number): [number, number, number
       for (let e = 0; e < 4; e++) {
         const [x0, y0, f0] = c[e];
         const [x1, y1, f1] = c[(e + 1) % 4];
-        if ((f0 < level) !== (f1 < level)) pts.push(cross(x0, y0, f0, x1, y1, f1));
+        if (f0 < level !== f1 < level) pts.push(cross(x0, y0, f0, x1, y1, f1));
       }
       for (let k = 0; k + 1 < pts.length; k += 2) segs.push([pts[k][0], pts[k][1], pts[k + 1][0], pts[k + 1][1]]);
     }
@@ -54,13 +55,26 @@ function cells(g: Grid, extra: Datum): Datum[] {
   const half = (a: number[], i: number) => (a.length > 1 ? (i + 1 < a.length ? a[i + 1] - a[i] : a[i] - a[i - 1]) / 2 : 1);
   const out: Datum[] = [];
   g.betas.forEach((b, j) =>
-    g.alphas.forEach((a, i) => out.push({ ...extra, kind: 'cell', a0: a - half(g.alphas, i), a1: a + half(g.alphas, i), b0: b - half(g.betas, j), b1: b + half(g.betas, j), v: g.values[j][i] })),
+    g.alphas.forEach((a, i) =>
+      out.push({
+        ...extra,
+        kind: 'cell',
+        a0: a - half(g.alphas, i),
+        a1: a + half(g.alphas, i),
+        b0: b - half(g.betas, j),
+        b1: b + half(g.betas, j),
+        v: g.values[j][i],
+      }),
+    ),
   );
   return out;
 }
 
 /** Heat maps with optional contour lines, one panel per architecture (rows: with / without shortcuts; columns: depth). */
-function gridPanels(data: Datum[], o: { title: string; subtitle: string; valueTitle: string; domain: [number, number]; scheme: string; contours: boolean }): TopLevelSpec {
+function gridPanels(
+  data: Datum[],
+  o: { title: string; subtitle: string; valueTitle: string; domain: [number, number]; scheme: string; contours: boolean },
+): TopLevelSpec {
   const enc = (x: string, x2: string, y: string, y2: string) => ({
     x: { field: x, type: 'quantitative', title: 'alpha (direction 1)', scale: { domain: [-1, 1], nice: false } },
     x2: { field: x2 },
@@ -71,17 +85,27 @@ function gridPanels(data: Datum[], o: { title: string; subtitle: string; valueTi
     {
       transform: [{ filter: "datum.kind === 'cell'" }],
       mark: { type: 'rect' },
-      encoding: { ...enc('a0', 'a1', 'b0', 'b1'), color: { field: 'v', type: 'quantitative', title: o.valueTitle, scale: { scheme: o.scheme, domain: o.domain, clamp: true } } },
+      encoding: {
+        ...enc('a0', 'a1', 'b0', 'b1'),
+        color: { field: 'v', type: 'quantitative', title: o.valueTitle, scale: { scheme: o.scheme, domain: o.domain, clamp: true } },
+      },
     },
   ];
   if (o.contours) {
-    layer.push({ transform: [{ filter: "datum.kind === 'contour'" }], mark: { type: 'rule', color: 'white', strokeWidth: 1 }, encoding: enc('x', 'x2', 'y', 'y2') });
+    layer.push({
+      transform: [{ filter: "datum.kind === 'contour'" }],
+      mark: { type: 'rule', color: 'white', strokeWidth: 1 },
+      encoding: enc('x', 'x2', 'y', 'y2'),
+    });
   }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: { text: o.title, subtitle: o.subtitle },
     data: { values: data },
-    facet: { row: { field: 'net', type: 'nominal', title: null, sort: ['with shortcuts', 'without shortcuts'] }, column: { field: 'depthLabel', type: 'ordinal', title: null, sort: { field: 'depth' } } },
+    facet: {
+      row: { field: 'net', type: 'nominal', title: null, sort: ['with shortcuts', 'without shortcuts'] },
+      column: { field: 'depthLabel', type: 'ordinal', title: null, sort: { field: 'depth' } },
+    },
     spec: { width: 220, height: 220, layer },
     config: { font: 'DejaVu Sans' },
   } as unknown as TopLevelSpec;
@@ -127,7 +151,11 @@ function surfaceRenders(panels: { title: string; g: Grid }[], zRange: [number, n
           [xs[i], ys[j + 1], lz(j + 1, i)],
         ];
         const mean = corners.reduce((s, c) => s + c[2], 0) / 4;
-        const pts = corners.map(([a, b, z]) => proj(a, b, z).map((q) => q.toFixed(1)).join(','));
+        const pts = corners.map(([a, b, z]) =>
+          proj(a, b, z)
+            .map((q) => q.toFixed(1))
+            .join(','),
+        );
         quads.push({ depth: xs[i] + ys[j], d: pts.join(' '), fill: viridis((mean - z0) / (z1 - z0 || 1)) });
       }
     }
@@ -153,12 +181,28 @@ export async function drawFigures(rows: ResultRow[], dir: string): Promise<strin
   const archs = [...new Map(rows.map((r) => [r.arch, { arch: r.arch, depth: r.depth, shortcuts: r.shortcuts }])).values()].sort(
     (a, b) => b.shortcuts - a.shortcuts || a.depth - b.depth,
   );
-  const panelInfo = (a: (typeof archs)[number]) => ({ net: a.shortcuts ? 'with shortcuts' : 'without shortcuts', depth: a.depth, depthLabel: `ResNet-${a.depth}` });
+  const panelInfo = (a: (typeof archs)[number]) => ({
+    net: a.shortcuts ? 'with shortcuts' : 'without shortcuts',
+    depth: a.depth,
+    depthLabel: `ResNet-${a.depth}`,
+  });
 
   // 2-D contour plots of log10 training loss (paper Figure 5).
-  const surfaces = archs.map((a) => ({ a, g: gridOf(rows.filter((r) => r.arch === a.arch), 'surface', 'loss') })).filter((s) => s.g.alphas.length >= 2);
+  const surfaces = archs
+    .map((a) => ({
+      a,
+      g: gridOf(
+        rows.filter((r) => r.arch === a.arch),
+        'surface',
+        'loss',
+      ),
+    }))
+    .filter((s) => s.g.alphas.length >= 2);
   if (surfaces.length) {
-    const logs = surfaces.map((s) => ({ ...s, lg: { ...s.g, values: s.g.values.map((r) => r.map((v) => Math.log10(Math.max(v, 1e-12)))) } }));
+    const logs = surfaces.map((s) => ({
+      ...s,
+      lg: { ...s.g, values: s.g.values.map((r) => r.map((v) => Math.log10(Math.max(v, 1e-12)))) },
+    }));
     const all = logs.flatMap((s) => s.lg.values.flat());
     const lo = Math.min(...all);
     const hi = Math.max(...all);
@@ -196,11 +240,15 @@ export async function drawFigures(rows: ResultRow[], dir: string): Promise<strin
   const eig = archs
     .map((a) => ({
       a,
-      g: gridOf(rows.filter((r) => r.arch === a.arch), 'hessian', (at) => {
-        const mx = at.find((r) => r.metric === 'lambda_max')?.value ?? NaN;
-        const mn = at.find((r) => r.metric === 'lambda_min')?.value ?? NaN;
-        return eigenRatio(mn, mx);
-      }),
+      g: gridOf(
+        rows.filter((r) => r.arch === a.arch),
+        'hessian',
+        (at) => {
+          const mx = at.find((r) => r.metric === 'lambda_max')?.value ?? NaN;
+          const mn = at.find((r) => r.metric === 'lambda_min')?.value ?? NaN;
+          return eigenRatio(mn, mx);
+        },
+      ),
     }))
     .filter((s) => s.g.alphas.length >= 1);
   if (eig.length) {
@@ -228,10 +276,20 @@ export async function drawFigures(rows: ResultRow[], dir: string): Promise<strin
     await save(
       'slices-1d',
       lineChart({
-        data: slice, x: 'alpha', y: 'loss', color: 'net', colorTitle: 'network', column: 'depth', columnTitle: 'depth', yScale: 'log', points: true, width: 260,
+        data: slice,
+        x: 'alpha',
+        y: 'loss',
+        color: 'net',
+        colorTitle: 'network',
+        column: 'depth',
+        columnTitle: 'depth',
+        yScale: 'log',
+        points: true,
+        width: 260,
         title: '1-D slices of the training loss along a filter-normalized direction',
         subtitle: 'theta* + alpha d1; the trained weights at alpha = 0',
-        xTitle: 'alpha', yTitle: 'training loss (log scale)',
+        xTitle: 'alpha',
+        yTitle: 'training loss (log scale)',
       }),
     );
   }
@@ -241,15 +299,30 @@ export async function drawFigures(rows: ResultRow[], dir: string): Promise<strin
     .filter((r) => r.section === 'final' && r.metric === 'test_error')
     .map((r) => ({ depth: r.depth, error: 100 * r.value, net: r.shortcuts ? 'with shortcuts' : 'without shortcuts', source: 'ours' }));
   for (const [kind, table] of Object.entries(PAPER_TEST_ERROR)) {
-    for (const [d, e] of Object.entries(table)) err.push({ depth: Number(d), error: e, net: kind === 'resnet' ? 'with shortcuts' : 'without shortcuts', source: 'paper (CIFAR-10, Table 1)' });
+    for (const [d, e] of Object.entries(table))
+      err.push({
+        depth: Number(d),
+        error: e,
+        net: kind === 'resnet' ? 'with shortcuts' : 'without shortcuts',
+        source: 'paper (CIFAR-10, Table 1)',
+      });
   }
   if (err.some((d) => d.source === 'ours')) {
     await save(
       'test-error',
       lineChart({
-        data: err, x: 'depth', y: 'error', color: 'net', colorTitle: 'network', column: 'source', points: true, width: 260,
-        title: 'Test error against depth, with and without skip connections', subtitle: 'ours: this profile\'s data set; paper: CIFAR-10',
-        xTitle: 'depth', yTitle: 'test error (%)',
+        data: err,
+        x: 'depth',
+        y: 'error',
+        color: 'net',
+        colorTitle: 'network',
+        column: 'source',
+        points: true,
+        width: 260,
+        title: 'Test error against depth, with and without skip connections',
+        subtitle: "ours: this profile's data set; paper: CIFAR-10",
+        xTitle: 'depth',
+        yTitle: 'test error (%)',
       }),
     );
   }
@@ -261,7 +334,18 @@ export async function drawFigures(rows: ResultRow[], dir: string): Promise<strin
   if (curves.length) {
     await save(
       'training-loss',
-      lineChart({ data: curves, x: 'epoch', y: 'loss', color: 'net', colorTitle: 'network', yScale: 'log', points: true, title: 'Training loss per epoch (mean over mini-batches, with weight decay)', xTitle: 'epoch', yTitle: 'loss' }),
+      lineChart({
+        data: curves,
+        x: 'epoch',
+        y: 'loss',
+        color: 'net',
+        colorTitle: 'network',
+        yScale: 'log',
+        points: true,
+        title: 'Training loss per epoch (mean over mini-batches, with weight decay)',
+        xTitle: 'epoch',
+        yTitle: 'loss',
+      }),
     );
   }
   return files;

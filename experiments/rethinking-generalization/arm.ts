@@ -1,12 +1,48 @@
-// One training run of the sweep. Loaded by URL so it runs in this process or
-// in a worker process (runArmsParallel) with identical results.
-import { Rng, type ArmSession } from '@claimlab/core';
+// One training run of the sweep (a condition and a repeat). It runs in this process or in a
+// worker process (runSweep's workers) with identical results.
+import { defineArm, Rng, type ArmSession } from '@claimlab/core';
 import { tf } from '@claimlab/backend';
-import { applyCorruption } from '@claimlab/datasets';
+import { applyCorruption, type CorruptionSpec } from '@claimlab/datasets';
 import { mlp, smallAlexNet, smallInception, trainClassifier, type EpochRecord } from '@claimlab/models';
-import type { ModelName } from './config.ts';
-import type { Arm } from './conditions.ts';
+import type { ModelName, PixelCondition, RethinkingConfig } from './config.ts';
 import { loadCleanData } from './data.ts';
+
+/** One training run of the sweep: a condition (corruption) and a repeat. */
+export interface Arm {
+  condition: string;
+  /** Label corruption probability; 0 for pixel conditions (they keep true labels). */
+  labelCorruption: number;
+  corruption: CorruptionSpec;
+  repeat: number;
+  seed: number;
+  dataDir: string | null;
+  config: RethinkingConfig;
+}
+
+export function conditionName(p: number): string {
+  if (p === 0) return 'true-labels';
+  if (p === 1) return 'random-labels';
+  return `partial-labels-${p}`;
+}
+
+/** Every (condition, repeat) of the sweep, in a fixed order. */
+export function armsOf(config: RethinkingConfig, seed: number, dataDir: string | undefined): Arm[] {
+  const specs: { condition: string; p: number; corruption: CorruptionSpec }[] = [
+    ...config.labelCorruption.map((p) => ({
+      condition: conditionName(p),
+      p,
+      corruption: (p === 0 ? { kind: 'none' } : { kind: 'labels', p }) as CorruptionSpec,
+    })),
+    ...config.pixelConditions.map((k: PixelCondition) => ({ condition: k, p: 0, corruption: { kind: k } as CorruptionSpec })),
+  ];
+  const arms: Arm[] = [];
+  for (let repeat = 0; repeat < config.repeats; repeat++) {
+    for (const s of specs) {
+      arms.push({ condition: s.condition, labelCorruption: s.p, corruption: s.corruption, repeat, seed, dataDir: dataDir ?? null, config });
+    }
+  }
+  return arms;
+}
 
 export interface ArmResult {
   condition: string;
@@ -39,7 +75,12 @@ export async function runArm(arm: Arm, onProgress: (status: string) => void, ses
   const corrupted = applyCorruption(clean.train, clean.test, arm.corruption, root.fork(`corruption/${arm.condition}/${arm.repeat}`));
   // Same initial weights and batch order for every condition of a repeat: the
   // conditions differ only in their data.
-  const model = buildModel(config.model, [clean.train.height, clean.train.width, clean.train.channels], clean.train.numClasses, root.fork(`weights/${arm.repeat}`));
+  const model = buildModel(
+    config.model,
+    [clean.train.height, clean.train.width, clean.train.channels],
+    clean.train.numClasses,
+    root.fork(`weights/${arm.repeat}`),
+  );
   try {
     const { epochs } = trainClassifier({
       model,
@@ -52,7 +93,11 @@ export async function runArm(arm: Arm, onProgress: (status: string) => void, ses
       rng: root.fork(`batches/${arm.repeat}`),
       onEpoch: (e) => onProgress(`${arm.condition}: epoch ${e.epoch}, train acc ${e.trainAccuracy.toFixed(3)}`),
       // Checkpointed every epoch: a killed run continues mid-training with --resume.
-      checkpoint: session && { file: session.checkpointFile, identity: JSON.stringify({ arm, backend: session.backend }), resume: session.resume },
+      checkpoint: session && {
+        file: session.checkpointFile,
+        identity: JSON.stringify({ arm, backend: session.backend }),
+        resume: session.resume,
+      },
     });
     return {
       condition: arm.condition,
@@ -68,3 +113,6 @@ export async function runArm(arm: Arm, onProgress: (status: string) => void, ses
     model.dispose();
   }
 }
+
+/** The sweep's arm runner, imported by main.ts. */
+export const trainingRun = defineArm(import.meta.url, runArm);

@@ -1,5 +1,5 @@
 import { Rng } from '@claimlab/core';
-import { loadCifar10, loadMnist, subset, type ImageDataset } from '@claimlab/datasets';
+import { drawSubset, loadCifar10, loadMnist, type ImageDataset } from '@claimlab/datasets';
 import type { RethinkingConfig } from './config.ts';
 
 /**
@@ -41,9 +41,8 @@ export function loadCleanData(config: RethinkingConfig, seed: number, dataDir: s
   const rng = new Rng(seed).fork('data-subset');
   const load = (split: 'train' | 'test') =>
     config.dataset === 'mnist' ? loadMnist({ split }) : cropAndStandardise(loadCifar10({ split, dir: dataDir ?? undefined }));
-  const pick = (ds: ImageDataset, k: number, label: string) => {
-    if (k > ds.n) throw new Error(`${label}=${k} exceeds the ${ds.n} images of ${ds.name}; lower it with --set ${label}=${ds.n}`);
-    return k === ds.n ? ds : subset(ds, rng.fork(label).sample(ds.n, k));
+  return {
+    train: drawSubset(load('train'), config.trainSize, rng.fork('trainSize'), 'trainSize'),
+    test: drawSubset(load('test'), config.testSize, rng.fork('testSize'), 'testSize'),
   };
-  return { train: pick(load('train'), config.trainSize, 'trainSize'), test: pick(load('test'), config.testSize, 'testSize') };
 }

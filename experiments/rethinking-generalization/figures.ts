@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { barChart, lineChart, saveFigure } from '@claimlab/plots';
-import { FIT_ACCURACY, isLabelCondition, summariseConditions, type ResultRow } from './claim.ts';
+import { FIT_ACCURACY, isLabelCondition, summariseConditions } from './claim.ts';
+import { type ResultRow } from './results.ts';
 
 /** Figure 1 of Zhang et al. (2017), panels a-c, from our results rows. */
 export async function drawFigures(rows: ResultRow[], dir: string): Promise<string[]> {

@@ -1,12 +1,9 @@
-import { fileURLToPath } from 'node:url';
-import { cliMain, runExperiment, runSweep, type ExperimentDefinition } from '@claimlab/core';
-import type { ArmResult } from './arm.ts';
-import { claim, COLUMNS, type ResultRow } from './claim.ts';
-import { armsOf } from './conditions.ts';
+import { runSweep, type ExperimentDefinition } from '@claimlab/core';
+import { armsOf, trainingRun, type ArmResult } from './arm.ts';
+import { claim } from './claim.ts';
+import { COLUMNS, type ResultRow } from './results.ts';
 import { PROFILES, validateConfig, type RethinkingConfig } from './config.ts';
 import { drawFigures } from './figures.ts';
-
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export function toRows(results: ArmResult[]): ResultRow[] {
   return results.flatMap((r) =>
@@ -30,14 +27,14 @@ export const experiment: ExperimentDefinition<RethinkingConfig, ResultRow> = {
   description:
     'Zhang et al. (2017): networks memorise random labels and random inputs. Trains one network per corruption condition to 100% training accuracy and checks the claim.',
   profiles: PROFILES,
+  validate: validateConfig,
   claim,
   columns: COLUMNS,
   async procedure(ctx) {
-    validateConfig(ctx.config);
     const arms = armsOf(ctx.config, ctx.seed, ctx.dataDir);
     ctx.log(`[rethinking-generalization] ${ctx.config.model} on ${ctx.config.trainSize} ${ctx.config.dataset} training images`);
-    const results = await runSweep<RethinkingConfig, unknown, ArmResult>(ctx, {
-      moduleUrl: new URL('./arm.ts', import.meta.url).href,
+    const results = await runSweep(ctx, {
+      runner: trainingRun,
       arms,
       label: 'runs',
       describeDone: (_arm, r) => {
@@ -49,9 +46,3 @@ export const experiment: ExperimentDefinition<RethinkingConfig, ResultRow> = {
   },
   figures: (rows, ctx) => drawFigures(rows, ctx.figuresDir),
 };
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  await cliMain(async () => {
-    await runExperiment(experiment, process.argv.slice(2), REPO_ROOT);
-  });
-}

@@ -1,8 +1,8 @@
 // One model of the sweep: train it, build every perturbation on it with both
-// methods, measure fooling rates on it. Loaded by URL so it runs in this
-// process or in a worker process (runArmsParallel) with identical results:
+// methods, measure fooling rates on it. It runs in this process or in a worker
+// process (runSweep) with identical results:
 // every random draw comes from Rng streams named by the arm's own description.
-import { Rng } from '@claimlab/core';
+import { defineArm, Rng } from '@claimlab/core';
 import {
   foolingRate,
   predictLabels,
@@ -13,9 +13,10 @@ import {
   type DifferentiableClassifier,
 } from '@claimlab/metrics';
 import { trainClassifier } from '@claimlab/models';
-import type { ResultRow } from './claim.ts';
+import type { ResultRow } from './results.ts';
 import type { ModelSpec, UniversalConfig } from './config.ts';
-import { buildModel, encodeWeights, firstImages, loadData } from './models.ts';
+import { buildModel, encodeWeights } from './models.ts';
+import { firstImages, loadData } from './data.ts';
 
 export interface Arm {
   spec: ModelSpec;
@@ -48,11 +49,17 @@ export interface ArmResult {
 
 /** The random perturbations of a budget: the same draws for every model of a seed. */
 export function randomDraws(c: UniversalConfig, seed: number, xi: number, size: number): Float32Array[] {
-  return Array.from({ length: c.randomDraws }, (_, k) => randomPerturbation(size, xi, c.randomKind, new Rng(seed).fork(`random/${xi}/${k}`)));
+  return Array.from({ length: c.randomDraws }, (_, k) =>
+    randomPerturbation(size, xi, c.randomKind, new Rng(seed).fork(`random/${xi}/${k}`)),
+  );
 }
 
 /** Scales a sign vector (||v||_inf = 1) to budget xi. */
 const scaled = (v: ArrayLike<number>, xi: number) => Float32Array.from(v, (x) => x * xi);
+
+/** Relative cost of a model's arm: the most expensive kinds are started first. */
+const COST = { resnet: 3, cnn: 2, mlp: 1 } as const;
+export const costOf = (arm: Arm): number => COST[arm.spec.kind];
 
 export async function runArm(arm: Arm, onProgress: (status: string) => void): Promise<ArmResult> {
   const t0 = Date.now();
@@ -89,7 +96,9 @@ export async function runArm(arm: Arm, onProgress: (status: string) => void): Pr
     const buildImages = (n: number) => firstImages(data.build, n);
     const cleanBuild = predictLabels(clf, data.build.images);
     const fooling = (v: Float32Array, set: 'test' | 'build', n = 0) =>
-      set === 'test' ? foolingRate(cleanTest, predictLabels(clf, data.test.images, v)) : foolingRate(cleanBuild.subarray(0, n), predictLabels(clf, buildImages(n), v));
+      set === 'test'
+        ? foolingRate(cleanTest, predictLabels(clf, data.test.images, v))
+        : foolingRate(cleanBuild.subarray(0, n), predictLabels(clf, buildImages(n), v));
     const perturbations: ArmResult['perturbations'] = { sv: {}, uap: [] };
 
     // Khrulkov & Oseledets: (inf, q)-singular vectors, per layer at mainImages, per image count at mainLayer.
@@ -138,7 +147,8 @@ export async function runArm(arm: Arm, onProgress: (status: string) => void): Pr
         overshoot: c.overshoot,
         maxIterDeepFool: c.maxIterDeepFool,
         rng: root.fork(`uap/${name}/${xi}/${n}`),
-        onPass: (pass, fr) => onProgress(`${name}: universal perturbation xi=${xi} from ${n} images, pass ${pass}: fooling ${fr.toFixed(3)}`),
+        onPass: (pass, fr) =>
+          onProgress(`${name}: universal perturbation xi=${xi} from ${n} images, pass ${pass}: fooling ${fr.toFixed(3)}`),
       });
       timings.push({ model: name, method: 'uap', layer: '-', n_images: n, xi, seconds: (Date.now() - t) / 1000 });
       const key = { source: name, method: 'uap', layer: '-', n_images: n, xi, attacked: name };
@@ -155,7 +165,17 @@ export async function runArm(arm: Arm, onProgress: (status: string) => void): Pr
     onProgress(`${name}: random baseline`);
     for (const xi of c.xis) {
       const rates = randomDraws(c, seed, xi, inputSize).map((v) => fooling(v, 'test'));
-      rows.push({ source: '-', method: 'random', layer: '-', n_images: 0, xi, attacked: name, eval_set: 'test', metric: 'fooling_rate', value: rates.reduce((a, b) => a + b, 0) / rates.length });
+      rows.push({
+        source: '-',
+        method: 'random',
+        layer: '-',
+        n_images: 0,
+        xi,
+        attacked: name,
+        eval_set: 'test',
+        metric: 'fooling_rate',
+        value: rates.reduce((a, b) => a + b, 0) / rates.length,
+      });
     }
     return { model: name, rows, weights: encodeWeights(model), perturbations, timings, trainSeconds, seconds: (Date.now() - t0) / 1000 };
   } catch (e) {
@@ -164,3 +184,6 @@ export async function runArm(arm: Arm, onProgress: (status: string) => void): Pr
     model.dispose();
   }
 }
+
+/** The sweep's arm runner, imported by main.ts. */
+export const perturbationStudy = defineArm(import.meta.url, runArm);

@@ -1,27 +1,6 @@
 import { fmt, type Check, type Claim } from '@claimlab/core';
-
-/** One row of results.csv: one measured value of one perturbation (or of a model) on one model. */
-export type ResultRow = {
-  /** Model the perturbation was built on; '-' for the random baseline and for the models' own accuracy. */
-  source: string;
-  /** sv (Khrulkov & Oseledets), uap (Moosavi-Dezfooli et al.), random (same l_inf norm), clean (no perturbation). */
-  method: string;
-  /** Hidden layer of the singular vector; '-' for the other methods. */
-  layer: string;
-  /** Images the perturbation was built from (0: none). */
-  n_images: number;
-  /** l_inf budget (input scale [0, 1]); 0 for clean rows. */
-  xi: number;
-  /** Model evaluated (attacked). */
-  attacked: string;
-  /** test: held-out images; build: the images the perturbation was built from; train: the model's training set; '-': not an evaluation. */
-  eval_set: string;
-  /** fooling_rate, accuracy, singular_value, iterations (power method), passes (universal algorithm), backward_passes (per-image reverse passes spent). */
-  metric: string;
-  value: number;
-};
-
-export const COLUMNS: (keyof ResultRow)[] = ['source', 'method', 'layer', 'n_images', 'xi', 'attacked', 'eval_set', 'metric', 'value'];
+import type { UniversalConfig } from './config.ts';
+import { type ResultRow } from './results.ts';
 
 /** "Far more often than random": at least this many times the random rate ... */
 export const MIN_RATIO_OVER_RANDOM = 3;
@@ -36,19 +15,6 @@ export const MIN_TRANSFER_MARGIN = 0.05;
 /** Monotonicity in xi, with this much slack for sampling noise (1000 test images: one s.e. ~0.015). */
 export const XI_SLACK = 0.02;
 
-type Cfg = { mainXi: number; mainImages: number; xis: number[]; uapXis: number[]; models: { name: string; mainLayer: string }[] };
-
-function cfgOf(config: unknown): Cfg {
-  const c = (config ?? {}) as Partial<Cfg>;
-  return {
-    mainXi: typeof c.mainXi === 'number' ? c.mainXi : NaN,
-    mainImages: typeof c.mainImages === 'number' ? c.mainImages : 64,
-    xis: Array.isArray(c.xis) ? c.xis : [],
-    uapXis: Array.isArray(c.uapXis) ? c.uapXis : [],
-    models: Array.isArray(c.models) ? c.models : [],
-  };
-}
-
 /** The value of the single row matching `f`, or NaN. */
 export function valueOf(rows: ResultRow[], f: Partial<ResultRow>): number {
   const hit = rows.find((r) => Object.entries(f).every(([k, v]) => r[k as keyof ResultRow] === v));
@@ -60,13 +26,21 @@ export function modelsOf(rows: ResultRow[]): string[] {
   return [...new Set(rows.filter((r) => r.method === 'clean').map((r) => r.attacked))];
 }
 
-export function mainLayerOf(config: unknown, model: string): string {
-  return cfgOf(config).models.find((m) => m.name === model)?.mainLayer ?? '-';
+export function mainLayerOf(config: UniversalConfig, model: string): string {
+  return config.models.find((m) => m.name === model)?.mainLayer ?? '-';
 }
 
 /** Held-out fooling rate of the main perturbation of `method` built on `source`, applied to `attacked`, at budget xi. */
-export function mainRate(rows: ResultRow[], config: unknown, method: 'sv' | 'uap', source: string, attacked: string, xi?: number, evalSet = 'test'): number {
-  const c = cfgOf(config);
+export function mainRate(
+  rows: ResultRow[],
+  config: UniversalConfig,
+  method: 'sv' | 'uap',
+  source: string,
+  attacked: string,
+  xi?: number,
+  evalSet = 'test',
+): number {
+  const c = config;
   return valueOf(rows, {
     source,
     attacked,
@@ -84,7 +58,7 @@ export function randomRate(rows: ResultRow[], attacked: string, xi: number): num
 }
 
 /** The transfer table of a method: rows source, columns attacked (held-out fooling rate at mainXi). */
-export function transferTable(rows: ResultRow[], config: unknown, method: 'sv' | 'uap'): { models: string[]; rates: number[][] } {
+export function transferTable(rows: ResultRow[], config: UniversalConfig, method: 'sv' | 'uap'): { models: string[]; rates: number[][] } {
   const models = modelsOf(rows);
   return { models, rates: models.map((s) => models.map((a) => mainRate(rows, config, method, s, a))) };
 }
@@ -92,7 +66,7 @@ export function transferTable(rows: ResultRow[], config: unknown, method: 'sv' |
 const METHOD_NAME = { sv: 'singular-vector (Khrulkov & Oseledets)', uap: 'iterative UAP (Moosavi-Dezfooli et al.)' } as const;
 const pct = (x: number) => fmt(x, 3);
 
-export const claim: Claim<ResultRow> = {
+export const claim: Claim<UniversalConfig, ResultRow> = {
   paper: {
     authors: 'Moosavi-Dezfooli, Fawzi, Fawzi & Frossard (CVPR 2017); Khrulkov & Oseledets (CVPR 2018)',
     title: 'Universal adversarial perturbations; Art of Singular Vectors and Universal Adversarial Perturbations',
@@ -100,21 +74,62 @@ export const claim: Claim<ResultRow> = {
     year: 2017,
   },
   statement:
-    'A single small image-agnostic perturbation misclassifies most inputs of a classifier, far more often than random noise of the same norm, ' +
-    'generalizes from the few images it is built from to unseen ones, and transfers across architectures (Moosavi-Dezfooli et al. 2017, built by ' +
-    'iterating DeepFool over the data). The (inf, q)-singular vector of a hidden layer\'s Jacobian, computed from 64 images by a generalized power ' +
+    'A single small image-agnostic perturbation misclassifies most inputs of a classifier, far more often than ' +
+    'random noise of the same norm, ' +
+    'generalizes from the few images it is built from to unseen ones, and transfers across architectures ' +
+    '(Moosavi-Dezfooli et al. 2017, built by ' +
+    "iterating DeepFool over the data). The (inf, q)-singular vector of a hidden layer's Jacobian, computed from " +
+    '64 images by a generalized power ' +
     'method, is such a perturbation (Khrulkov & Oseledets 2018: over 60% fooling rate on 50,000 ImageNet images).',
   notes: [
-    'Paper values. Moosavi-Dezfooli et al. 2017, Table 1 (l_inf, xi = 10 on 0-255, fooling ratio on the ImageNet validation set): CaffeNet 93.3%, VGG-F 93.7%, VGG-16 78.3%, VGG-19 77.8%, GoogLeNet 78.9%, ResNet-152 84.0% (quoted from memory of the paper; not re-checked against the PDF here); Table 2 (l2 budget): universal perturbations of one network fool other networks at roughly 40-75%. Khrulkov & Oseledets 2018, abstract: 64 images give more than 60% fooling rate on 50,000 ImageNet images (verified against the abstract); their transfer table, rows (source) VGG-16 / VGG-19 / ResNet50 by columns (attacked) VGG-16 / VGG-19 / ResNet50: 0.52 0.60 0.39 / 0.48 0.60 0.38 / 0.41 0.47 0.44 (from a secondary source, lecture slides: unverified).',
-    'Methods (libs/metrics): the singular vector is Boyd\'s generalized power method v <- sign(J^T psi_q(J v)) (p = inf) on the stacked Jacobian of a hidden layer over the build images, with J^T w a vector-Jacobian product and J v the double-VJP trick of the authors\' code (exact, no dense Jacobian), q = 10 as in the paper (their code defaults to 5), 30 iterations at most (stopping early at a fixed point), scaled to ||v||_inf = xi. The iterative algorithm follows the authors\' reference (LTS4/universal): l2 DeepFool steps (overshoot 0.02, 10 iterations, accepted only when converged), projection on the l_inf ball, stop at fooling rate 1 - delta = 0.8 or after maxPasses passes.',
-    'Fooling rate = share of held-out images whose predicted label changes (k(x + v) != k(x)), the papers\' definition; perturbed images are not clipped to [0, 1] (as in both papers). The random baseline is uniform sign noise +-xi per pixel (a random vertex of the l_inf ball: the random perturbation of that l_inf norm with the largest l2 norm, so the strongest simple baseline), averaged over several draws; the same draws attack every model.',
-    `Thresholds, fixed before the runs: "far more often than random" = at least ${MIN_RATIO_OVER_RANDOM}x the random rate and ${MIN_MARGIN_OVER_RANDOM} above it; "generalizes" = the held-out rate keeps at least ${MIN_HELD_OUT_SHARE * 100}% of the rate on the build images and is itself far above random; "transfers" = every off-diagonal entry at least ${MIN_TRANSFER_RATIO}x the attacked model's random rate and ${MIN_TRANSFER_MARGIN} above it; monotone in xi within ${XI_SLACK}. Costs are recorded as per-image reverse passes (backward_passes rows, deterministic) and wall times (timings.csv and the log, not results.csv, so the table is byte-identical across runs); neither paper states a cost comparison precise enough for a check, so cost is reported, not checked.`,
-    'quick profile: MNIST with three small classifiers (MLP 2x256, a stride-2 CNN, ResNet-8 at half width) trained for a few epochs; budgets 0.05-0.3 on [0, 1] because MNIST nets ignore l_inf noise of ImageNet\'s 10/255 (see config.ts); 1000 held-out test digits; the iterative algorithm is capped at 5 passes. The main layer of each model (the one used for the transfer table and the xi and image sweeps) is an early layer, as Khrulkov & Oseledets found early layers best, and was fixed in config.ts before any run.',
-    'Seen in the quick run (seed 0; wasm with OpenBLAS), kept as failures rather than re-tuned: the ResNet-8 trained for one epoch (batch norm) is fragile to any noise (random sign noise at xi = 0.2 changes 74% of its labels, against 4% for the MLP and the CNN), so no perturbation can be "far above random" on it and its perturbations do not transfer; the MLP\'s first-layer singular vector (its main layer, fixed in advance) fools only 6% of digits, where its second layer fools 39% (fooling-vs-layer). The CNN reproduces every claim: 34% (singular vector) and 53% (iterative) against 4% for noise, the same on held-out and build images, and the CNN\'s perturbations transfer to the MLP (35% and 18%). (The wasm-only run before the native kernels gave 37% / 48% / 75%: same pattern.)',
-    'The transfer table is assembled after the sweep: every arm returns its trained weights (base64 float32, stored with the arm under .sweep/ for --resume and --shard), the main process rebuilds each model from them and applies every other model\'s perturbations to its held-out images.',
+    'Paper values. Moosavi-Dezfooli et al. 2017, Table 1 (l_inf, xi = 10 on 0-255, fooling ratio on the ImageNet ' +
+      'validation set): CaffeNet 93.3%, VGG-F 93.7%, VGG-16 78.3%, VGG-19 77.8%, GoogLeNet 78.9%, ResNet-152 84.0% ' +
+      '(unverified: recalled, no source for the table values was reachable); Table 2 (l2 budget, xi = 2000 on 0-255, ' +
+      'secondary): universal perturbations of one network fool other networks at roughly 40-75% (unverified). ' +
+      'Budgets (secondary quote): xi = 2000 (l2) and 10 (l_inf) on 0-255; X = 10,000 training images; evaluation on ' +
+      'the 50,000 ILSVRC 2012 validation images. Khrulkov & Oseledets 2018, abstract: 64 images give more than 60% ' +
+      'fooling rate on 50,000 ImageNet images (verified against the abstract); their transfer table, rows (source) ' +
+      'VGG-16 / VGG-19 / ResNet50 by columns (attacked) VGG-16 / VGG-19 / ResNet50: 0.52 0.60 0.39 / 0.48 0.60 0.38 ' +
+      '/ 0.41 0.47 0.44 (from a secondary source, lecture slides: unverified).',
+    "Methods (libs/metrics): the singular vector is Boyd's generalized power method v <- sign(J^T psi_q(J v)) (p = " +
+      'inf) on the stacked Jacobian of a hidden layer over the build images, with J^T w a vector-Jacobian product ' +
+      "and J v the double-VJP trick of the authors' code (exact, no dense Jacobian), q = 10 as in the paper (their " +
+      'code defaults to 5), 30 iterations at most (stopping early at a fixed point), scaled to ||v||_inf = xi. The ' +
+      "iterative algorithm follows the authors' reference (LTS4/universal): l2 DeepFool steps (overshoot 0.02, 10 " +
+      'iterations, accepted only when converged), projection on the l_inf ball, stop at fooling rate 1 - delta = 0.8 ' +
+      'or after maxPasses passes.',
+    "Fooling rate = share of held-out images whose predicted label changes (k(x + v) != k(x)), the papers' " +
+      'definition; perturbed images are not clipped to [0, 1] (as in both papers). The random baseline is uniform ' +
+      'sign noise +-xi per pixel (a random vertex of the l_inf ball: the random perturbation of that l_inf norm with ' +
+      'the largest l2 norm, so the strongest simple baseline), averaged over several draws; the same draws attack ' +
+      'every model.',
+    `Thresholds, fixed before the runs: "far more often than random" = at least ${MIN_RATIO_OVER_RANDOM}x the ` +
+      `random rate and ${MIN_MARGIN_OVER_RANDOM} above it; "generalizes" = the held-out rate keeps at least ` +
+      `${MIN_HELD_OUT_SHARE * 100}% of the rate on the build images and is itself far above random; "transfers" = ` +
+      `every off-diagonal entry at least ${MIN_TRANSFER_RATIO}x the attacked model's random rate and ` +
+      `${MIN_TRANSFER_MARGIN} above it; monotone in xi within ${XI_SLACK}. Costs are recorded as per-image reverse ` +
+      `passes (backward_passes rows, deterministic) and wall times (timings.csv and the log, not results.csv, so the ` +
+      `table is byte-identical across runs); neither paper states a cost comparison precise enough for a check, so ` +
+      `cost is reported, not checked.`,
+    'quick profile: MNIST with three small classifiers (MLP 2x256, a stride-2 CNN, ResNet-8 at half width) trained ' +
+      "for a few epochs; budgets 0.05-0.3 on [0, 1] because MNIST nets ignore l_inf noise of ImageNet's 10/255 (see " +
+      'config.ts); 1000 held-out test digits; the iterative algorithm is capped at 5 passes. The main layer of each ' +
+      'model (the one used for the transfer table and the xi and image sweeps) is an early layer, as Khrulkov & ' +
+      'Oseledets found early layers best, and was fixed in config.ts before any run.',
+    'Seen in the quick run (seed 0; wasm with OpenBLAS), kept as failures rather than re-tuned: the ResNet-8 ' +
+      'trained for one epoch (batch norm) is fragile to any noise (random sign noise at xi = 0.2 changes 74% of its ' +
+      'labels, against 4% for the MLP and the CNN), so no perturbation can be "far above random" on it and its ' +
+      "perturbations do not transfer; the MLP's first-layer singular vector (its main layer, fixed in advance) " +
+      'fools only 6% of digits, where its second layer fools 39% (fooling-vs-layer). The CNN reproduces every claim: ' +
+      '34% (singular vector) and 53% (iterative) against 4% for noise, the same on held-out and build images, and ' +
+      "the CNN's perturbations transfer to the MLP (35% and 18%). (The wasm-only run before the native kernels gave " +
+      '37% / 48% / 75%: same pattern.)',
+    'The transfer table is assembled after the sweep: every arm returns its trained weights (base64 float32, ' +
+      'stored with the arm under .sweep/ for --resume and --shard), the main process rebuilds each model from them ' +
+      "and applies every other model's perturbations to its held-out images.",
   ],
   checks(rows, { config }): Check[] {
-    const c = cfgOf(config);
+    const c = config;
     const models = modelsOf(rows);
     const checks: Check[] = [];
     const xi = c.mainXi;
@@ -127,7 +142,7 @@ export const claim: Claim<ResultRow> = {
         paper:
           method === 'sv'
             ? 'Khrulkov & Oseledets 2018: over 60% fooling rate from 64 images at ||v||_inf = 10/255 (abstract; Section 6); random noise of the same norm barely changes predictions'
-            : 'Moosavi-Dezfooli et al. 2017, Table 1: 78-94% at xi = 10/255 (l_inf); Figure 7 / Section 3: random noise of the same norm fools ~10% or less',
+            : 'Moosavi-Dezfooli et al. 2017, Table 1 (unverified): 78-94% at xi = 10/255 (l_inf); random noise of the same norm changes few labels (figure number and ~10% unverified)',
         ours: per.map((p) => `${p.m}: ${pct(p.rate)} vs random ${pct(p.rnd)}`).join('; '),
         threshold: `>= ${MIN_RATIO_OVER_RANDOM} x random and >= random + ${MIN_MARGIN_OVER_RANDOM}, every model`,
         pass: per.length > 0 && per.every((p) => p.rate >= MIN_RATIO_OVER_RANDOM * p.rnd && p.rate - p.rnd >= MIN_MARGIN_OVER_RANDOM),
@@ -147,7 +162,7 @@ export const claim: Claim<ResultRow> = {
         paper:
           method === 'sv'
             ? 'Khrulkov & Oseledets 2018: a perturbation from a batch of 64 images fools > 60% of the 50,000 validation images'
-            : 'Moosavi-Dezfooli et al. 2017, Table 1 (fooling ratio on X vs on the validation set nearly equal) and Figure 6 (500 images already fool > 30% of validation images)',
+            : 'Moosavi-Dezfooli et al. 2017, Table 1 (unverified: fooling ratio on X vs on the validation set nearly equal; X = 10,000 training images, secondary) and Figure 6 (unverified: 500 images already fool > 30% of validation images)',
         ours: per.map((p) => `${p.m}: held-out ${pct(p.test)} / build ${pct(p.build)} (random ${pct(p.rnd)})`).join('; '),
         threshold: `held-out >= ${MIN_HELD_OUT_SHARE} x build and >= random + ${MIN_MARGIN_OVER_RANDOM}, every model`,
         pass: per.length > 0 && per.every((p) => p.test >= MIN_HELD_OUT_SHARE * p.build && p.test - p.rnd >= MIN_MARGIN_OVER_RANDOM),
@@ -157,14 +172,16 @@ export const claim: Claim<ResultRow> = {
     for (const method of ['sv', 'uap'] as const) {
       const t = transferTable(rows, config, method);
       const off: { s: string; a: string; rate: number; rnd: number }[] = [];
-      t.models.forEach((s, i) => t.models.forEach((a, j) => i !== j && off.push({ s, a, rate: t.rates[i][j], rnd: randomRate(rows, a, xi) })));
+      t.models.forEach((s, i) =>
+        t.models.forEach((a, j) => i !== j && off.push({ s, a, rate: t.rates[i][j], rnd: randomRate(rows, a, xi) })),
+      );
       checks.push({
         id: `${method}-transfers-across-models`,
         description: `${METHOD_NAME[method]}: a perturbation built on one model fools the other models above their random-noise rate (off-diagonal of the transfer table, xi = ${fmt(xi, 3)})`,
         paper:
           method === 'sv'
             ? 'Khrulkov & Oseledets 2018, transfer table (rows source, columns attacked, VGG-16/VGG-19/ResNet50): 0.52 0.60 0.39 / 0.48 0.60 0.38 / 0.41 0.47 0.44 (unverified secondary source)'
-            : 'Moosavi-Dezfooli et al. 2017, Table 2: universal perturbations transfer across VGG, GoogLeNet, CaffeNet and ResNet at roughly 40-75%',
+            : 'Moosavi-Dezfooli et al. 2017, Table 2: universal perturbations transfer across VGG, GoogLeNet, CaffeNet and ResNet at roughly 40-75% (unverified)',
         ours: off.map((o) => `${o.s}->${o.a}: ${pct(o.rate)} (random ${pct(o.rnd)})`).join('; '),
         threshold: `every off-diagonal entry >= ${MIN_TRANSFER_RATIO} x random and >= random + ${MIN_TRANSFER_MARGIN}`,
         pass: off.length > 0 && off.every((o) => o.rate >= MIN_TRANSFER_RATIO * o.rnd && o.rate - o.rnd >= MIN_TRANSFER_MARGIN),
@@ -176,11 +193,12 @@ export const claim: Claim<ResultRow> = {
       { label: `${m} sv`, pts: c.xis.map((x) => mainRate(rows, config, 'sv', m, m, x)) },
       { label: `${m} uap`, pts: c.uapXis.map((x) => mainRate(rows, config, 'uap', m, m, x)) },
     ]);
-    const monotone = (p: number[]) => p.length >= 2 && p.every((v, i) => Number.isFinite(v) && (i === 0 || v >= p[i - 1] - XI_SLACK)) && p[p.length - 1] > p[0];
+    const monotone = (p: number[]) =>
+      p.length >= 2 && p.every((v, i) => Number.isFinite(v) && (i === 0 || v >= p[i - 1] - XI_SLACK)) && p[p.length - 1] > p[0];
     checks.push({
       id: 'fooling-grows-with-xi',
       description: 'the held-out fooling rate grows with the l_inf budget xi, for both methods on every model',
-      paper: 'Moosavi-Dezfooli et al. 2017, Figure 6 and Khrulkov & Oseledets 2018, Section 6: larger norms fool more',
+      paper: 'Moosavi-Dezfooli et al. 2017 and Khrulkov & Oseledets 2018: larger norms fool more (figure and section numbers unverified)',
       ours: curves.map((k) => `${k.label}: ${k.pts.map(pct).join(' ')}`).join('; '),
       threshold: `non-decreasing within ${XI_SLACK}, last > first`,
       pass: curves.length > 0 && curves.every((k) => monotone(k.pts)),

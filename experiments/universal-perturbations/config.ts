@@ -1,4 +1,4 @@
-import { UsageError, type ProfileName } from '@claimlab/core';
+import { ConfigProblems, isPositiveInteger, type ProfileName } from '@claimlab/core';
 
 export const MODEL_KINDS = ['mlp', 'cnn', 'resnet'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
@@ -59,7 +59,8 @@ export type UniversalConfig = {
 };
 
 /**
- * Budgets. The papers use xi = 10 on the 0-255 scale (0.039 on [0, 1]) for ImageNet,
+ * Budgets. The papers use xi = 10 on the 0-255 scale (0.039 on [0, 1]; l_inf) for ImageNet
+ * (Moosavi-Dezfooli et al. also use l2 xi = 2000 on 0-255, secondary quote),
  * where a 224x224x3 input gives a perturbation of l2 norm ~ 15 (0-1 scale) at that l_inf
  * budget. MNIST classifiers are far more robust to l_inf noise (28x28 binary-like digits;
  * per-image attacks are benchmarked at 0.1-0.3, e.g. Madry et al. 2018 use 0.3): at
@@ -77,15 +78,87 @@ export type UniversalConfig = {
  * nets trained to full accuracy: a GPU job, not run here.
  */
 const QUICK_MODELS: ModelSpec[] = [
-  { name: 'mlp', kind: 'mlp', hidden: [256, 256], channels: [], fcUnits: 0, depth: 0, widthMultiplier: 0, layers: ['fc1', 'fc2'], mainLayer: 'fc1', learningRate: 0.05, epochs: 3 },
-  { name: 'cnn', kind: 'cnn', hidden: [], channels: [16, 32], fcUnits: 128, depth: 0, widthMultiplier: 0, layers: ['conv1', 'conv2', 'fc1'], mainLayer: 'conv2', learningRate: 0.02, epochs: 2 },
-  { name: 'resnet8', kind: 'resnet', hidden: [], channels: [], fcUnits: 0, depth: 8, widthMultiplier: 0.5, layers: ['relu1', 's1b1_relu2', 's2b1_relu2'], mainLayer: 's1b1_relu2', learningRate: 0.05, epochs: 1 },
+  {
+    name: 'mlp',
+    kind: 'mlp',
+    hidden: [256, 256],
+    channels: [],
+    fcUnits: 0,
+    depth: 0,
+    widthMultiplier: 0,
+    layers: ['fc1', 'fc2'],
+    mainLayer: 'fc1',
+    learningRate: 0.05,
+    epochs: 3,
+  },
+  {
+    name: 'cnn',
+    kind: 'cnn',
+    hidden: [],
+    channels: [16, 32],
+    fcUnits: 128,
+    depth: 0,
+    widthMultiplier: 0,
+    layers: ['conv1', 'conv2', 'fc1'],
+    mainLayer: 'conv2',
+    learningRate: 0.02,
+    epochs: 2,
+  },
+  {
+    name: 'resnet8',
+    kind: 'resnet',
+    hidden: [],
+    channels: [],
+    fcUnits: 0,
+    depth: 8,
+    widthMultiplier: 0.5,
+    layers: ['relu1', 's1b1_relu2', 's2b1_relu2'],
+    mainLayer: 's1b1_relu2',
+    learningRate: 0.05,
+    epochs: 1,
+  },
 ];
 
 const PAPER_MODELS: ModelSpec[] = [
-  { name: 'cnn-wide', kind: 'cnn', hidden: [], channels: [64, 128, 256], fcUnits: 512, depth: 0, widthMultiplier: 0, layers: ['conv1', 'conv2', 'conv3', 'fc1'], mainLayer: 'conv2', learningRate: 0.01, epochs: 60 },
-  { name: 'resnet20', kind: 'resnet', hidden: [], channels: [], fcUnits: 0, depth: 20, widthMultiplier: 1, layers: ['relu1', 's1b3_relu2', 's2b3_relu2', 's3b3_relu2'], mainLayer: 's1b3_relu2', learningRate: 0.1, epochs: 80 },
-  { name: 'resnet56', kind: 'resnet', hidden: [], channels: [], fcUnits: 0, depth: 56, widthMultiplier: 1, layers: ['relu1', 's1b9_relu2', 's2b9_relu2', 's3b9_relu2'], mainLayer: 's1b9_relu2', learningRate: 0.1, epochs: 80 },
+  {
+    name: 'cnn-wide',
+    kind: 'cnn',
+    hidden: [],
+    channels: [64, 128, 256],
+    fcUnits: 512,
+    depth: 0,
+    widthMultiplier: 0,
+    layers: ['conv1', 'conv2', 'conv3', 'fc1'],
+    mainLayer: 'conv2',
+    learningRate: 0.01,
+    epochs: 60,
+  },
+  {
+    name: 'resnet20',
+    kind: 'resnet',
+    hidden: [],
+    channels: [],
+    fcUnits: 0,
+    depth: 20,
+    widthMultiplier: 1,
+    layers: ['relu1', 's1b3_relu2', 's2b3_relu2', 's3b3_relu2'],
+    mainLayer: 's1b3_relu2',
+    learningRate: 0.1,
+    epochs: 80,
+  },
+  {
+    name: 'resnet56',
+    kind: 'resnet',
+    hidden: [],
+    channels: [],
+    fcUnits: 0,
+    depth: 56,
+    widthMultiplier: 1,
+    layers: ['relu1', 's1b9_relu2', 's2b9_relu2', 's3b9_relu2'],
+    mainLayer: 's1b9_relu2',
+    learningRate: 0.1,
+    epochs: 80,
+  },
 ];
 
 export const PROFILES: Record<ProfileName, UniversalConfig> = {
@@ -135,59 +208,63 @@ export const PROFILES: Record<ProfileName, UniversalConfig> = {
   },
 };
 
-const isPosInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1;
-
 /** Validates a resolved config; each problem is named. */
 export function validateConfig(c: UniversalConfig): void {
-  const problems: string[] = [];
-  const posInt = (name: string, v: unknown) => {
-    if (!isPosInt(v)) problems.push(`${name} must be a positive integer, got ${JSON.stringify(v)}`);
-  };
-  const positive = (name: string, v: unknown) => {
-    if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) problems.push(`${name} must be > 0, got ${JSON.stringify(v)}`);
-  };
+  const problems = new ConfigProblems();
   if (c.dataset !== 'mnist' && c.dataset !== 'cifar10') problems.push(`unknown dataset '${c.dataset}' (use mnist or cifar10)`);
-  for (const k of ['trainSize', 'testSize', 'batchSize', 'mainImages', 'powerIterations', 'maxPasses', 'maxIterDeepFool', 'randomDraws'] as const) posInt(k, c[k]);
-  positive('mainXi', c.mainXi);
+  const { trainSize, testSize, batchSize, mainImages, powerIterations, maxPasses, maxIterDeepFool, randomDraws } = c;
+  problems.positiveIntegers({ trainSize, testSize, batchSize, mainImages, powerIterations, maxPasses, maxIterDeepFool, randomDraws });
+  problems.positiveNumbers({ mainXi: c.mainXi });
   if (!(c.momentum >= 0 && c.momentum < 1)) problems.push(`momentum must be in [0, 1), got ${c.momentum}`);
   if (!(c.decayPerEpoch > 0 && c.decayPerEpoch <= 1)) problems.push(`decayPerEpoch must be in (0, 1], got ${c.decayPerEpoch}`);
-  if (!(typeof c.q === 'number' && c.q > 1 && Number.isFinite(c.q))) problems.push(`q must be a finite number > 1, got ${JSON.stringify(c.q)}`);
+  if (!(typeof c.q === 'number' && c.q > 1 && Number.isFinite(c.q)))
+    problems.push(`q must be a finite number > 1, got ${JSON.stringify(c.q)}`);
   if (!(c.delta >= 0 && c.delta < 1)) problems.push(`delta must be in [0, 1), got ${c.delta}`);
   if (!(c.overshoot >= 0)) problems.push(`overshoot must be >= 0, got ${c.overshoot}`);
   if (c.randomKind !== 'sign' && c.randomKind !== 'uniform') problems.push(`unknown randomKind '${c.randomKind}' (use sign or uniform)`);
-  for (const [name, list] of [['xis', c.xis], ['uapXis', c.uapXis]] as const) {
+  for (const [name, list] of [
+    ['xis', c.xis],
+    ['uapXis', c.uapXis],
+  ] as const) {
     if (!Array.isArray(list) || list.length === 0) problems.push(`${name} must be a non-empty list`);
-    else for (const x of list) positive(`${name} entry`, x);
+    else for (const x of list) problems.positiveNumbers({ [`${name} entry`]: x });
   }
   if (Array.isArray(c.xis) && !c.xis.includes(c.mainXi)) problems.push(`mainXi ${c.mainXi} must be one of xis (${c.xis.join(', ')})`);
-  if (Array.isArray(c.uapXis) && !c.uapXis.includes(c.mainXi)) problems.push(`mainXi ${c.mainXi} must be one of uapXis (${c.uapXis.join(', ')})`);
+  if (Array.isArray(c.uapXis) && !c.uapXis.includes(c.mainXi))
+    problems.push(`mainXi ${c.mainXi} must be one of uapXis (${c.uapXis.join(', ')})`);
   if (!Array.isArray(c.nImages) || c.nImages.length === 0) problems.push('nImages must be a non-empty list');
   else {
-    for (const n of c.nImages) posInt('nImages entry', n);
+    for (const n of c.nImages) problems.positiveIntegers({ 'nImages entry': n });
     if (!c.nImages.includes(c.mainImages)) problems.push(`mainImages ${c.mainImages} must be one of nImages (${c.nImages.join(', ')})`);
-    if (Math.max(...c.nImages) > c.trainSize) problems.push(`the largest nImages (${Math.max(...c.nImages)}) exceeds trainSize ${c.trainSize}`);
+    if (Math.max(...c.nImages) > c.trainSize)
+      problems.push(`the largest nImages (${Math.max(...c.nImages)}) exceeds trainSize ${c.trainSize}`);
   }
   if (!Array.isArray(c.models) || c.models.length === 0) problems.push('models must be a non-empty list');
   else {
     const names = new Set<string>();
     for (const m of c.models) {
       const at = `model '${m.name}'`;
-      if (typeof m.name !== 'string' || !/^[A-Za-z0-9_-]+$/.test(m.name)) problems.push(`model name must be letters, digits, - or _, got ${JSON.stringify(m.name)}`);
+      if (typeof m.name !== 'string' || !/^[A-Za-z0-9_-]+$/.test(m.name))
+        problems.push(`model name must be letters, digits, - or _, got ${JSON.stringify(m.name)}`);
       if (names.has(m.name)) problems.push(`model name '${m.name}' is used twice`);
       names.add(m.name);
       if (!(MODEL_KINDS as readonly string[]).includes(m.kind)) {
         problems.push(`${at}: unknown model kind '${m.kind}' (use ${MODEL_KINDS.join(', ')})`);
         continue;
       }
-      if (m.kind === 'mlp' && !(Array.isArray(m.hidden) && m.hidden.length > 0 && m.hidden.every(isPosInt))) problems.push(`${at}: hidden must be a non-empty list of positive integers`);
-      if (m.kind === 'cnn' && !(Array.isArray(m.channels) && m.channels.length > 0 && m.channels.every(isPosInt))) problems.push(`${at}: channels must be a non-empty list of positive integers`);
-      if (m.kind === 'resnet' && !(isPosInt(m.depth) && m.depth >= 8 && (m.depth - 2) % 6 === 0)) problems.push(`${at}: depth must be 6n + 2 >= 8, got ${m.depth}`);
+      if (m.kind === 'mlp' && !(Array.isArray(m.hidden) && m.hidden.length > 0 && m.hidden.every(isPositiveInteger)))
+        problems.push(`${at}: hidden must be a non-empty list of positive integers`);
+      if (m.kind === 'cnn' && !(Array.isArray(m.channels) && m.channels.length > 0 && m.channels.every(isPositiveInteger)))
+        problems.push(`${at}: channels must be a non-empty list of positive integers`);
+      if (m.kind === 'resnet' && !(isPositiveInteger(m.depth) && m.depth >= 8 && (m.depth - 2) % 6 === 0))
+        problems.push(`${at}: depth must be 6n + 2 >= 8, got ${m.depth}`);
       if (m.kind === 'resnet' && !(m.widthMultiplier > 0)) problems.push(`${at}: widthMultiplier must be > 0, got ${m.widthMultiplier}`);
-      positive(`${at}: learningRate`, m.learningRate);
-      posInt(`${at}: epochs`, m.epochs);
+      problems.positiveNumbers({ [`${at}: learningRate`]: m.learningRate });
+      problems.positiveIntegers({ [`${at}: epochs`]: m.epochs });
       if (!Array.isArray(m.layers) || m.layers.length === 0) problems.push(`${at}: layers must be a non-empty list of layer names`);
-      else if (!m.layers.includes(m.mainLayer)) problems.push(`${at}: mainLayer '${m.mainLayer}' must be one of its layers (${m.layers.join(', ')})`);
+      else if (!m.layers.includes(m.mainLayer))
+        problems.push(`${at}: mainLayer '${m.mainLayer}' must be one of its layers (${m.layers.join(', ')})`);
     }
   }
-  if (problems.length) throw new UsageError(`Invalid config:\n  - ${problems.join('\n  - ')}`);
+  problems.throwIfAny();
 }

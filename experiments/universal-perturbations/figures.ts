@@ -2,12 +2,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { barChart, heatmap, lineChart, saveFigure, saveImagePanels, type Datum } from '@claimlab/plots';
-import { mainLayerOf, mainRate, modelsOf, transferTable, type ResultRow } from './claim.ts';
+import { mainLayerOf, mainRate, modelsOf, transferTable } from './claim.ts';
+import { type ResultRow } from './results.ts';
 import type { UniversalConfig } from './config.ts';
 
 const METHOD_LABEL: Record<string, string> = { sv: 'singular vector (K&O)', uap: 'iterative UAP (M-D)', random: 'random sign noise' };
 
-type Stored = { inputShape: [number, number, number]; mainXi: number; models: { model: string; sv: Record<string, number[]>; uap: number[] }[] };
+type Stored = {
+  inputShape: [number, number, number];
+  mainXi: number;
+  models: { model: string; sv: Record<string, number[]>; uap: number[] }[];
+};
 
 /** A perturbation of budget xi shown in [0, 1]: -xi black, 0 grey, +xi white. */
 const show = (v: number[], xi: number) => Float32Array.from(v, (x) => 0.5 + x / (2 * xi));
@@ -38,24 +43,50 @@ export async function drawFigures(rows: ResultRow[], config: UniversalConfig, ou
     await save(
       'fooling-vs-xi',
       lineChart({
-        data: xiData, x: 'xi', y: 'fooling', color: 'method', colorTitle: 'perturbation', column: 'model', columnTitle: 'model', points: true, width: 220, yDomain: [0, 1],
-        title: 'Fooling rate on held-out images vs l_inf budget', subtitle: `built from ${config.mainImages} images; cf. Moosavi-Dezfooli et al. Fig. 6, Khrulkov & Oseledets Sec. 6`,
-        xTitle: 'xi (l_inf norm, input scale [0, 1])', yTitle: 'fooling rate',
+        data: xiData,
+        x: 'xi',
+        y: 'fooling',
+        color: 'method',
+        colorTitle: 'perturbation',
+        column: 'model',
+        columnTitle: 'model',
+        points: true,
+        width: 220,
+        yDomain: [0, 1],
+        title: 'Fooling rate on held-out images vs l_inf budget',
+        subtitle: `built from ${config.mainImages} images; cf. Moosavi-Dezfooli et al. Fig. 6, Khrulkov & Oseledets Sec. 6`,
+        xTitle: 'xi (l_inf norm, input scale [0, 1])',
+        yTitle: 'fooling rate',
       }),
     );
   }
 
   // Fooling rate against the layer whose singular vector is used.
   const layerData: Datum[] = rows
-    .filter((r) => r.method === 'sv' && r.source === r.attacked && r.n_images === config.mainImages && r.xi === xi && r.eval_set === 'test' && r.metric === 'fooling_rate')
+    .filter(
+      (r) =>
+        r.method === 'sv' &&
+        r.source === r.attacked &&
+        r.n_images === config.mainImages &&
+        r.xi === xi &&
+        r.eval_set === 'test' &&
+        r.metric === 'fooling_rate',
+    )
     .map((r) => ({ layer: `${r.source}: ${r.layer}`, model: r.source, fooling: r.value }));
   if (layerData.length) {
     await save(
       'fooling-vs-layer',
       barChart({
-        data: layerData, x: 'layer', y: 'fooling', color: 'model', colorTitle: 'model', yDomain: [0, 1],
-        title: 'Singular-vector perturbation: fooling rate vs hidden layer used', subtitle: `xi = ${xi}, ${config.mainImages} images, held-out images; cf. Khrulkov & Oseledets Table 1`,
-        xTitle: 'model: layer (input side first)', yTitle: 'fooling rate',
+        data: layerData,
+        x: 'layer',
+        y: 'fooling',
+        color: 'model',
+        colorTitle: 'model',
+        yDomain: [0, 1],
+        title: 'Singular-vector perturbation: fooling rate vs hidden layer used',
+        subtitle: `xi = ${xi}, ${config.mainImages} images, held-out images; cf. Khrulkov & Oseledets Table 1`,
+        xTitle: 'model: layer (input side first)',
+        yTitle: 'fooling rate',
       }),
     );
   }
@@ -64,8 +95,21 @@ export async function drawFigures(rows: ResultRow[], config: UniversalConfig, ou
   const nData: Datum[] = [];
   for (const m of models) {
     for (const method of ['sv', 'uap'] as const) {
-      for (const r of rows.filter((q) => q.source === m && q.attacked === m && q.method === method && q.xi === xi && q.metric === 'fooling_rate' && (method === 'uap' || q.layer === mainLayerOf(config, m)))) {
-        nData.push({ model: m, curve: `${method === 'sv' ? 'singular vector' : 'iterative UAP'}: ${r.eval_set === 'test' ? 'held-out' : 'build set'}`, images: r.n_images, fooling: r.value });
+      for (const r of rows.filter(
+        (q) =>
+          q.source === m &&
+          q.attacked === m &&
+          q.method === method &&
+          q.xi === xi &&
+          q.metric === 'fooling_rate' &&
+          (method === 'uap' || q.layer === mainLayerOf(config, m)),
+      )) {
+        nData.push({
+          model: m,
+          curve: `${method === 'sv' ? 'singular vector' : 'iterative UAP'}: ${r.eval_set === 'test' ? 'held-out' : 'build set'}`,
+          images: r.n_images,
+          fooling: r.value,
+        });
       }
     }
   }
@@ -73,9 +117,21 @@ export async function drawFigures(rows: ResultRow[], config: UniversalConfig, ou
     await save(
       'fooling-vs-images',
       lineChart({
-        data: nData, x: 'images', y: 'fooling', color: 'curve', colorTitle: 'perturbation: images', column: 'model', columnTitle: 'model', xScale: 'log', points: true, width: 220, yDomain: [0, 1],
-        title: 'Fooling rate vs number of images the perturbation is built from', subtitle: `xi = ${xi}; held-out test images vs the images it was built from; cf. Moosavi-Dezfooli et al. Fig. 6`,
-        xTitle: 'images used to build it', yTitle: 'fooling rate',
+        data: nData,
+        x: 'images',
+        y: 'fooling',
+        color: 'curve',
+        colorTitle: 'perturbation: images',
+        column: 'model',
+        columnTitle: 'model',
+        xScale: 'log',
+        points: true,
+        width: 220,
+        yDomain: [0, 1],
+        title: 'Fooling rate vs number of images the perturbation is built from',
+        subtitle: `xi = ${xi}; held-out test images vs the images it was built from; cf. Moosavi-Dezfooli et al. Fig. 6`,
+        xTitle: 'images used to build it',
+        yTitle: 'fooling rate',
       }),
     );
   }
@@ -84,7 +140,9 @@ export async function drawFigures(rows: ResultRow[], config: UniversalConfig, ou
   for (const method of ['sv', 'uap'] as const) {
     const t = transferTable(rows, config, method);
     const data: Datum[] = [];
-    t.models.forEach((s, i) => t.models.forEach((a, j) => Number.isFinite(t.rates[i][j]) && data.push({ source: s, attacked: a, fooling: t.rates[i][j] })));
+    t.models.forEach((s, i) =>
+      t.models.forEach((a, j) => Number.isFinite(t.rates[i][j]) && data.push({ source: s, attacked: a, fooling: t.rates[i][j] })),
+    );
     for (const a of t.models) {
       const rnd = rows.find((r) => r.method === 'random' && r.attacked === a && r.xi === xi);
       if (rnd) data.push({ source: 'random noise', attacked: a, fooling: rnd.value });
@@ -93,9 +151,19 @@ export async function drawFigures(rows: ResultRow[], config: UniversalConfig, ou
       await save(
         `transfer-${method}`,
         heatmap({
-          data, x: 'attacked', y: 'source', value: 'fooling', valueTitle: 'fooling rate', text: true, domain: [0, 1], scheme: 'blues', cellSize: 70,
-          title: `Transfer: ${METHOD_LABEL[method]}`, subtitle: `xi = ${xi}, built from ${config.mainImages} images; held-out images of the attacked model`,
-          xTitle: 'attacked model', yTitle: 'perturbation built on',
+          data,
+          x: 'attacked',
+          y: 'source',
+          value: 'fooling',
+          valueTitle: 'fooling rate',
+          text: true,
+          domain: [0, 1],
+          scheme: 'blues',
+          cellSize: 70,
+          title: `Transfer: ${METHOD_LABEL[method]}`,
+          subtitle: `xi = ${xi}, built from ${config.mainImages} images; held-out images of the attacked model`,
+          xTitle: 'attacked model',
+          yTitle: 'perturbation built on',
         }),
       );
     }
@@ -104,17 +172,34 @@ export async function drawFigures(rows: ResultRow[], config: UniversalConfig, ou
   // Time to compute each perturbation (wall clock, from timings.csv: not part of the compared results).
   const timingsFile = join(outDir, 'timings.csv');
   if (existsSync(timingsFile)) {
-    const t = parse(readFileSync(timingsFile, 'utf8'), { columns: true, cast: true }) as { model: string; method: string; layer: string; n_images: number; xi: number; seconds: number }[];
+    const t = parse(readFileSync(timingsFile, 'utf8'), { columns: true, cast: true }) as {
+      model: string;
+      method: string;
+      layer: string;
+      n_images: number;
+      xi: number;
+      seconds: number;
+    }[];
     const data: Datum[] = t
-      .filter((r) => r.method === 'train' || (r.n_images === config.mainImages && r.xi === xi && (r.method === 'uap' || r.layer === mainLayerOf(config, r.model))))
+      .filter(
+        (r) =>
+          r.method === 'train' ||
+          (r.n_images === config.mainImages && r.xi === xi && (r.method === 'uap' || r.layer === mainLayerOf(config, r.model))),
+      )
       .map((r) => ({ model: r.model, what: r.method === 'train' ? 'training' : METHOD_LABEL[r.method], seconds: r.seconds }));
     if (data.length) {
       await save(
         'time-per-perturbation',
         barChart({
-          data, x: 'model', y: 'seconds', color: 'what', colorTitle: 'computation',
-          title: 'Wall time: training and one perturbation per method', subtitle: `${config.mainImages} images, xi = ${xi}; this machine, one worker each`,
-          xTitle: 'model', yTitle: 'seconds',
+          data,
+          x: 'model',
+          y: 'seconds',
+          color: 'what',
+          colorTitle: 'computation',
+          title: 'Wall time: training and one perturbation per method',
+          subtitle: `${config.mainImages} images, xi = ${xi}; this machine, one worker each`,
+          xTitle: 'model',
+          yTitle: 'seconds',
         }),
       );
     }
@@ -134,7 +219,12 @@ export async function drawFigures(rows: ResultRow[], config: UniversalConfig, ou
         ...(m.uap.length ? [{ label: 'iterative UAP', image: image(m.uap) }] : []),
       ],
     }));
-    files.push(...saveImagePanels(rows, join(dir, 'perturbations'), { zoom: 3, title: `Universal perturbations at xi = ${stored.mainXi} (grey 0, white +xi, black -xi)` }).files);
+    files.push(
+      ...saveImagePanels(rows, join(dir, 'perturbations'), {
+        zoom: 3,
+        title: `Universal perturbations at xi = ${stored.mainXi} (grey 0, white +xi, black -xi)`,
+      }).files,
+    );
   }
   return files;
 }

@@ -1,22 +1,19 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stringify } from 'csv-stringify/sync';
-import { cliMain, Rng, runExperiment, runSweep, writeFileAtomic, type ExperimentDefinition } from '@claimlab/core';
+import { Rng, runSweep, writeFileAtomic, type ExperimentDefinition } from '@claimlab/core';
 import { tf } from '@claimlab/backend';
 import { foolingRate, predictLabels, tfClassifier } from '@claimlab/metrics';
-import type { Arm, ArmResult, Timing } from './arm.ts';
-import { claim, COLUMNS, type ResultRow } from './claim.ts';
+import { costOf, perturbationStudy, type Arm, type ArmResult, type Timing } from './arm.ts';
+import { claim } from './claim.ts';
+import { COLUMNS, type ResultRow } from './results.ts';
 import { PROFILES, validateConfig, type UniversalConfig } from './config.ts';
 import { drawFigures } from './figures.ts';
-import { buildModel, checkLayers, decodeWeights, loadData } from './models.ts';
-
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { buildModel, checkLayers, decodeWeights } from './models.ts';
+import { loadData } from './data.ts';
 
 /** Files written beside results.csv: the perturbations themselves and the wall-clock times (not compared across runs). */
 export const PERTURBATIONS_JSON = 'perturbations.json';
 export const TIMINGS_CSV = 'timings.csv';
-
-const COST_RANK = { resnet: 0, cnn: 1, mlp: 2 } as const;
 
 /**
  * The transfer table: every model (rebuilt from the weights its arm returned)
@@ -36,7 +33,14 @@ export function transferRows(config: UniversalConfig, seed: number, dataDir: str
       for (const source of results) {
         if (source.model === target.model) continue;
         const srcSpec = config.models.find((m) => m.name === source.model)!;
-        const base = { source: source.model, n_images: config.mainImages, xi: config.mainXi, attacked: target.model, eval_set: 'test', metric: 'fooling_rate' };
+        const base = {
+          source: source.model,
+          n_images: config.mainImages,
+          xi: config.mainXi,
+          attacked: target.model,
+          eval_set: 'test',
+          metric: 'fooling_rate',
+        };
         const sv = Float32Array.from(source.perturbations.sv[srcSpec.mainLayer]);
         const uap = Float32Array.from(source.perturbations.uap);
         rows.push(
@@ -64,14 +68,14 @@ export const experiment: ExperimentDefinition<UniversalConfig, ResultRow> = {
   name: 'universal-perturbations',
   description:
     'Moosavi-Dezfooli et al. (2017) and Khrulkov & Oseledets (2018): universal adversarial perturbations. Trains several classifiers, builds ' +
-    'perturbations on each with the iterative DeepFool algorithm and with (inf, q)-singular vectors of a hidden layer\'s Jacobian, and measures ' +
+    "perturbations on each with the iterative DeepFool algorithm and with (inf, q)-singular vectors of a hidden layer's Jacobian, and measures " +
     'fooling rates against budget, layer and number of images, the cross-model transfer table, and a random baseline of the same norm.',
   profiles: PROFILES,
+  validate: validateConfig,
   claim,
   columns: COLUMNS,
   async procedure(ctx) {
     const c = ctx.config;
-    validateConfig(c);
     const data = loadData(c, ctx.seed, ctx.dataDir);
     for (const spec of c.models) checkLayers(spec, data.inputShape, data.train.numClasses);
     ctx.log(
@@ -79,33 +83,32 @@ export const experiment: ExperimentDefinition<UniversalConfig, ResultRow> = {
         `${c.nImages.join('/')} images (main ${c.mainImages}); fooling on ${c.testSize} held-out images`,
     );
     const arms: Arm[] = c.models.map((spec) => ({ spec, config: c, seed: ctx.seed, dataDir: ctx.dataDir ?? null }));
-    // The most expensive models first, so the workers finish together; results go back in the arms' order.
-    const order = arms.map((_, i) => i).sort((i, j) => COST_RANK[arms[i].spec.kind] - COST_RANK[arms[j].spec.kind] || i - j);
-    const scheduled = await runSweep<UniversalConfig, Arm, ArmResult>(ctx, {
-      moduleUrl: new URL('./arm.ts', import.meta.url).href,
-      arms: order.map((i) => arms[i]),
+    const results = await runSweep(ctx, {
+      runner: perturbationStudy,
+      arms,
+      cost: costOf,
       label: 'models',
       describeDone: (arm, r) => `${arm.spec.name} done in ${r.seconds.toFixed(0)}s (training ${r.trainSeconds.toFixed(0)}s)`,
     });
-    const results: ArmResult[] = new Array(arms.length);
-    order.forEach((armIndex, j) => (results[armIndex] = scheduled[j]));
     ctx.log(`[universal-perturbations] transfer table: ${results.length} x ${results.length} models`);
     const transfer = transferRows(c, ctx.seed, ctx.dataDir, results);
-    const times = results.flatMap((r) => [`${r.model}: train ${r.trainSeconds.toFixed(1)}s`, ...r.timings.map((t) => `${t.method}${t.layer !== '-' ? `/${t.layer}` : ''} n=${t.n_images} xi=${t.xi}: ${t.seconds.toFixed(1)}s`)]);
+    const times = results.flatMap((r) => [
+      `${r.model}: train ${r.trainSeconds.toFixed(1)}s`,
+      ...r.timings.map((t) => `${t.method}${t.layer !== '-' ? `/${t.layer}` : ''} n=${t.n_images} xi=${t.xi}: ${t.seconds.toFixed(1)}s`),
+    ]);
     ctx.log(`[universal-perturbations] time per perturbation:\n  ${times.join('\n  ')}`);
     writeFileAtomic(join(ctx.outDir, TIMINGS_CSV), timingsCsv(results));
     writeFileAtomic(
       join(ctx.outDir, PERTURBATIONS_JSON),
-      JSON.stringify({ inputShape: data.inputShape, mainXi: c.mainXi, mainImages: c.mainImages, models: results.map((r) => ({ model: r.model, ...r.perturbations })) }),
+      JSON.stringify({
+        inputShape: data.inputShape,
+        mainXi: c.mainXi,
+        mainImages: c.mainImages,
+        models: results.map((r) => ({ model: r.model, ...r.perturbations })),
+      }),
     );
     if (tf.memory().numTensors > 0) ctx.log(`[universal-perturbations] note: ${tf.memory().numTensors} tensors still allocated`);
     return [...results.flatMap((r) => r.rows), ...transfer];
   },
   figures: (rows, ctx) => drawFigures(rows, ctx.config, ctx.outDir, ctx.figuresDir),
 };
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  await cliMain(async () => {
-    await runExperiment(experiment, process.argv.slice(2), REPO_ROOT);
-  });
-}

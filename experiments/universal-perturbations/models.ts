@@ -1,8 +1,7 @@
 import { Rng } from '@claimlab/core';
 import { tf } from '@claimlab/backend';
-import { loadCifar10, loadMnist, subset, type ImageDataset } from '@claimlab/datasets';
 import { cifarResNet, mlp, packTensors, smallCnn, unpackTensors } from '@claimlab/models';
-import type { ModelSpec, UniversalConfig } from './config.ts';
+import type { ModelSpec } from './config.ts';
 
 /**
  * A classifier of the sweep (logits output), from libs/models. Its layers are
@@ -28,39 +27,11 @@ export function checkLayers(spec: ModelSpec, inputShape: [number, number, number
   try {
     const names = model.layers.map((l) => l.name);
     const missing = spec.layers.filter((l) => !names.includes(l));
-    if (missing.length) throw new Error(`model '${spec.name}' has no layer ${missing.map((m) => `'${m}'`).join(', ')} (its layers: ${names.join(', ')})`);
+    if (missing.length)
+      throw new Error(`model '${spec.name}' has no layer ${missing.map((m) => `'${m}'`).join(', ')} (its layers: ${names.join(', ')})`);
   } finally {
     model.dispose();
   }
-}
-
-export interface Data {
-  train: ImageDataset;
-  /** Held-out images on which fooling rates are measured. */
-  test: ImageDataset;
-  /** The pool perturbations are built from: the first n images for n images (nested sets), drawn from `train`. */
-  build: ImageDataset;
-  inputShape: [number, number, number];
-}
-
-/** The data of a run: the same seeded subsets in every arm of a seed. */
-export function loadData(c: UniversalConfig, seed: number, dataDir: string | undefined): Data {
-  const rng = new Rng(seed).fork('data');
-  const load = (split: 'train' | 'test') => (c.dataset === 'mnist' ? loadMnist({ split }) : loadCifar10({ split, dir: dataDir }));
-  const pick = (ds: ImageDataset, k: number, label: string) => {
-    if (k > ds.n) throw new Error(`${label}=${k} exceeds the ${ds.n} images of ${ds.name}; lower it with --set ${label}=${ds.n}`);
-    return subset(ds, rng.fork(label).sample(ds.n, k));
-  };
-  const train = pick(load('train'), c.trainSize, 'trainSize');
-  const test = pick(load('test'), c.testSize, 'testSize');
-  const build = subset(train, rng.fork('build').sample(train.n, Math.max(...c.nImages)), `${train.name}/build`);
-  return { train, test, build, inputShape: [train.height, train.width, train.channels] };
-}
-
-/** The first n images of a dataset (a view, no copy). */
-export function firstImages(ds: ImageDataset, n: number): Float32Array {
-  const size = ds.height * ds.width * ds.channels;
-  return ds.images.subarray(0, n * size);
 }
 
 /** Every weight of a model (trainable and batch-norm statistics) as base64 float32, in getWeights() order. */
@@ -73,7 +44,9 @@ export function encodeWeights(model: tf.LayersModel): { shapes: number[][]; data
 export function decodeWeights(model: tf.LayersModel, enc: { shapes: number[][]; data: string }): void {
   const current = model.getWeights();
   if (current.length !== enc.shapes.length || current.some((w, i) => w.shape.join('x') !== enc.shapes[i].join('x'))) {
-    throw new Error(`stored weights do not fit model '${model.name}' (${enc.shapes.length} tensors stored, ${current.length} in the model)`);
+    throw new Error(
+      `stored weights do not fit model '${model.name}' (${enc.shapes.length} tensors stored, ${current.length} in the model)`,
+    );
   }
   const buf = Buffer.from(enc.data, 'base64');
   const ts = unpackTensors(enc.shapes, new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)));

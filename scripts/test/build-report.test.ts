@@ -8,7 +8,10 @@ function fixture(): string {
   const root = mkdtempSync(join(tmpdir(), 'claimlab-report-'));
   const dir = join(root, 'demo', 'quick');
   mkdirSync(join(dir, 'figures'), { recursive: true });
-  writeFileSync(join(dir, 'figures', 'curve.svg'), '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><text>curve-marker</text></svg>');
+  writeFileSync(
+    join(dir, 'figures', 'curve.svg'),
+    '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><text>curve-marker</text></svg>',
+  );
   const summary = {
     experiment: 'demo',
     profile: 'quick',

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { claim, fasterThan, fitSpeed, iterationsToReach, type ResultRow } from '../claim.ts';
+import { PROFILES } from '../config.ts';
+import { claim, fasterThan, fitSpeed, iterationsToReach } from '../claim.ts';
+import { type ResultRow } from '../results.ts';
 
-const ctx = { profile: 'quick', config: { stopIteration: 40, fitMseThreshold: 0.01 } };
+const ctx = { profile: 'quick' as const, config: { ...PROFILES.quick, stopIteration: 40, fitMseThreshold: 0.01 } };
 
 /** Denoising rows: PSNR rises to `peak` at iteration 40 then falls to `last` at 100; averaging adds `avgGain`. */
 function denoise(peak: number, last: number, avgGain = 0.5, input = 20): ResultRow[] {
-  const rows: ResultRow[] = [
-    { run: 'denoise', target: 'image+noise', iteration: 0, metric: 'psnr_input', value: input },
-  ];
+  const rows: ResultRow[] = [{ run: 'denoise', target: 'image+noise', iteration: 0, metric: 'psnr_input', value: input }];
   for (let it = 10; it <= 100; it += 10) {
     const psnr = it <= 40 ? input + ((peak - input) * it) / 40 : peak - ((peak - last) * (it - 40)) / 60;
     const row = (metric: string, value: number) => rows.push({ run: 'denoise', target: 'image+noise', iteration: it, metric, value });
@@ -29,7 +29,7 @@ function fits(taus: Record<string, number>, n = 100): ResultRow[] {
 const ORDERED = { image: 5, 'image+noise': 10, shuffled: 20, noise: 40 };
 
 describe('deep-image-prior claim checks', () => {
-  it('pass on rows with the paper\'s pattern', () => {
+  it("pass on rows with the paper's pattern", () => {
     const checks = claim.checks([...denoise(27, 24), ...fits(ORDERED)], ctx);
     expect(checks.map((c) => c.id)).toEqual([
       'early-stopped-denoising-gain',
@@ -43,7 +43,11 @@ describe('deep-image-prior claim checks', () => {
   });
 
   it('fail on a small gain, no averaging benefit, no overfitting, or a wrong fitting order', () => {
-    const failing = (rows: ResultRow[]) => claim.checks(rows, ctx).filter((c) => !c.pass).map((c) => c.id);
+    const failing = (rows: ResultRow[]) =>
+      claim
+        .checks(rows, ctx)
+        .filter((c) => !c.pass)
+        .map((c) => c.id);
     expect(failing([...denoise(23, 22.5), ...fits(ORDERED)])).toEqual(['early-stopped-denoising-gain', 'overfitting-lowers-psnr']);
     expect(failing([...denoise(27, 24, -0.2), ...fits(ORDERED)])).toEqual(['output-averaging-helps']);
     expect(failing([...denoise(27, 26.5), ...fits(ORDERED)])).toEqual(['overfitting-lowers-psnr']);
@@ -53,7 +57,12 @@ describe('deep-image-prior claim checks', () => {
 
   it('orders censored fits: reached before unreached, unreached by final MSE', () => {
     const rows = fits({ a: 5, b: 30, c: 60 }, 50); // a reaches 0.01 at it 11; b, c never within 50
-    expect(iterationsToReach(rows.filter((r) => r.target === 'a').map((r) => ({ iteration: r.iteration, value: r.value })), 0.01)).toBe(11);
+    expect(
+      iterationsToReach(
+        rows.filter((r) => r.target === 'a').map((r) => ({ iteration: r.iteration, value: r.value })),
+        0.01,
+      ),
+    ).toBe(11);
     const [a, b, c] = ['a', 'b', 'c'].map((t) => fitSpeed(rows, t, 0.01));
     expect(b.reached).toBeNull();
     expect(fasterThan(a, b)).toBe(true);

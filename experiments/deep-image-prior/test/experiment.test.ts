@@ -7,19 +7,48 @@ import { selectBackend, tf } from '@claimlab/backend';
 import { runQuietly } from '@claimlab/core/testing';
 import { loadImage, saveImagePng, squareImage } from '@claimlab/datasets';
 import { fitNetwork, runArm } from '../arm.ts';
-import { armsOf, experiment, REPO_ROOT, settingsOf } from '../main.ts';
+import { armsOf, experiment, settingsOf } from '../main.ts';
+import { REPO_ROOT } from '@claimlab/core';
 import { PROFILES } from '../config.ts';
 
 // 16x16 image, a 2-scale 4-channel hourglass, a dozen steps: well under a second of fitting per arm.
 const TINY = [
-  '--set', 'imageSize=16', '--set', 'channelsDown=[4,4]', '--set', 'channelsUp=[4,4]', '--set', 'channelsSkip=[2,2]',
-  '--set', 'inputDepth=4', '--set', 'denoiseIterations=12', '--set', 'stopIteration=6', '--set', 'recordEvery=2',
-  '--set', 'snapshotAt=[3,12]', '--set', 'fitIterations=8', '--backend', 'wasm',
+  '--set',
+  'imageSize=16',
+  '--set',
+  'channelsDown=[4,4]',
+  '--set',
+  'channelsUp=[4,4]',
+  '--set',
+  'channelsSkip=[2,2]',
+  '--set',
+  'inputDepth=4',
+  '--set',
+  'denoiseIterations=12',
+  '--set',
+  'stopIteration=6',
+  '--set',
+  'recordEvery=2',
+  '--set',
+  'snapshotAt=[3,12]',
+  '--set',
+  'fitIterations=8',
+  '--backend',
+  'wasm',
 ];
 
 const TINY_CONFIG = {
-  ...PROFILES.quick, imageSize: 16, channelsDown: [4, 4], channelsUp: [4, 4], channelsSkip: [2, 2], inputDepth: 4,
-  denoiseIterations: 12, stopIteration: 6, recordEvery: 2, snapshotAt: [3, 12], fitIterations: 8,
+  ...PROFILES.quick,
+  imageSize: 16,
+  channelsDown: [4, 4],
+  channelsUp: [4, 4],
+  channelsSkip: [2, 2],
+  inputDepth: 4,
+  denoiseIterations: 12,
+  stopIteration: 6,
+  recordEvery: 2,
+  snapshotAt: [3, 12],
+  fitIterations: 8,
 };
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'claimlab-dip-'));
@@ -40,15 +69,24 @@ describe('exp-deep-image-prior on a tiny config', () => {
     const b = await runTiny(tmp(), ['--seed', '5', '--workers', '2']);
     expect(b).toBe(a);
     // Another seed: another noise draw, network and input (one arm suffices; a whole run is slow).
-    const fit = (seed: number) => runArm(armsOf({ ...TINY_CONFIG, image: 'nagasaki-boats' }, seed)[2], () => {}).then((r) => r.rows.map((x) => x.value));
+    const fit = (seed: number) =>
+      runArm(armsOf({ ...TINY_CONFIG, image: 'nagasaki-boats' }, seed)[2], () => {}).then((r) => r.rows.map((x) => x.value));
     expect(await fit(6)).not.toEqual(await fit(5));
-    expect(await fit(5)).toEqual(a.trim().split('\n').filter((l) => l.startsWith('fit,image+noise,')).map((l) => Number(l.split(',')[4])));
+    expect(await fit(5)).toEqual(
+      a
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('fit,image+noise,'))
+        .map((l) => Number(l.split(',')[4])),
+    );
     const lines = a.trim().split('\n');
     expect(lines[0]).toBe('run,target,iteration,metric,value');
     expect(lines.filter((l) => l.startsWith('fit,')).length).toBe(4 * 8);
     expect(lines.filter((l) => /^fit,shuffled,\d+,loss,/.test(l)).length).toBe(8);
     // denoise: psnr_gt recorded at 1, every 2nd, 12, the stop (6) and the snapshots (3, 12)
-    expect(lines.filter((l) => /^denoise,image\+noise,\d+,psnr_gt,/.test(l)).map((l) => Number(l.split(',')[2]))).toEqual([1, 2, 3, 4, 6, 8, 10, 12]);
+    expect(lines.filter((l) => /^denoise,image\+noise,\d+,psnr_gt,/.test(l)).map((l) => Number(l.split(',')[2]))).toEqual([
+      1, 2, 3, 4, 6, 8, 10, 12,
+    ]);
     expect(lines.some((l) => l.startsWith('denoise,image+noise,0,psnr_input,'))).toBe(true);
     expect(lines.some((l) => l.startsWith('denoise,image+noise,6,ssim_gt_avg,'))).toBe(true);
   }, 90_000);
@@ -64,7 +102,16 @@ describe('exp-deep-image-prior on a tiny config', () => {
       'overfitting-lowers-psnr',
       'figure2-fitting-order',
     ]);
-    for (const f of ['psnr-vs-iteration.svg', 'psnr-vs-iteration.png', 'fitting-loss.png', 'denoising-panels.png', 'images/clean.png', 'images/noisy.png', 'images/output-00012.png', 'images/average-00006.png']) {
+    for (const f of [
+      'psnr-vs-iteration.svg',
+      'psnr-vs-iteration.png',
+      'fitting-loss.png',
+      'denoising-panels.png',
+      'images/clean.png',
+      'images/noisy.png',
+      'images/output-00012.png',
+      'images/average-00006.png',
+    ]) {
       expect(existsSync(join(out, 'figures', f)), f).toBe(true);
     }
     expect(summary.files.figures).toContain('figures/denoising-panels.png');
@@ -80,7 +127,10 @@ describe('exp-deep-image-prior on a tiny config', () => {
     const after = verifyExperiment(experiment, out);
     expect(after.ok).toBe(false);
     const was = summary.checks.find((c: { id: string }) => c.id === 'early-stopped-denoising-gain').pass;
-    if (was) expect(after.problems.some((p) => p.includes("'early-stopped-denoising-gain': summary.json says PASS but results.csv gives FAIL"))).toBe(true);
+    if (was)
+      expect(
+        after.problems.some((p) => p.includes("'early-stopped-denoising-gain': summary.json says PASS but results.csv gives FAIL")),
+      ).toBe(true);
   }, 90_000);
 
   it('takes --image PATH (same as --set image=PATH), recorded as an override', async () => {
@@ -88,7 +138,18 @@ describe('exp-deep-image-prior on a tiny config', () => {
     const photo = squareImage(loadImage('locomotion-house-cat'), 32, 'resize');
     saveImagePng(photo, join(dir, 'cat.png'));
     const out = join(dir, 'out');
-    await runTiny(out, ['--image', join(dir, 'cat.png'), '--workers', '1', '--set', 'fitIterations=2', '--set', 'denoiseIterations=6', '--set', 'snapshotAt=[6]']);
+    await runTiny(out, [
+      '--image',
+      join(dir, 'cat.png'),
+      '--workers',
+      '1',
+      '--set',
+      'fitIterations=2',
+      '--set',
+      'denoiseIterations=6',
+      '--set',
+      'snapshotAt=[6]',
+    ]);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.config.image).toBe(join(dir, 'cat.png'));
     expect(summary.overrides).toContain('image');
@@ -99,12 +160,20 @@ describe('exp-deep-image-prior on a tiny config', () => {
     const out = join(dir, 'out');
     const bad = join(dir, 'broken.jpg');
     writeFileSync(bad, Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]));
-    await expect(runExperiment(experiment, [...TINY, '--image', bad, '--out', out], REPO_ROOT)).rejects.toThrow(/looks like JPEG but cannot be decoded.*--image PATH/s);
-    await expect(runExperiment(experiment, [...TINY, '--image', join(dir, 'missing.png'), '--out', out], REPO_ROOT)).rejects.toThrow(/not found/);
+    await expect(runExperiment(experiment, [...TINY, '--image', bad, '--out', out], REPO_ROOT)).rejects.toThrow(
+      /looks like JPEG but cannot be decoded.*--image PATH/s,
+    );
+    await expect(runExperiment(experiment, [...TINY, '--image', join(dir, 'missing.png'), '--out', out], REPO_ROOT)).rejects.toThrow(
+      /not found/,
+    );
     const small = join(dir, 'small.png');
     saveImagePng({ name: 'small', width: 8, height: 8, data: new Float32Array(8 * 8 * 3).fill(0.5) }, small);
-    await expect(runExperiment(experiment, [...TINY, '--image', small, '--out', out], REPO_ROOT)).rejects.toThrow(/\(8x8\) is smaller than the 16x16 crop/);
-    await expect(runExperiment(experiment, [...TINY, '--set', 'imageSize=18', '--out', out], REPO_ROOT)).rejects.toThrow(/imageSize 18 must be divisible by 2\^2/);
+    await expect(runExperiment(experiment, [...TINY, '--image', small, '--out', out], REPO_ROOT)).rejects.toThrow(
+      /\(8x8\) is smaller than the 16x16 crop/,
+    );
+    await expect(runExperiment(experiment, [...TINY, '--set', 'imageSize=18', '--out', out], REPO_ROOT)).rejects.toThrow(
+      /imageSize 18 must be divisible by 2\^2/,
+    );
     await expect(runExperiment(experiment, [...TINY, '--set', 'stopIteration=50', '--out', out], REPO_ROOT)).rejects.toThrow(UsageError);
     await expect(runExperiment(experiment, [...TINY, '--imagee', 'x.png'], REPO_ROOT)).rejects.toThrow(/imagee/);
     await expect(runExperiment(experiment, [...TINY, '--set', 'sigma=0.1'], REPO_ROOT)).rejects.toThrow(/Unknown config key 'sigma'/);
@@ -113,13 +182,17 @@ describe('exp-deep-image-prior on a tiny config', () => {
 
   it('stops with a clear error on a NaN loss and does not leak tensors across steps', async () => {
     await selectBackend('wasm', () => {});
-    const s = { ...settingsOf({ ...PROFILES.quick, imageSize: 16, channelsDown: [4, 4], channelsUp: [4, 4], channelsSkip: [2, 2], inputDepth: 4 }, 0) };
+    const s = {
+      ...settingsOf({ ...PROFILES.quick, imageSize: 16, channelsDown: [4, 4], channelsUp: [4, 4], channelsSkip: [2, 2], inputDepth: 4 }, 0),
+    };
     const target = new Float32Array(16 * 16 * 3).fill(0.5);
     const counts: number[] = [];
     fitNetwork(s, target, 6, 1 / 30, 'leak-test', () => counts.push(tf.memory().numTensors));
     expect(new Set(counts.slice(1)).size).toBe(1);
     const before = tf.memory().numTensors;
-    expect(() => fitNetwork(s, new Float32Array(16 * 16 * 3).fill(NaN), 3, 0, 'nan-test', () => {})).toThrow(/the loss became NaN at iteration 1 \(nan-test\); lower learningRate/);
+    expect(() => fitNetwork(s, new Float32Array(16 * 16 * 3).fill(NaN), 3, 0, 'nan-test', () => {})).toThrow(
+      /the loss became NaN at iteration 1 \(nan-test\); lower learningRate/,
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 });

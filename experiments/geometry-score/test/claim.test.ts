@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { claim, METRICS, type ResultRow } from '../claim.ts';
+import { PROFILES } from '../config.ts';
+import { claim } from '../claim.ts';
+import { METRICS, type ResultRow } from '../results.ts';
 
 function model(part: string, name: string, mrlt: number[], scalars: Record<string, number>): ResultRow[] {
   return [
@@ -31,13 +33,14 @@ function reproducing(): ResultRow[] {
   ];
 }
 
-const ctx = { profile: 'quick', config: { mnist: true } };
+const quick = (over: Partial<typeof PROFILES.quick> = {}) => ({ profile: 'quick' as const, config: { ...PROFILES.quick, ...over } });
+const ctx = quick({ mnist: true });
 
 const set = (rows: ResultRow[], part: string, m: string, metric: string, value: number) =>
   rows.map((r) => (r.part === part && r.model === m && r.metric === metric && r.i === -1 ? { ...r, value } : r));
 
 describe('geometry-score claim checks', () => {
-  it('all pass on rows that show the paper\'s pattern', () => {
+  it("all pass on rows that show the paper's pattern", () => {
     const checks = claim.checks(reproducing(), ctx);
     expect(checks.filter((c) => !c.pass).map((c) => c.id)).toEqual([]);
     expect(checks).toHaveLength(9);
@@ -45,7 +48,7 @@ describe('geometry-score claim checks', () => {
 
   it('without the MNIST part only the toy checks run', () => {
     const rows = reproducing().filter((r) => r.part !== 'mnist');
-    expect(claim.checks(rows, { profile: 'quick', config: { mnist: false } }).map((c) => c.id)).toEqual([
+    expect(claim.checks(rows, quick({ mnist: false })).map((c) => c.id)).toEqual([
       'toy-mrlt-counts-loops',
       'toy-gs-ranks-faithful-best',
       'toy-gs-sees-what-fid-misses',
@@ -63,7 +66,10 @@ describe('geometry-score claim checks', () => {
     rows = set(rows, 'mnist', 'noisy-real', 'geometry_score', 0.0005); // better than real
     rows = set(rows, 'mnist', 'few-prototypes', 'is_mean', 5); // IS sees it
     rows = set(rows, 'mnist', 'gan-wgan-gp', 'geometry_score', 0.06); // worse than WGAN
-    const failed = claim.checks(rows, ctx).filter((c) => !c.pass).map((c) => c.id);
+    const failed = claim
+      .checks(rows, ctx)
+      .filter((c) => !c.pass)
+      .map((c) => c.id);
     expect(failed).toEqual([
       'toy-mrlt-counts-loops',
       'toy-gs-ranks-faithful-best',
@@ -78,14 +84,17 @@ describe('geometry-score claim checks', () => {
 
   it('without the Wasserstein GANs (wganSteps = 0) their comparison is not made', () => {
     const rows = reproducing().filter((r) => !r.model.startsWith('gan-wgan'));
-    const ids = claim.checks(rows, { profile: 'quick', config: { mnist: true, wganSteps: 0 } }).map((c) => c.id);
+    const ids = claim.checks(rows, quick({ mnist: true, wganSteps: 0 })).map((c) => c.id);
     expect(ids).not.toContain('mnist-gs-wgan-gp-beats-wgan');
     expect(claim.checks(rows, ctx).find((c) => c.id === 'mnist-gs-wgan-gp-beats-wgan')?.pass).toBe(false);
   });
 
   it('a missing model fails instead of passing vacuously', () => {
     const rows = reproducing().filter((r) => r.model !== 'few-prototypes');
-    const failed = claim.checks(rows, ctx).filter((c) => !c.pass).map((c) => c.id);
+    const failed = claim
+      .checks(rows, ctx)
+      .filter((c) => !c.pass)
+      .map((c) => c.id);
     expect(failed).toEqual(['mnist-gs-detects-collapse', 'mnist-gs-sees-what-is-misses']);
   });
 });

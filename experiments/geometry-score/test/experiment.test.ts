@@ -4,12 +4,14 @@ import { join } from 'node:path';
 import { Rng, runExperiment, type RunContext } from '@claimlab/core';
 import { describe, expect, it } from 'vitest';
 import { quietly, runQuietly } from '@claimlab/core/testing';
-import { claim, METRICS } from '../claim.ts';
+import { claim } from '../claim.ts';
+import { METRICS } from '../results.ts';
 import { PROFILES, validateConfig, type GeometryScoreConfig } from '../config.ts';
 import { drawFigures } from '../figures.ts';
-import { armsOf, experiment, partRows, REPO_ROOT } from '../main.ts';
+import { armsOf, experiment, partRows } from '../main.ts';
+import { REPO_ROOT } from '@claimlab/core';
 import { runArm } from '../arm.ts';
-import { referenceMoments, TOY_MODELS, toySample } from '../toy.ts';
+import { referenceMoments, TOY_MODELS, toySample } from '../data.ts';
 
 function ctxFor(config: GeometryScoreConfig, seed = 0): RunContext<GeometryScoreConfig> {
   return {
@@ -45,7 +47,8 @@ describe('geometry-score experiment (tiny toy run)', () => {
   });
 
   it('produces tidy rows for every toy model, deterministic under the seed, that pass the toy checks', async () => {
-    const toyPart = async (ctx: RunContext<GeometryScoreConfig>) => partRows('toy', await Promise.all(armsOf(ctx).map((a) => runArm(a, () => {}))));
+    const toyPart = async (ctx: RunContext<GeometryScoreConfig>) =>
+      partRows('toy', await Promise.all(armsOf(ctx).map((a) => runArm(a, () => {}))));
     const rows = await toyPart(ctxFor(tiny));
     for (const m of TOY_MODELS) {
       expect(rows.filter((r) => r.model === m && r.metric === METRICS.mrlt)).toHaveLength(tiny.iMax);
@@ -103,12 +106,49 @@ describe('geometry-score experiment (tiny toy run)', () => {
     const out = mkdtempSync(join(tmpdir(), 'gs-mnist-'));
     await runQuietly(
       experiment,
-      ['--set', 'toyPoints=300', '--set', 'repetitions=4', '--set', 'mnistRepetitions=4', '--set', 'mnistSamples=100', '--set', 'classifierTrain=1000', '--set', 'classifierEpochs=1', '--set', 'ganSteps=10', '--set', 'wganSteps=3', '--workers', '1', '--out', out],
+      [
+        '--set',
+        'toyPoints=300',
+        '--set',
+        'repetitions=4',
+        '--set',
+        'mnistRepetitions=4',
+        '--set',
+        'mnistSamples=100',
+        '--set',
+        'classifierTrain=1000',
+        '--set',
+        'classifierEpochs=1',
+        '--set',
+        'ganSteps=10',
+        '--set',
+        'wganSteps=3',
+        '--workers',
+        '1',
+        '--out',
+        out,
+      ],
       REPO_ROOT,
     );
-    const rows = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const rows = readFileSync(join(out, 'results.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
     const mnistModels = new Set(rows.filter((r) => r[0] === 'mnist' && r[2] === METRICS.gs).map((r) => r[1]));
-    expect(mnistModels).toEqual(new Set(['reference', 'real-holdout', 'noisy-real', 'mode-collapsed', 'few-prototypes', 'gan-ns', 'gan-ls', 'gan-wgan', 'gan-wgan-gp']));
+    expect(mnistModels).toEqual(
+      new Set([
+        'reference',
+        'real-holdout',
+        'noisy-real',
+        'mode-collapsed',
+        'few-prototypes',
+        'gan-ns',
+        'gan-ls',
+        'gan-wgan',
+        'gan-wgan-gp',
+      ]),
+    );
     expect(rows.find((r) => r[1] === 'reference' && r[2] === METRICS.gs)?.[4]).toBe('0');
     expect(rows.some((r) => r[1] === 'feature-net' && r[2] === METRICS.accuracy)).toBe(true);
     expect(existsSync(join(out, 'figures', 'samples-mnist.png'))).toBe(true);
@@ -127,30 +167,84 @@ describe('geometry-score experiment (tiny toy run)', () => {
       convertedBy: null,
       modelTopology: {
         node: [
-          { name: 'x', op: 'Placeholder', attr: { dtype: f32, shape: { shape: { dim: [{ size: '-1' }, { size: '8' }, { size: '8' }, { size: '3' }] } } } },
-          { name: 'axes', op: 'Const', attr: { dtype: { type: 'DT_INT32' }, value: { tensor: { dtype: 'DT_INT32', tensorShape: { dim: [{ size: '2' }] } } } } },
+          {
+            name: 'x',
+            op: 'Placeholder',
+            attr: { dtype: f32, shape: { shape: { dim: [{ size: '-1' }, { size: '8' }, { size: '8' }, { size: '3' }] } } },
+          },
+          {
+            name: 'axes',
+            op: 'Const',
+            attr: { dtype: { type: 'DT_INT32' }, value: { tensor: { dtype: 'DT_INT32', tensorShape: { dim: [{ size: '2' }] } } } },
+          },
           node('gap', 'Mean', ['x', 'axes'], { T: f32, Tidx: { type: 'DT_INT32' }, keep_dims: { b: false } }),
-          { name: 'w', op: 'Const', attr: { dtype: f32, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '3' }, { size: '4' }] } } } } },
+          {
+            name: 'w',
+            op: 'Const',
+            attr: { dtype: f32, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '3' }, { size: '4' }] } } } },
+          },
           node('pool_3', 'MatMul', ['gap', 'w'], { T: f32, transpose_a: { b: false }, transpose_b: { b: false } }),
           node('softmax', 'Softmax', ['pool_3'], { T: f32 }),
         ],
         versions: { producer: 1 },
       },
-      weightsManifest: [{ paths: ['weights.bin'], weights: [{ name: 'axes', shape: [2], dtype: 'int32' }, { name: 'w', shape: [3, 4], dtype: 'float32' }] }],
+      weightsManifest: [
+        {
+          paths: ['weights.bin'],
+          weights: [
+            { name: 'axes', shape: [2], dtype: 'int32' },
+            { name: 'w', shape: [3, 4], dtype: 'float32' },
+          ],
+        },
+      ],
     };
     writeFileSync(join(dir, 'model.json'), JSON.stringify(model));
-    writeFileSync(join(dir, 'weights.bin'), Buffer.concat([Buffer.from(new Int32Array([1, 2]).buffer), Buffer.from(new Float32Array([3, -1, 0, 1, 0, 2, 1, -2, 1, 0, 0, 1]).buffer)]));
+    writeFileSync(
+      join(dir, 'weights.bin'),
+      Buffer.concat([
+        Buffer.from(new Int32Array([1, 2]).buffer),
+        Buffer.from(new Float32Array([3, -1, 0, 1, 0, 2, 1, -2, 1, 0, 0, 1]).buffer),
+      ]),
+    );
     const out = mkdtempSync(join(tmpdir(), 'gs-inception-run-'));
     await quietly(async () => {
       await runExperiment(
         experiment,
-        ['--set', 'toyPoints=300', '--set', 'repetitions=4', '--set', 'mnistRepetitions=4', '--set', 'mnistSamples=100', '--set', 'classifierTrain=1000', '--set', 'ganSteps=0', '--set', 'wganSteps=0',
-          '--set', `inceptionModel=${join(dir, 'model.json')}`, '--set', 'inceptionInputSize=8', '--workers', '1', '--out', out],
+        [
+          '--set',
+          'toyPoints=300',
+          '--set',
+          'repetitions=4',
+          '--set',
+          'mnistRepetitions=4',
+          '--set',
+          'mnistSamples=100',
+          '--set',
+          'classifierTrain=1000',
+          '--set',
+          'ganSteps=0',
+          '--set',
+          'wganSteps=0',
+          '--set',
+          `inceptionModel=${join(dir, 'model.json')}`,
+          '--set',
+          'inceptionInputSize=8',
+          '--workers',
+          '1',
+          '--out',
+          out,
+        ],
         REPO_ROOT,
       );
-      await expect(runExperiment(experiment, ['--set', 'inceptionModel=/nonexistent/model.json', '--out', out], REPO_ROOT)).rejects.toThrow(/inceptionModel: no file at \/nonexistent\/model.json; pass the model.json/);
+      await expect(runExperiment(experiment, ['--set', 'inceptionModel=/nonexistent/model.json', '--out', out], REPO_ROOT)).rejects.toThrow(
+        /inceptionModel: no file at \/nonexistent\/model.json; pass the model.json/,
+      );
     });
-    const rows = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const rows = readFileSync(join(out, 'results.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
     expect(rows.some((r) => r[1] === 'feature-net')).toBe(false); // no classifier trained
     const isReal = Number(rows.find((r) => r[1] === 'real-holdout' && r[2] === METRICS.isMean)![4]);
     expect(isReal).toBeGreaterThan(1); // 4 classes: 1 <= IS <= 4
@@ -160,4 +254,3 @@ describe('geometry-score experiment (tiny toy run)', () => {
     expect(summary.checks.map((c: { id: string }) => c.id)).not.toContain('mnist-feature-net-accurate');
   }, 120_000);
 });
-

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { claim, growthFactor, type ResultRow } from '../claim.ts';
+import { PROFILES } from '../config.ts';
+import { claim, growthFactor } from '../claim.ts';
+import { type ResultRow } from '../results.ts';
 
 type Gen = (layer: number, width: number) => { transitions: number; length: number };
 
@@ -19,10 +21,21 @@ function condition(activation: string, s: number, widths: number[], budget: numb
 }
 
 const sawtooth = (ok = true): ResultRow[] =>
-  [1, 2, 3, 4].map((l) => ({ sweep: 'sawtooth', activation: 'relu', sigma_w2: 0, sigma_b2: 0, width: 2, depth: 4, layer: l, seed: 0, metric: 'regions', value: ok || l < 4 ? 2 ** l : 15 }));
+  [1, 2, 3, 4].map((l) => ({
+    sweep: 'sawtooth',
+    activation: 'relu',
+    sigma_w2: 0,
+    sigma_b2: 0,
+    width: 2,
+    depth: 4,
+    layer: l,
+    seed: 0,
+    metric: 'regions',
+    value: ok || l < 4 ? 2 ** l : 15,
+  }));
 
 const widths = [8, 16, 32];
-const ctx = { profile: 'quick', config: { chaoticSigmaW2: 8, budget: 32 } };
+const ctx = { profile: 'quick' as const, config: { ...PROFILES.quick, chaoticSigmaW2: 8, budget: 32 } };
 // Theorem 3(b) rates at width 32: sigma_w^2 = 8 -> 1.62.
 const rowsOf = (reluLengthFactor: number, chaoticFactor = 3): ResultRow[] => [
   ...condition('hard-tanh', 0.5, widths, 32, (l, w) => ({ transitions: w, length: 10 * 0.7 ** l })),
@@ -32,15 +45,23 @@ const rowsOf = (reluLengthFactor: number, chaoticFactor = 3): ResultRow[] => [
 ];
 
 describe('linear-regions claim checks', () => {
-  it('pass on rows with the papers\' pattern, and Theorem 3(a) fails when ReLU length is preserved', () => {
+  it("pass on rows with the papers' pattern, and Theorem 3(a) fails when ReLU length is preserved", () => {
     const checks = claim.checks(rowsOf(1), ctx);
     expect(checks).toHaveLength(9);
     expect(checks.filter((c) => !c.pass).map((c) => c.id)).toEqual(['relu-length-theorem3a']);
-    expect(claim.checks(rowsOf(1.45), ctx).filter((c) => !c.pass).map((c) => c.id)).toEqual(['he-relu-length-preserved']);
+    expect(
+      claim
+        .checks(rowsOf(1.45), ctx)
+        .filter((c) => !c.pass)
+        .map((c) => c.id),
+    ).toEqual(['he-relu-length-preserved']);
   });
 
   it('fail where growth is not geometric, the sawtooth is short of 2^L, or a regime is missing', () => {
-    const flat = claim.checks(rowsOf(1, 1.0), ctx).filter((c) => !c.pass).map((c) => c.id);
+    const flat = claim
+      .checks(rowsOf(1, 1.0), ctx)
+      .filter((c) => !c.pass)
+      .map((c) => c.id);
     expect(flat).toEqual(expect.arrayContaining(['chaotic-transitions-geometric-in-depth', 'depth-beats-width-equal-budget']));
     const badSaw = [...rowsOf(1).filter((r) => r.sweep !== 'sawtooth'), ...sawtooth(false)];
     expect(claim.checks(badSaw, ctx).find((c) => c.id === 'sawtooth-exponential-regions')?.pass).toBe(false);

@@ -4,13 +4,31 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runQuietly } from '@claimlab/core/testing';
 import { runExperiment, UsageError, verifyExperiment } from '@claimlab/core';
-import { experiment, REPO_ROOT } from '../main.ts';
+import { experiment } from '../main.ts';
+import { REPO_ROOT } from '@claimlab/core';
 
 // Two conditions, widths 4 and 8, depth 4, 1 seed, 24-gon, small maps: well under a second of counting.
 const TINY = [
-  '--set', 'inputDim=6', '--set', 'circleVertices=24', '--set', 'widths=[4,8]', '--set', 'maxDepth=4', '--set', 'budget=8',
-  '--set', 'seeds=1', '--set', 'sawtoothDepth=5', '--set', 'sliceResolution=12', '--set', 'sliceDepths=[1,2]',
-  '--set', 'conditions=[{"activation":"hard-tanh","sigmaW2":0.5,"sigmaB2":0},{"activation":"hard-tanh","sigmaW2":8,"sigmaB2":0},{"activation":"relu","sigmaW2":2,"sigmaB2":1e-6}]',
+  '--set',
+  'inputDim=6',
+  '--set',
+  'circleVertices=24',
+  '--set',
+  'widths=[4,8]',
+  '--set',
+  'maxDepth=4',
+  '--set',
+  'budget=8',
+  '--set',
+  'seeds=1',
+  '--set',
+  'sawtoothDepth=5',
+  '--set',
+  'sliceResolution=12',
+  '--set',
+  'sliceDepths=[1,2]',
+  '--set',
+  'conditions=[{"activation":"hard-tanh","sigmaW2":0.5,"sigmaB2":0},{"activation":"hard-tanh","sigmaW2":8,"sigmaB2":0},{"activation":"relu","sigmaW2":2,"sigmaB2":1e-6}]',
 ];
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'claimlab-lr-'));
@@ -50,7 +68,13 @@ describe('exp-linear-regions on a tiny config', () => {
       'relu-length-theorem3a',
     ]);
     expect(summary.checks.find((c: { id: string }) => c.id === 'sawtooth-exponential-regions').pass).toBe(true);
-    for (const f of ['transitions-vs-depth.svg', 'transitions-vs-width.png', 'trajectory-length.svg', 'equal-budget.svg', 'regions-2d-relu-2x4.png']) {
+    for (const f of [
+      'transitions-vs-depth.svg',
+      'transitions-vs-width.png',
+      'trajectory-length.svg',
+      'equal-budget.svg',
+      'regions-2d-relu-2x4.png',
+    ]) {
       expect(existsSync(join(out, 'figures', f))).toBe(true);
     }
     expect(existsSync(join(out, 'figures', 'regions-2d-relu-2x4.svg'))).toBe(false);
@@ -63,13 +87,19 @@ describe('exp-linear-regions on a tiny config', () => {
     writeFileSync(join(out, 'results.csv'), csv);
     const after = verifyExperiment(experiment, out);
     expect(after.ok).toBe(false);
-    expect(after.problems.some((p) => p.includes("'sawtooth-exponential-regions': summary.json says PASS but results.csv gives FAIL"))).toBe(true);
+    expect(
+      after.problems.some((p) => p.includes("'sawtooth-exponential-regions': summary.json says PASS but results.csv gives FAIL")),
+    ).toBe(true);
   }, 60_000);
 
   it('rejects bad input with clear errors and writes nothing', async () => {
     const out = tmp();
-    await expect(runExperiment(experiment, ['--set', 'maxDepth=0', '--out', out], REPO_ROOT)).rejects.toThrow(/maxDepth must be a positive integer, got 0/);
-    await expect(runExperiment(experiment, ['--set', 'widths=[8,-4]', '--out', out], REPO_ROOT)).rejects.toThrow(/width must be a positive integer, got -4/);
+    await expect(runExperiment(experiment, ['--set', 'maxDepth=0', '--out', out], REPO_ROOT)).rejects.toThrow(
+      /maxDepth must be a positive integer, got 0/,
+    );
+    await expect(runExperiment(experiment, ['--set', 'widths=[8,-4]', '--out', out], REPO_ROOT)).rejects.toThrow(
+      /width must be a positive integer, got -4/,
+    );
     await expect(
       runExperiment(experiment, ['--set', 'conditions=[{"activation":"tanh","sigmaW2":1,"sigmaB2":0}]', '--out', out], REPO_ROOT),
     ).rejects.toThrow(/unknown activation 'tanh' \(use relu or hard-tanh\)/);

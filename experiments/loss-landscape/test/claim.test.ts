@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { claim, summariseArchs, type ResultRow } from '../claim.ts';
+import { PROFILES } from '../config.ts';
+import { claim, summariseArchs } from '../claim.ts';
+import { type ResultRow } from '../results.ts';
 
 const grid = [-1, -0.5, 0, 0.5, 1];
 
 /** Rows of one architecture whose surface is f(alpha, beta), with the given test error, training loss and eigenvalues. */
-function arch(depth: number, shortcuts: boolean, o: { f: (a: number, b: number) => number; testError: number; trainLoss: number; lmin: number; lmax: number }): ResultRow[] {
+function arch(
+  depth: number,
+  shortcuts: boolean,
+  o: { f: (a: number, b: number) => number; testError: number; trainLoss: number; lmin: number; lmax: number },
+): ResultRow[] {
   const base = { arch: `resnet-${depth}${shortcuts ? '' : '-noshort'}`, depth, shortcuts: shortcuts ? 1 : 0, epoch: 0, alpha: 0, beta: 0 };
   const rows: ResultRow[] = [
     { ...base, section: 'train', epoch: 1, metric: 'batch_loss', value: 1 },
@@ -12,11 +18,15 @@ function arch(depth: number, shortcuts: boolean, o: { f: (a: number, b: number) 
     { ...base, section: 'final', metric: 'train_loss', value: o.trainLoss },
     { ...base, section: 'final', metric: 'train_error', value: o.testError / 2 },
   ];
-  for (const beta of grid) for (const alpha of grid) rows.push({ ...base, section: 'surface', alpha, beta, metric: 'loss', value: o.f(alpha, beta) });
+  for (const beta of grid)
+    for (const alpha of grid) rows.push({ ...base, section: 'surface', alpha, beta, metric: 'loss', value: o.f(alpha, beta) });
   for (const alpha of grid) rows.push({ ...base, section: 'slice', alpha, metric: 'loss', value: o.f(alpha, 0) });
   for (const beta of [-1, 0, 1]) {
     for (const alpha of [-1, 0, 1]) {
-      rows.push({ ...base, section: 'hessian', alpha, beta, metric: 'lambda_max', value: o.lmax }, { ...base, section: 'hessian', alpha, beta, metric: 'lambda_min', value: o.lmin });
+      rows.push(
+        { ...base, section: 'hessian', alpha, beta, metric: 'lambda_max', value: o.lmax },
+        { ...base, section: 'hessian', alpha, beta, metric: 'lambda_min', value: o.lmin },
+      );
     }
   }
   return rows;
@@ -36,8 +46,8 @@ function reproducing(): ResultRow[] {
 }
 
 describe('loss-landscape claim checks', () => {
-  it('all pass on rows with the paper\'s pattern', () => {
-    const checks = claim.checks(reproducing(), { profile: 'quick', config: {} });
+  it("all pass on rows with the paper's pattern", () => {
+    const checks = claim.checks(reproducing(), { profile: 'quick', config: PROFILES.quick });
     expect(checks.filter((c) => !c.pass).map((c) => `${c.id}: ${c.ours}`)).toEqual([]);
     expect(checks).toHaveLength(6);
   });
@@ -59,7 +69,10 @@ describe('loss-landscape claim checks', () => {
       ...arch(56, true, { f: bumpy, testError: 0.06, trainLoss: 0.01, lmin: -0.1, lmax: 10 }),
       ...arch(56, false, { f: bumpy, testError: 0.065, trainLoss: 0.005, lmin: -0.15, lmax: 10 }),
     ];
-    const failed = claim.checks(rows, { profile: 'quick', config: {} }).filter((c) => !c.pass).map((c) => c.id);
+    const failed = claim
+      .checks(rows, { profile: 'quick', config: PROFILES.quick })
+      .filter((c) => !c.pass)
+      .map((c) => c.id);
     expect(failed).toEqual([
       'deep-noshort-less-convex',
       'convexity-gap-grows-with-depth',
@@ -72,7 +85,7 @@ describe('loss-landscape claim checks', () => {
 
   it('fails every comparison when only one depth is present', () => {
     const rows = reproducing().filter((r) => r.depth === 56);
-    const checks = claim.checks(rows, { profile: 'quick', config: {} });
+    const checks = claim.checks(rows, { profile: 'quick', config: PROFILES.quick });
     expect(checks.find((c) => c.id === 'convexity-gap-grows-with-depth')?.pass).toBe(false);
     expect(checks.find((c) => c.id === 'error-gap-grows-with-depth')?.pass).toBe(false);
   });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { claim, summariseConditions, type ResultRow } from '../claim.ts';
+import { PROFILES } from '../config.ts';
+import { claim, summariseConditions } from '../claim.ts';
+import { type ResultRow } from '../results.ts';
 
 /** Rows of a condition that reaches `finalTrain` at epoch `epochs` with `stepsPerEpoch` steps per epoch. */
 function condition(name: string, p: number, epochs: number, finalTrain: number, finalTest: number): ResultRow[] {
@@ -17,7 +19,7 @@ function condition(name: string, p: number, epochs: number, finalTrain: number, 
   }));
 }
 
-const ctx = { profile: 'quick', config: { testSize: 1000 } };
+const ctx = { profile: 'quick' as const, config: { ...PROFILES.quick, testSize: 1000 } };
 
 function reproducing(): ResultRow[] {
   return [
@@ -29,7 +31,7 @@ function reproducing(): ResultRow[] {
 }
 
 describe('rethinking-generalization claim checks', () => {
-  it('all pass on rows that show the paper\'s pattern', () => {
+  it("all pass on rows that show the paper's pattern", () => {
     const checks = claim.checks(reproducing(), ctx);
     expect(checks.filter((c) => !c.pass).map((c) => c.id)).toEqual([]);
     expect(checks).toHaveLength(7);
@@ -48,20 +50,35 @@ describe('rethinking-generalization claim checks', () => {
       ...condition('random-labels', 1, 40, 0.95, 0.2), // never fits, test above chance
       ...condition('gaussian', 0, 5, 1, 0.1),
     ];
-    const failed = claim.checks(rows, ctx).filter((c) => !c.pass).map((c) => c.id);
+    const failed = claim
+      .checks(rows, ctx)
+      .filter((c) => !c.pass)
+      .map((c) => c.id);
     expect(failed).toEqual(
-      expect.arrayContaining(['all-conditions-fit', 'random-labels-test-at-chance', 'true-labels-generalize', 'random-labels-small-slowdown']),
+      expect.arrayContaining([
+        'all-conditions-fit',
+        'random-labels-test-at-chance',
+        'true-labels-generalize',
+        'random-labels-small-slowdown',
+      ]),
     );
   });
 
   it('random labels must be the slowest condition', () => {
     const rows = [...reproducing().filter((r) => r.condition !== 'gaussian'), ...condition('gaussian', 0, 25, 1, 0.1)];
-    const failed = claim.checks(rows, ctx).filter((c) => !c.pass).map((c) => c.id);
+    const failed = claim
+      .checks(rows, ctx)
+      .filter((c) => !c.pass)
+      .map((c) => c.id);
     expect(failed).toEqual(['random-labels-slowest']);
   });
 
   it('a slowdown beyond an order of magnitude fails', () => {
-    const rows = [...condition('true-labels', 0, 2, 1, 0.9), ...condition('partial-labels-0.5', 0.5, 10, 1, 0.5), ...condition('random-labels', 1, 30, 1, 0.1)];
+    const rows = [
+      ...condition('true-labels', 0, 2, 1, 0.9),
+      ...condition('partial-labels-0.5', 0.5, 10, 1, 0.5),
+      ...condition('random-labels', 1, 30, 1, 0.1),
+    ];
     expect(claim.checks(rows, ctx).find((c) => c.id === 'random-labels-small-slowdown')?.pass).toBe(false);
   });
 });

@@ -4,9 +4,23 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runQuietly, withEnv } from '@claimlab/core/testing';
 import { runExperiment, UsageError, verifyExperiment } from '@claimlab/core';
-import { experiment, REPO_ROOT } from '../main.ts';
+import { experiment } from '../main.ts';
+import { REPO_ROOT } from '@claimlab/core';
 
-const TINY = ['--set', 'trainSize=64', '--set', 'testSize=50', '--set', 'maxEpochs=2', '--set', 'batchSize=16', '--set', 'labelCorruption=[0,1]', '--set', 'pixelConditions=["gaussian"]'];
+const TINY = [
+  '--set',
+  'trainSize=64',
+  '--set',
+  'testSize=50',
+  '--set',
+  'maxEpochs=2',
+  '--set',
+  'batchSize=16',
+  '--set',
+  'labelCorruption=[0,1]',
+  '--set',
+  'pixelConditions=["gaussian"]',
+];
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'claimlab-rg-'));
@@ -52,7 +66,9 @@ describe('exp-rethinking-generalization on a tiny config', () => {
 
     summary.checks = summary.checks.map((c: { pass: boolean }) => ({ ...c, pass: true }));
     writeFileSync(join(out, 'summary.json'), JSON.stringify(summary));
-    expect(verifyExperiment(experiment, out).problems.some((p) => p.includes('summary.json says PASS but results.csv gives FAIL'))).toBe(true);
+    expect(verifyExperiment(experiment, out).problems.some((p) => p.includes('summary.json says PASS but results.csv gives FAIL'))).toBe(
+      true,
+    );
   });
 
   it('rejects bad input with clear errors and writes nothing', async () => {
@@ -68,7 +84,9 @@ describe('exp-rethinking-generalization on a tiny config', () => {
 
   it('the paper profile without CIFAR-10 says how to get it', async () => {
     await withEnv({ CIFAR10_DIR: undefined }, () =>
-      expect(runExperiment(experiment, ['--profile', 'paper', '--workers', '1', '--out', tmp()], REPO_ROOT)).rejects.toThrow(/fetch-cifar10\.sh/),
+      expect(runExperiment(experiment, ['--profile', 'paper', '--workers', '1', '--out', tmp()], REPO_ROOT)).rejects.toThrow(
+        /fetch-cifar10\.sh/,
+      ),
     );
   });
 });

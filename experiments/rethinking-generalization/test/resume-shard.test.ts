@@ -3,14 +3,33 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runQuietly, spawnAndKillWhen } from '@claimlab/core/testing';
-import { experiment, REPO_ROOT } from '../main.ts';
+import { experiment } from '../main.ts';
+import { CLI, REPO_ROOT } from '@claimlab/core';
 
 // Four short arms; the killed run gets longer ones so it can be killed between arms.
-const SMALL = ['--set', 'trainSize=100', '--set', 'testSize=50', '--set', 'maxEpochs=2', '--set', 'batchSize=16', '--set', 'labelCorruption=[0,1]', '--set', 'pixelConditions=["gaussian","random-pixels"]', '--set', 'repeats=1', '--workers', '1'];
+const SMALL = [
+  '--set',
+  'trainSize=100',
+  '--set',
+  'testSize=50',
+  '--set',
+  'maxEpochs=2',
+  '--set',
+  'batchSize=16',
+  '--set',
+  'labelCorruption=[0,1]',
+  '--set',
+  'pixelConditions=["gaussian","random-pixels"]',
+  '--set',
+  'repeats=1',
+  '--workers',
+  '1',
+];
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'claimlab-rg-'));
 
-const MAIN = join(REPO_ROOT, 'experiments/rethinking-generalization/main.ts');
+// The command line a user runs (nx run exp-rethinking-generalization:run calls the same).
+const RUN = ['run', 'experiments/rethinking-generalization'];
 const run = (out: string, extra: string[] = []) => runQuietly(experiment, [...SMALL, '--out', out, ...extra], REPO_ROOT);
 const csv = (out: string) => readFileSync(join(out, 'results.csv'), 'utf8');
 
@@ -35,7 +54,12 @@ describe('sharded and resumed sweeps', () => {
     const before = csv(out);
     // Kill as soon as the first arm is stored.
     const store = join(out, '.sweep');
-    await spawnAndKillWhen(MAIN, [...SMALL, '--set', 'maxEpochs=8', '--out', out], REPO_ROOT, () => existsSync(store) && readdirSync(store).some((f) => f.endsWith('.json')));
+    await spawnAndKillWhen(
+      CLI,
+      [...RUN, ...SMALL, '--set', 'maxEpochs=8', '--out', out],
+      REPO_ROOT,
+      () => existsSync(store) && readdirSync(store).some((f) => f.endsWith('.json')),
+    );
     expect(csv(out)).toBe(before); // the old table is untouched
     expect(readdirSync(out).filter((f) => f.includes('.partial'))).toEqual([]);
     const storedAfterKill = readdirSync(join(out, '.sweep')).length;
@@ -53,7 +77,7 @@ describe('sharded and resumed sweeps', () => {
     const one = ['--set', 'labelCorruption=[1]', '--set', 'pixelConditions=[]', '--set', 'maxEpochs=40', '--set', 'trainSize=300'];
     const out = tmp();
     const ckpt = join(out, '.sweep', 'arm-00000.ckpt');
-    await spawnAndKillWhen(MAIN, [...SMALL, ...one, '--out', out], REPO_ROOT, () => existsSync(ckpt));
+    await spawnAndKillWhen(CLI, [...RUN, ...SMALL, ...one, '--out', out], REPO_ROOT, () => existsSync(ckpt));
     expect(existsSync(join(out, 'results.csv'))).toBe(false);
     expect(existsSync(join(out, '.sweep', 'arm-00000.json'))).toBe(false); // the arm did not finish
     const saved = join(tmp(), 'saved.ckpt');

@@ -6,18 +6,74 @@ import { runExperiment, UsageError, verifyExperiment } from '@claimlab/core';
 import { selectBackend, tf } from '@claimlab/backend';
 import { runQuietly, withEnv } from '@claimlab/core/testing';
 import { PROFILES, validateConfig } from '../config.ts';
-import { experiment, REPO_ROOT } from '../main.ts';
+import { experiment } from '../main.ts';
+import { REPO_ROOT } from '@claimlab/core';
 
 // Three tiny models on 200 MNIST digits, 2 budgets, perturbations from 4 and 8 images, 3 power iterations, 1 pass.
 const MODELS = [
-  { name: 'mlp', kind: 'mlp', hidden: [16], channels: [], fcUnits: 0, depth: 0, widthMultiplier: 0, layers: ['fc1'], mainLayer: 'fc1', learningRate: 0.05, epochs: 1 },
-  { name: 'cnn', kind: 'cnn', hidden: [], channels: [4], fcUnits: 8, depth: 0, widthMultiplier: 0, layers: ['conv1', 'fc1'], mainLayer: 'conv1', learningRate: 0.02, epochs: 1 },
-  { name: 'res', kind: 'resnet', hidden: [], channels: [], fcUnits: 0, depth: 8, widthMultiplier: 0.25, layers: ['relu1'], mainLayer: 'relu1', learningRate: 0.05, epochs: 1 },
+  {
+    name: 'mlp',
+    kind: 'mlp',
+    hidden: [16],
+    channels: [],
+    fcUnits: 0,
+    depth: 0,
+    widthMultiplier: 0,
+    layers: ['fc1'],
+    mainLayer: 'fc1',
+    learningRate: 0.05,
+    epochs: 1,
+  },
+  {
+    name: 'cnn',
+    kind: 'cnn',
+    hidden: [],
+    channels: [4],
+    fcUnits: 8,
+    depth: 0,
+    widthMultiplier: 0,
+    layers: ['conv1', 'fc1'],
+    mainLayer: 'conv1',
+    learningRate: 0.02,
+    epochs: 1,
+  },
+  {
+    name: 'res',
+    kind: 'resnet',
+    hidden: [],
+    channels: [],
+    fcUnits: 0,
+    depth: 8,
+    widthMultiplier: 0.25,
+    layers: ['relu1'],
+    mainLayer: 'relu1',
+    learningRate: 0.05,
+    epochs: 1,
+  },
 ];
 const TINY = [
-  '--set', 'trainSize=200', '--set', 'testSize=50', '--set', `models=${JSON.stringify(MODELS)}`,
-  '--set', 'xis=[0.1,0.3]', '--set', 'mainXi=0.3', '--set', 'uapXis=[0.3]', '--set', 'nImages=[4,8]', '--set', 'mainImages=8',
-  '--set', 'powerIterations=3', '--set', 'maxPasses=1', '--set', 'randomDraws=1',
+  '--set',
+  'trainSize=200',
+  '--set',
+  'testSize=50',
+  '--set',
+  `models=${JSON.stringify(MODELS)}`,
+  '--set',
+  'xis=[0.1,0.3]',
+  '--set',
+  'mainXi=0.3',
+  '--set',
+  'uapXis=[0.3]',
+  '--set',
+  'nImages=[4,8]',
+  '--set',
+  'mainImages=8',
+  '--set',
+  'powerIterations=3',
+  '--set',
+  'maxPasses=1',
+  '--set',
+  'randomDraws=1',
 ];
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'claimlab-up-'));
@@ -57,10 +113,23 @@ describe('exp-universal-perturbations on a tiny config', () => {
 
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.checks.map((k: { id: string }) => k.id)).toEqual([
-      'sv-beats-random', 'uap-beats-random', 'sv-generalizes-to-held-out', 'uap-generalizes-to-held-out',
-      'sv-transfers-across-models', 'uap-transfers-across-models', 'fooling-grows-with-xi',
+      'sv-beats-random',
+      'uap-beats-random',
+      'sv-generalizes-to-held-out',
+      'uap-generalizes-to-held-out',
+      'sv-transfers-across-models',
+      'uap-transfers-across-models',
+      'fooling-grows-with-xi',
     ]);
-    for (const f of ['fooling-vs-xi.svg', 'fooling-vs-layer.png', 'fooling-vs-images.svg', 'transfer-sv.png', 'transfer-uap.svg', 'time-per-perturbation.png', 'perturbations.png']) {
+    for (const f of [
+      'fooling-vs-xi.svg',
+      'fooling-vs-layer.png',
+      'fooling-vs-images.svg',
+      'transfer-sv.png',
+      'transfer-uap.svg',
+      'time-per-perturbation.png',
+      'perturbations.png',
+    ]) {
       expect(existsSync(join(out, 'figures', f))).toBe(true);
     }
     const timings = readFileSync(join(out, 'timings.csv'), 'utf8').trim().split('\n');
@@ -86,7 +155,8 @@ describe('exp-universal-perturbations on a tiny config', () => {
   it('shards merged with --resume give the same table as one run (the transfer table is rebuilt from the stored weights)', async () => {
     expect(serial).not.toBe('');
     const sharded = tmp();
-    const shard = (k: number) => runQuietly(experiment, [...TINY, '--seed', '5', '--out', sharded, '--workers', '1', '--shard', `${k}/2`], REPO_ROOT);
+    const shard = (k: number) =>
+      runQuietly(experiment, [...TINY, '--seed', '5', '--out', sharded, '--workers', '1', '--shard', `${k}/2`], REPO_ROOT);
     expect(await shard(0)).toBeNull();
     expect(existsSync(join(sharded, 'results.csv'))).toBe(false);
     await shard(1);
@@ -100,8 +170,12 @@ describe('exp-universal-perturbations on a tiny config', () => {
     await expect(run(['--set', 'mainXi=0', '--set', 'xis=[0,0.1]'])).rejects.toThrow(/mainXi must be > 0, got 0/);
     await expect(run(['--set', 'xis=[-0.1,0.2]'])).rejects.toThrow(/xis entry must be > 0, got -0.1/);
     await expect(run(['--set', 'mainXi=0.17'])).rejects.toThrow(/mainXi 0.17 must be one of xis/);
-    await expect(run(['--set', `models=${JSON.stringify([{ ...MODELS[0], kind: 'vgg' }])}`])).rejects.toThrow(/unknown model kind 'vgg' \(use mlp, cnn, resnet\)/);
-    await expect(run([...TINY, '--set', `models=${JSON.stringify([{ ...MODELS[0], layers: ['fc9'], mainLayer: 'fc9' }])}`])).rejects.toThrow(/model 'mlp' has no layer 'fc9' \(its layers: flatten, fc1, logits\)/);
+    await expect(run(['--set', `models=${JSON.stringify([{ ...MODELS[0], kind: 'vgg' }])}`])).rejects.toThrow(
+      /unknown model kind 'vgg' \(use mlp, cnn, resnet\)/,
+    );
+    await expect(
+      run([...TINY, '--set', `models=${JSON.stringify([{ ...MODELS[0], layers: ['fc9'], mainLayer: 'fc9' }])}`]),
+    ).rejects.toThrow(/model 'mlp' has no layer 'fc9' \(its layers: flatten, fc1, logits\)/);
     await expect(run(['--set', 'q=1'])).rejects.toThrow(/q must be a finite number > 1/);
     await expect(run(['--set', 'randomKind=gauss'])).rejects.toThrow(UsageError);
     await expect(run(['--set', 'xii=3'])).rejects.toThrow(/Unknown config key 'xii'/);
@@ -115,7 +189,9 @@ describe('exp-universal-perturbations on a tiny config', () => {
     expect(PROFILES.paper.mainImages).toBe(64);
     expect(PROFILES.paper.q).toBe(10);
     await withEnv({ CIFAR10_DIR: undefined }, () =>
-      expect(runExperiment(experiment, ['--profile', 'paper', '--workers', '1', '--out', tmp()], REPO_ROOT)).rejects.toThrow(/fetch-cifar10\.sh/),
+      expect(runExperiment(experiment, ['--profile', 'paper', '--workers', '1', '--out', tmp()], REPO_ROOT)).rejects.toThrow(
+        /fetch-cifar10\.sh/,
+      ),
     );
   });
 

@@ -5,7 +5,7 @@ import { loadNativeBlas, lastNativeError, type NativeBlasInfo } from '@claimlab/
 import { nativeWasmKernelsRegistered, registerNativeWasmKernels } from './native-kernels.ts';
 import { registerWasmKernels } from './wasm-kernels.ts';
 
-/** Compute backends, fastest first (DESIGN.md, "Compute backend ladder"). */
+/** Compute backends, fastest first (docs/ARCHITECTURE.md, "Compute backends"). */
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
@@ -113,10 +113,7 @@ export function parseBackendName(value: string | undefined, source: string): Bac
  * (flag, else CLAIMLAB_BACKEND), otherwise the first rung of the ladder that loads.
  * A forced backend that cannot load is an error, never a silent fallback.
  */
-export async function selectBackend(
-  forced?: BackendName,
-  log: (line: string) => void = (l) => console.error(l),
-): Promise<BackendInfo> {
+export async function selectBackend(forced?: BackendName, log: (line: string) => void = (l) => console.error(l)): Promise<BackendInfo> {
   const want = forced ?? parseBackendName(process.env.CLAIMLAB_BACKEND, 'CLAIMLAB_BACKEND');
   if (selected) {
     if (want && want !== selected.name) {

@@ -32,7 +32,12 @@ export function batchNormTrainingAvailable(): boolean {
  * [C], or a gradient of a gradient is being recorded (the backward kernel has no gradient of
  * its own).
  */
-export function batchNormTraining(x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor, varianceEpsilon: number): BatchNormTrainingResult | null {
+export function batchNormTraining(
+  x: tf.Tensor,
+  scale: tf.Tensor,
+  offset: tf.Tensor,
+  varianceEpsilon: number,
+): BatchNormTrainingResult | null {
   const engine = tf.engine() as unknown as EngineState;
   if (!batchNormTrainingAvailable() || engine.state.gradientDepth > 1) return null;
   const cols = x.shape[x.rank - 1];
@@ -47,11 +52,15 @@ export function batchNormTraining(x: tf.Tensor, scale: tf.Tensor, offset: tf.Ten
       value: tf.batchNorm(xIn, mean, variance, offsetIn, scaleIn, varianceEpsilon),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         if (engine.isTapeOn()) {
-          throw new Error('batchNormTraining: its gradient cannot be differentiated again (it is only used when no gradient of a gradient is recorded)');
+          throw new Error(
+            'batchNormTraining: its gradient cannot be differentiated again (it is only used when no gradient of a gradient is recorded)',
+          );
         }
         const [xs, m, v, s] = saved;
         const inputs = { x: xs, dy, mean: m, variance: v, scale: s } as unknown as tf.NamedTensorMap;
-        return tf.engine().runKernel(NATIVE_BATCH_NORM_TRAINING_GRAD, inputs, { varianceEpsilon } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        return tf
+          .engine()
+          .runKernel(NATIVE_BATCH_NORM_TRAINING_GRAD, inputs, { varianceEpsilon } as unknown as tf.NamedAttrMap) as tf.Tensor[];
       },
     };
   });

@@ -23,10 +23,18 @@ export const fusedBatchNormGradConfig: tf.GradConfig = {
     // The native kernel has no gradient of its own: while a tape records this backward pass (a
     // gradient of a gradient, e.g. a double VJP), the differentiable composite below is used.
     const taped = (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
-    if (!taped && perChannel && x.rank >= 2 && mean.shape[0] === x.shape[x.rank - 1] && tf.getKernel(NATIVE_BATCH_NORM_GRAD, tf.getBackend()) != null) {
+    if (
+      !taped &&
+      perChannel &&
+      x.rank >= 2 &&
+      mean.shape[0] === x.shape[x.rank - 1] &&
+      tf.getKernel(NATIVE_BATCH_NORM_GRAD, tf.getBackend()) != null
+    ) {
       // One pass over x and dy (native-kernels.ts) instead of ~10 element-wise ops and reductions.
       const inputs = { x, dy: dyT, mean, variance, ...(scale == null ? {} : { scale }) } as unknown as tf.NamedTensorMap;
-      const [dx, dmean, dvar, dscale, doffset] = tf.engine().runKernel(NATIVE_BATCH_NORM_GRAD, inputs, { varianceEpsilon } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      const [dx, dmean, dvar, dscale, doffset] = tf
+        .engine()
+        .runKernel(NATIVE_BATCH_NORM_GRAD, inputs, { varianceEpsilon } as unknown as tf.NamedAttrMap) as tf.Tensor[];
       return { x: () => dx, mean: () => dmean, variance: () => dvar, scale: () => dscale, offset: () => doffset };
     }
     const reductionAxes = tf.broadcast_util.getReductionAxes(mean.shape, x.shape);
@@ -39,7 +47,9 @@ export const fusedBatchNormGradConfig: tf.GradConfig = {
     return {
       x: () => {
         // [1, ..., 1, C] broadcasts over x, where tfjs tiles it to x's shape first.
-        const r = perChannel ? tf.reshape(oneOverSqrtVariance, [...new Array<number>(x.rank - 1).fill(1), mean.shape[0]]) : oneOverSqrtVariance;
+        const r = perChannel
+          ? tf.reshape(oneOverSqrtVariance, [...new Array<number>(x.rank - 1).fill(1), mean.shape[0]])
+          : oneOverSqrtVariance;
         return tf.reshape(tf.mul(tf.mul(dyT, r), scaleValue), x.shape);
       },
       mean: () => reduce(tf.mul(tf.mul(oneOverSqrtVariance, tf.scalar(-1)), dyTimesScaleValue)),

@@ -1,5 +1,5 @@
 /**
- * The wasm backend's heavy kernels routed to OpenBLAS (DESIGN.md, "Compute backend ladder").
+ * The wasm backend's heavy kernels routed to OpenBLAS (docs/ARCHITECTURE.md, "Compute backends").
  *
  * tfjs-backend-wasm keeps every tensor on its WebAssembly heap, and the native addon
  * (@claimlab/native) works on Float32Array views in place, so a kernel can hand OpenBLAS
@@ -19,7 +19,6 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type {
   BatchMatMulAttrs,
-  Conv2DAttrs,
   Conv2DBackpropFilterAttrs,
   Conv2DBackpropInputAttrs,
   FusedConv2DAttrs,
@@ -193,7 +192,10 @@ function nativeConvGradient(
   blas: NativeBlas,
   fallback: KernelFunc,
   kind: 1 | 2,
-  operands: (inputs: NamedTensorInfoMap, attrs: Conv2DBackpropInputAttrs & Conv2DBackpropFilterAttrs) => {
+  operands: (
+    inputs: NamedTensorInfoMap,
+    attrs: Conv2DBackpropInputAttrs & Conv2DBackpropFilterAttrs,
+  ) => {
     a?: TensorInfo;
     b?: TensorInfo;
     dy?: TensorInfo;
@@ -208,9 +210,19 @@ function nativeConvGradient(
     if (a == null || b == null || dy == null || a.dtype !== 'float32' || b.dtype !== 'float32') return fallback(args);
     if (!isNHWC(attrs.dataFormat) || !noDilation((attrs as { dilations?: unknown }).dilations)) return fallback(args);
     if (xShape.length !== 4 || filterShape.length !== 4 || dy.shape.length !== 4) return fallback(args);
-    const info = tf.backend_util.computeConv2DInfo(xShape as Shape4, filterShape as Shape4, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+    const info = tf.backend_util.computeConv2DInfo(
+      xShape as Shape4,
+      filterShape as Shape4,
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+      false,
+      'channelsLast',
+    );
     const geom = geometry(info);
-    if (geom === null || [info.batchSize, info.outHeight, info.outWidth, info.outChannels].join() !== dy.shape.join()) return fallback(args);
+    if (geom === null || [info.batchSize, info.outHeight, info.outWidth, info.outChannels].join() !== dy.shape.join())
+      return fallback(args);
     const backend = args.backend as WasmBackendLike;
     const out = backend.makeOutput(outShape.slice(), 'float32');
     blas.conv2d(kind, geom, f32(backend, a), f32(backend, b), f32(backend, out), null, 0, 0);
@@ -272,18 +284,34 @@ function nativeBatchNormGrad(blas: NativeBlas): KernelFunc {
   return (args) => {
     const { x, dy, mean, variance, scale } = args.inputs;
     const { varianceEpsilon } = args.attrs as unknown as { varianceEpsilon: number };
-    if (x == null || dy == null || mean == null || variance == null) throw new Error(`${NATIVE_BATCH_NORM_GRAD}: x, dy, mean and variance are required`);
+    if (x == null || dy == null || mean == null || variance == null)
+      throw new Error(`${NATIVE_BATCH_NORM_GRAD}: x, dy, mean and variance are required`);
     const cols = x.shape[x.shape.length - 1];
     const rows = size(x.shape) / cols;
     const stats = [mean, variance, ...(scale ? [scale] : [])];
-    if ([x, dy, ...stats].some((t) => t.dtype !== 'float32') || dy.shape.join() !== x.shape.join() || stats.some((t) => t.shape.length !== 1 || t.shape[0] !== cols)) {
+    if (
+      [x, dy, ...stats].some((t) => t.dtype !== 'float32') ||
+      dy.shape.join() !== x.shape.join() ||
+      stats.some((t) => t.shape.length !== 1 || t.shape[0] !== cols)
+    ) {
       throw new Error(`${NATIVE_BATCH_NORM_GRAD}: float32 x and dy of one shape [..., C] and rank-1 statistics of length C expected`);
     }
     const backend = args.backend as WasmBackendLike;
     const dx = backend.makeOutput(x.shape.slice(), 'float32');
     const sums = [0, 1, 2, 3].map(() => backend.makeOutput([cols], 'float32'));
     const v = (t: TensorInfo) => f32(backend, t);
-    blas.batchNormGrad(v(x), v(dy), rows, cols, v(mean), v(variance), scale ? v(scale) : null, varianceEpsilon, v(dx), ...(sums.map(v) as [Float32Array, Float32Array, Float32Array, Float32Array]));
+    blas.batchNormGrad(
+      v(x),
+      v(dy),
+      rows,
+      cols,
+      v(mean),
+      v(variance),
+      scale ? v(scale) : null,
+      varianceEpsilon,
+      v(dx),
+      ...(sums.map(v) as [Float32Array, Float32Array, Float32Array, Float32Array]),
+    );
     return [dx, ...sums];
   };
 }
@@ -310,7 +338,17 @@ function nativeFusedBatchNorm(blas: NativeBlas, fallback: KernelFunc): KernelFun
     const backend = args.backend as WasmBackendLike;
     const y = backend.makeOutput(x.shape.slice(), 'float32');
     const v = (t: TensorInfo | undefined) => (t == null ? null : f32(backend, t));
-    blas.batchNorm(f32(backend, x), size(x.shape) / cols, cols, v(mean)!, v(variance)!, v(scale), v(offset), varianceEpsilon, f32(backend, y));
+    blas.batchNorm(
+      f32(backend, x),
+      size(x.shape) / cols,
+      cols,
+      v(mean)!,
+      v(variance)!,
+      v(scale),
+      v(offset),
+      varianceEpsilon,
+      f32(backend, y),
+    );
     return y;
   };
 }
@@ -350,15 +388,36 @@ function nativeBatchNormTrainingGrad(blas: NativeBlas): KernelFunc {
     const { x, dy, mean, variance, scale } = args.inputs;
     const { varianceEpsilon } = args.attrs as unknown as { varianceEpsilon: number };
     const { rows, cols } = channelsLast(NATIVE_BATCH_NORM_TRAINING_GRAD, x);
-    if (dy == null || dy.dtype !== 'float32' || dy.shape.join() !== x!.shape.join() || !perChannel(mean, cols) || !perChannel(variance, cols) || (scale != null && !perChannel(scale, cols))) {
-      throw new Error(`${NATIVE_BATCH_NORM_TRAINING_GRAD}: dy of x's shape [..., C] and per-channel mean, variance (and scale) of length C expected`);
+    if (
+      dy == null ||
+      dy.dtype !== 'float32' ||
+      dy.shape.join() !== x!.shape.join() ||
+      !perChannel(mean, cols) ||
+      !perChannel(variance, cols) ||
+      (scale != null && !perChannel(scale, cols))
+    ) {
+      throw new Error(
+        `${NATIVE_BATCH_NORM_TRAINING_GRAD}: dy of x's shape [..., C] and per-channel mean, variance (and scale) of length C expected`,
+      );
     }
     const backend = args.backend as WasmBackendLike;
     const dx = backend.makeOutput(x!.shape.slice(), 'float32');
     const dscale = backend.makeOutput([cols], 'float32');
     const doffset = backend.makeOutput([cols], 'float32');
     const v = (t: TensorInfo) => f32(backend, t);
-    blas.batchNormTrainingGrad(v(x!), v(dy), rows, cols, v(mean!), v(variance!), scale ? v(scale) : null, varianceEpsilon, v(dx), v(dscale), v(doffset));
+    blas.batchNormTrainingGrad(
+      v(x!),
+      v(dy),
+      rows,
+      cols,
+      v(mean!),
+      v(variance!),
+      scale ? v(scale) : null,
+      varianceEpsilon,
+      v(dx),
+      v(dscale),
+      v(doffset),
+    );
     return [dx, dscale, doffset];
   };
 }
@@ -426,7 +485,13 @@ export function unregisterNativeWasmKernels(): void {
   for (const [kernelName, fallback] of replaced) {
     const current = tf.getKernel(kernelName, WASM);
     tf.unregisterKernel(kernelName, WASM);
-    tf.registerKernel({ kernelName, backendName: WASM, setupFunc: current?.setupFunc, disposeFunc: current?.disposeFunc, kernelFunc: fallback });
+    tf.registerKernel({
+      kernelName,
+      backendName: WASM,
+      setupFunc: current?.setupFunc,
+      disposeFunc: current?.disposeFunc,
+      kernelFunc: fallback,
+    });
   }
   replaced.clear();
   for (const [kernelName] of NATIVE_ONLY_KERNELS) if (tf.getKernel(kernelName, WASM) != null) tf.unregisterKernel(kernelName, WASM);

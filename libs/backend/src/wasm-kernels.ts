@@ -1,5 +1,5 @@
 /**
- * Kernels the project registers for tfjs-backend-wasm (DESIGN.md, "Compute backend ladder").
+ * Kernels the project registers for tfjs-backend-wasm (docs/ARCHITECTURE.md, "Compute backends").
  * What it lacks:
  *  - Conv2DBackpropFilter (without it no conv net trains on wasm): a conv2d of the transposed
  *    input with the transposed output gradient, dilation = stride; an explicit im2col + GEMM
@@ -28,7 +28,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type {
-  KernelConfig,
   KernelFunc,
   NamedAttrMap,
   NamedTensorInfoMap,
@@ -132,7 +131,13 @@ function conv2DBackpropFilter(args: { inputs: NamedTensorInfoMap; attrs?: NamedA
   const [, inH, inW, inC] = x.shape;
   const [, outH, outW, outC] = dy.shape;
   const [fh, fw] = filterShape;
-  if (info.outHeight !== outH || info.outWidth !== outW || info.outChannels !== outC || info.inChannels !== inC || info.batchSize !== dy.shape[0]) {
+  if (
+    info.outHeight !== outH ||
+    info.outWidth !== outW ||
+    info.outChannels !== outC ||
+    info.inChannels !== inC ||
+    info.batchSize !== dy.shape[0]
+  ) {
     throw new Error(
       `wasm Conv2DBackpropFilter (claimlab): dy shape [${dy.shape}] does not match the forward output ` +
         `[${info.batchSize},${info.outHeight},${info.outWidth},${info.outChannels}] of x [${x.shape}] and filter [${filterShape}]`,
@@ -373,7 +378,6 @@ function swapLastTwo(t: TensorInfo, backend: unknown, allowView: boolean): { t: 
   return { t: run(tf.Transpose, { x: t }, { perm }, backend), owned: true };
 }
 
-
 /** Entry i of the leading (batch) axis of t, copied into a new tensor of the given shape. */
 function copyBatchEntry(backend: WasmBackendLike, t: TensorInfo, i: number, shape: number[]): TensorInfo {
   const n = size(shape);
@@ -586,5 +590,7 @@ export function registerWasmKernels(): void {
 
 /** Which kernels registerWasmKernels has put in place (for provenance and tests). */
 export function wasmKernelsRegistered(): string[] {
-  return [tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput, tf.MaxPoolGrad, tf.BatchMatMul, tf._FusedMatMul, tf.Identity, tf.Cast].filter(isOurs);
+  return [tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput, tf.MaxPoolGrad, tf.BatchMatMul, tf._FusedMatMul, tf.Identity, tf.Cast].filter(
+    isOurs,
+  );
 }

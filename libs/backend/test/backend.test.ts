@@ -1,4 +1,4 @@
-// The compute backend ladder (src/backend.ts, DESIGN.md "Compute backend ladder"), observed
+// The compute backend ladder (src/backend.ts, docs/ARCHITECTURE.md "Compute backends"), observed
 // from outside: selectBackend caches its choice per process, so each case runs in a child
 // process (node with tsx's loader) that calls selectBackend and prints what happened.
 import { nativeDisabledByEnv } from '@claimlab/native';
@@ -46,7 +46,11 @@ for (const forced of JSON.parse(process.argv[1])) {
 console.log(JSON.stringify(results));
 `;
 
-function runChild(calls: (string | null)[], claimlabBackend?: string, extraEnv: Record<string, string> = {}): Promise<{ results: CallResult[]; stderr: string }> {
+function runChild(
+  calls: (string | null)[],
+  claimlabBackend?: string,
+  extraEnv: Record<string, string> = {},
+): Promise<{ results: CallResult[]; stderr: string }> {
   const env = { ...process.env, ...extraEnv };
   delete env.CLAIMLAB_BACKEND;
   if (claimlabBackend !== undefined) env.CLAIMLAB_BACKEND = claimlabBackend;
@@ -104,7 +108,11 @@ describe('selectBackend (each case in its own process)', () => {
     ]);
 
     // Forced cpu; asking again returns the cached choice; switching is refused.
-    expect(cpu.results[0]).toMatchObject({ ok: true, info: { name: 'cpu', provider: '@tensorflow/tfjs-backend-cpu', skipped: [] }, active: 'cpu' });
+    expect(cpu.results[0]).toMatchObject({
+      ok: true,
+      info: { name: 'cpu', provider: '@tensorflow/tfjs-backend-cpu', skipped: [] },
+      active: 'cpu',
+    });
     expect(cpu.results[1]).toMatchObject({ ok: true, info: { name: 'cpu' } });
     expect(cpu.results[2]).toMatchObject({ ok: true, info: { name: 'cpu' } });
     expect(cpu.results[3].ok).toBe(false);
@@ -116,7 +124,10 @@ describe('selectBackend (each case in its own process)', () => {
     expect(wasm.results[0].info!.provider).toMatch(/^@tensorflow\/tfjs-backend-wasm( \+ OpenBLAS .*, 1 threads\))?$/);
     expect(wasm.results[0].wasmKernels).toEqual(expect.arrayContaining(['Conv2DBackpropFilter', 'BatchMatMul']));
     if (!nativeDisabledByEnv()) {
-      expect(wasm.results[0].info!.native).toMatchObject({ threads: 1, kernels: expect.arrayContaining(['BatchMatMul', 'Conv2D', 'Conv2DBackpropFilter']) });
+      expect(wasm.results[0].info!.native).toMatchObject({
+        threads: 1,
+        kernels: expect.arrayContaining(['BatchMatMul', 'Conv2D', 'Conv2DBackpropFilter']),
+      });
     }
 
     // CLAIMLAB_BACKEND is honoured; a flag (the forced argument) wins over it.
@@ -135,7 +146,11 @@ describe('selectBackend (each case in its own process)', () => {
       runChild(['wasm'], undefined, { CLAIMLAB_BLAS_THREADS: '2' }),
       runChild(['wasm'], undefined, { CLAIMLAB_BLAS_THREADS: 'two' }),
     ]);
-    expect(off.results[0]).toMatchObject({ ok: true, info: { name: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', native: null }, active: 'wasm' });
+    expect(off.results[0]).toMatchObject({
+      ok: true,
+      info: { name: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', native: null },
+      active: 'wasm',
+    });
     expect(off.results[0].info!.skipped).toEqual(['native BLAS: disabled by CLAIMLAB_NATIVE=off']);
     expect(off.stderr).toContain('[claimlab] wasm without native BLAS (disabled by CLAIMLAB_NATIVE=off)');
     if (!nativeDisabledByEnv()) expect(two.results[0].info!.native).toMatchObject({ threads: 2 });
@@ -143,21 +158,24 @@ describe('selectBackend (each case in its own process)', () => {
     expect(bad.results[0].message).toMatch(/CLAIMLAB_BLAS_THREADS must be an integer from 1 to 256, got 'two'/);
   });
 
-  it.skipIf(nativeInstalled)('without @tensorflow/tfjs-node(-gpu): forcing tensorflow says how to install it; the ladder falls to wasm with one log line', async () => {
-    const [forced, ladder] = await Promise.all([runChild(['tensorflow']), runChild([null])]);
+  it.skipIf(nativeInstalled)(
+    'without @tensorflow/tfjs-node(-gpu): forcing tensorflow says how to install it; the ladder falls to wasm with one log line',
+    async () => {
+      const [forced, ladder] = await Promise.all([runChild(['tensorflow']), runChild([null])]);
 
-    expect(forced.results[0].ok).toBe(false);
-    const msg = forced.results[0].message!;
-    expect(msg).toMatch(/^Backend 'tensorflow' was requested but could not be loaded/);
-    expect(msg).toContain("npm install @tensorflow/tfjs-node-gpu");
-    expect(msg).toContain('@tensorflow/tfjs-node');
-    expect(msg).toMatch(/Cannot find (package|module) '@tensorflow\/tfjs-node'/);
+      expect(forced.results[0].ok).toBe(false);
+      const msg = forced.results[0].message!;
+      expect(msg).toMatch(/^Backend 'tensorflow' was requested but could not be loaded/);
+      expect(msg).toContain('npm install @tensorflow/tfjs-node-gpu');
+      expect(msg).toContain('@tensorflow/tfjs-node');
+      expect(msg).toMatch(/Cannot find (package|module) '@tensorflow\/tfjs-node'/);
 
-    expect(ladder.results[0]).toMatchObject({ ok: true, info: { name: 'wasm' }, active: 'wasm' });
-    expect(ladder.results[0].info!.skipped).toHaveLength(1);
-    expect(ladder.results[0].info!.skipped[0]).toMatch(/^tensorflow: /);
-    const logLines = ladder.stderr.split('\n').filter((l) => l.startsWith('[claimlab]'));
-    expect(logLines).toHaveLength(1);
-    expect(logLines[0]).toMatch(/native TensorFlow not available, falling back to wasm/);
-  });
+      expect(ladder.results[0]).toMatchObject({ ok: true, info: { name: 'wasm' }, active: 'wasm' });
+      expect(ladder.results[0].info!.skipped).toHaveLength(1);
+      expect(ladder.results[0].info!.skipped[0]).toMatch(/^tensorflow: /);
+      const logLines = ladder.stderr.split('\n').filter((l) => l.startsWith('[claimlab]'));
+      expect(logLines).toHaveLength(1);
+      expect(logLines[0]).toMatch(/native TensorFlow not available, falling back to wasm/);
+    },
+  );
 });

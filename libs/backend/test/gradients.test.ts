@@ -10,7 +10,10 @@ const tfjsOwn = tf.getGradient(tf.FusedBatchNorm)!;
 afterAll(() => tf.registerGradient(tfjsOwn));
 
 function randomTensor(shape: number[], rng: Rng, offset = 0): tf.Tensor {
-  return tf.tensor(rng.normalArray(shape.reduce((a, b) => a * b, 1)).map((v) => v + offset), shape);
+  return tf.tensor(
+    rng.normalArray(shape.reduce((a, b) => a * b, 1)).map((v) => v + offset),
+    shape,
+  );
 }
 
 /** Gradients of sum(w * batchNorm(x, mean(x), var(x), offset, scale)) w.r.t. x, offset and scale. */
@@ -35,7 +38,11 @@ describe('FusedBatchNorm gradient without tile', () => {
     it(`is bit-identical to tfjs's own on ${backend} (NHWC, odd sizes; rank 2)`, async () => {
       if (backend === 'wasm') registerWasmKernels();
       await tf.setBackend(backend);
-      for (const [shape, withScale] of [[[3, 5, 7, 4], true], [[2, 3, 3, 5], true], [[6, 3], true]] as [number[], boolean][]) {
+      for (const [shape, withScale] of [
+        [[3, 5, 7, 4], true],
+        [[2, 3, 3, 5], true],
+        [[6, 3], true],
+      ] as [number[], boolean][]) {
         tf.registerGradient(tfjsOwn);
         const theirs = bnGrads(shape, withScale, `bn/${shape}`);
         tf.registerGradient(fusedBatchNormGradConfig);
@@ -57,7 +64,9 @@ describe('FusedBatchNorm gradient without tile', () => {
       const { mean, variance } = tf.moments(x, [0]);
       return tf.sum(tf.mul(w, tf.batchNorm(x, mean, variance, tf.zeros([3]), scale, 1e-3)));
     };
-    const g = tf.grad(f)(tf.tensor(xs, [4, 3])).dataSync();
+    const g = tf
+      .grad(f)(tf.tensor(xs, [4, 3]))
+      .dataSync();
     const h = 1e-2;
     for (const i of [0, 5, 11]) {
       const plus = Float32Array.from(xs);
@@ -93,4 +102,3 @@ describe('FusedBatchNorm gradient without tile', () => {
     }
   });
 });
-

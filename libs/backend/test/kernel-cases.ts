@@ -79,7 +79,10 @@ export async function expectSameOnBoth(f: () => tf.Tensor[], labels: string[]): 
  * fixed batch of six inputs of `inputShape`, on cpu and then on wasm, and checks every weight
  * agrees within the tolerance. Returns both weight lists.
  */
-export async function expectSameTraining(layers: () => tf.layers.Layer[], inputShape: number[]): Promise<{ cpu: Result[]; wasm: Result[] }> {
+export async function expectSameTraining(
+  layers: () => tf.layers.Layer[],
+  inputShape: number[],
+): Promise<{ cpu: Result[]; wasm: Result[] }> {
   const train = async (): Promise<Result[]> => {
     const model = tf.sequential({ layers: layers() });
     model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' });
@@ -118,52 +121,106 @@ export function defineKernelCases(): void {
       { x: [2, 7, 9, 6], f: [1, 2, 6, 3], s: [3, 2], pad: 'valid', note: 'different strides' },
       { x: [2, 6, 5, 5], f: [3, 3, 5, 2], s: 1, pad: 1, note: 'numeric pad' },
       { x: [2, 6, 5, 2], f: [3, 3, 2, 2], s: 2, pad: 2, note: 'numeric pad, stride 2, im2col' },
-      { x: [2, 6, 5, 5], f: [3, 3, 5, 2], s: 2, pad: [[0, 0], [1, 2], [0, 1], [0, 0]], note: 'explicit pads' },
-      { x: [2, 6, 5, 2], f: [3, 3, 2, 2], s: 2, pad: [[0, 0], [2, 0], [1, 1], [0, 0]], note: 'explicit pads, im2col' },
-      { x: [1, 6, 5, 5], f: [3, 3, 5, 2], s: 2, pad: [[0, 0], [3, 2], [0, 1], [0, 0]], note: 'pad > filter - 1' },
+      {
+        x: [2, 6, 5, 5],
+        f: [3, 3, 5, 2],
+        s: 2,
+        pad: [
+          [0, 0],
+          [1, 2],
+          [0, 1],
+          [0, 0],
+        ],
+        note: 'explicit pads',
+      },
+      {
+        x: [2, 6, 5, 2],
+        f: [3, 3, 2, 2],
+        s: 2,
+        pad: [
+          [0, 0],
+          [2, 0],
+          [1, 1],
+          [0, 0],
+        ],
+        note: 'explicit pads, im2col',
+      },
+      {
+        x: [1, 6, 5, 5],
+        f: [3, 3, 5, 2],
+        s: 2,
+        pad: [
+          [0, 0],
+          [3, 2],
+          [0, 1],
+          [0, 0],
+        ],
+        note: 'pad > filter - 1',
+      },
       { x: [2, 5, 5, 16], f: [3, 3, 16, 8], s: 1, pad: 'same', note: 'more channels' },
-      { x: [2, 6, 5, 5], f: [3, 2, 5, 3], s: 1, pad: [[0, 0], [2, 0], [0, 1], [0, 0]], note: 'stride 1, explicit asymmetric pads' },
-      { x: [1, 5, 5, 3], f: [2, 2, 3, 2], s: 1, pad: [[0, 0], [2, 1], [0, 0], [0, 0]], note: 'stride 1, pad > filter - 1' },
+      {
+        x: [2, 6, 5, 5],
+        f: [3, 2, 5, 3],
+        s: 1,
+        pad: [
+          [0, 0],
+          [2, 0],
+          [0, 1],
+          [0, 0],
+        ],
+        note: 'stride 1, explicit asymmetric pads',
+      },
+      {
+        x: [1, 5, 5, 3],
+        f: [2, 2, 3, 2],
+        s: 1,
+        pad: [
+          [0, 0],
+          [2, 1],
+          [0, 0],
+          [0, 0],
+        ],
+        note: 'stride 1, pad > filter - 1',
+      },
       { x: [7, 9, 5], f: [3, 3, 5, 4], s: 2, pad: 'same', note: 'unbatched (rank 3) input' },
     ];
     for (const c of cases) {
       it(`x [${c.x}] filter [${c.f}] stride ${String(c.s)} pad ${JSON.stringify(c.pad)} (${c.note})`, async () => {
-        await expectSameOnBoth(
-          () => {
-            const x = rand(c.x, 1) as tf.Tensor4D;
-            const w = rand(c.f, 2) as tf.Tensor4D;
-            const y = tf.conv2d(x, w, c.s, c.pad);
-            const dy = rand(y.shape, 3);
-            const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-              tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad).mul(dy).sum(),
-            )([x, w]);
-            return [y, dx, dw];
-          },
-          ['conv2d', 'dx (Conv2DBackpropInput)', 'dW (Conv2DBackpropFilter)'],
-        );
+        await expectSameOnBoth(() => {
+          const x = rand(c.x, 1) as tf.Tensor4D;
+          const w = rand(c.f, 2) as tf.Tensor4D;
+          const y = tf.conv2d(x, w, c.s, c.pad);
+          const dy = rand(y.shape, 3);
+          const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+            tf
+              .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad)
+              .mul(dy)
+              .sum(),
+          )([x, w]);
+          return [y, dx, dw];
+        }, ['conv2d', 'dx (Conv2DBackpropInput)', 'dW (Conv2DBackpropFilter)']);
       });
     }
 
     it('fused conv2d with bias and relu, gradients of input, filter and bias', async () => {
-      await expectSameOnBoth(
-        () => {
-          const x = rand([2, 7, 8, 5], 4) as tf.Tensor4D;
-          const w = rand([3, 3, 5, 6], 5) as tf.Tensor4D;
-          const bias = rand([6], 6);
-          const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
-            tf.fused.conv2d({ x: a as tf.Tensor4D, filter: b as tf.Tensor4D, strides: 2, pad: 'same', bias: c, activation: 'relu' });
-          const dy = rand(f(x, w, bias).shape, 7);
-          return tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => f(a, b, c).mul(dy).sum())([x, w, bias]);
-        },
-        ['dx', 'dW', 'dbias'],
-      );
+      await expectSameOnBoth(() => {
+        const x = rand([2, 7, 8, 5], 4) as tf.Tensor4D;
+        const w = rand([3, 3, 5, 6], 5) as tf.Tensor4D;
+        const bias = rand([6], 6);
+        const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+          tf.fused.conv2d({ x: a as tf.Tensor4D, filter: b as tf.Tensor4D, strides: 2, pad: 'same', bias: c, activation: 'relu' });
+        const dy = rand(f(x, w, bias).shape, 7);
+        return tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => f(a, b, c).mul(dy).sum())([x, w, bias]);
+      }, ['dx', 'dW', 'dbias']);
     });
 
     it('rejects NCHW and dilations with a clear error', () => {
       const x = rand([1, 5, 5, 2], 8);
       const dy = rand([1, 5, 5, 3], 9);
       const run = (attrs: Record<string, unknown>) => () =>
-        tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, { strides: 1, pad: 'same', filterShape: [3, 3, 2, 3], ...attrs } as never);
+        tf
+          .engine()
+          .runKernel(tf.Conv2DBackpropFilter, { x, dy }, { strides: 1, pad: 'same', filterShape: [3, 3, 2, 3], ...attrs } as never);
       expect(run({ dataFormat: 'NCHW' })).toThrow(/only dataFormat 'NHWC'/);
       expect(run({ dataFormat: 'NHWC', dilations: 2 })).toThrow(/only dilations 1/);
       expect(run({ dataFormat: 'NHWC' })).not.toThrow();
@@ -180,7 +237,13 @@ export function defineKernelCases(): void {
       if (kind === 'ties') return t.mul(3).round().relu();
       return t;
     };
-    const cases: { x: number[]; k: number | [number, number]; s: number | [number, number]; pad: 'same' | 'valid' | number; kind: 'signed' | 'negative' | 'ties' }[] = [
+    const cases: {
+      x: number[];
+      k: number | [number, number];
+      s: number | [number, number];
+      pad: 'same' | 'valid' | number;
+      kind: 'signed' | 'negative' | 'ties';
+    }[] = [
       { x: [2, 7, 9, 3], k: 2, s: 2, pad: 'valid', kind: 'signed' },
       { x: [2, 7, 9, 3], k: 2, s: 2, pad: 'valid', kind: 'negative' },
       { x: [2, 8, 8, 4], k: 2, s: 2, pad: 'valid', kind: 'ties' },
@@ -192,15 +255,20 @@ export function defineKernelCases(): void {
     ];
     for (const c of cases) {
       it(`x [${c.x}] pool ${String(c.k)} stride ${String(c.s)} pad ${String(c.pad)}, ${c.kind} values`, async () => {
-        await expectSameOnBoth(
-          () => {
-            const x = data(c.x, c.kind, 40) as tf.Tensor4D;
-            const y = tf.maxPool(x, c.k, c.s, c.pad);
-            const dy = rand(y.shape, 41);
-            return [y, tf.grad((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, c.k, c.s, c.pad).mul(dy).sum())(x)];
-          },
-          ['maxPool', 'dx (MaxPoolGrad)'],
-        );
+        await expectSameOnBoth(() => {
+          const x = data(c.x, c.kind, 40) as tf.Tensor4D;
+          const y = tf.maxPool(x, c.k, c.s, c.pad);
+          const dy = rand(y.shape, 41);
+          return [
+            y,
+            tf.grad((t: tf.Tensor) =>
+              tf
+                .maxPool(t as tf.Tensor4D, c.k, c.s, c.pad)
+                .mul(dy)
+                .sum(),
+            )(x),
+          ];
+        }, ['maxPool', 'dx (MaxPoolGrad)']);
       });
     }
   });
@@ -228,21 +296,18 @@ export function defineKernelCases(): void {
     for (const c of cases) {
       for (const [ta, tb] of flags) {
         it(`[${c.a}] x [${c.b}] transposeA=${ta} transposeB=${tb} (${c.note})`, async () => {
-          await expectSameOnBoth(
-            () => {
-              const a = rand(stored(c.a, ta), 10);
-              const b = rand(stored(c.b, tb), 11);
-              const y = tf.matMul(a, b, ta, tb);
-              const dy = rand(y.shape, 12);
-              const loss = (p: tf.Tensor, q: tf.Tensor) => tf.matMul(p, q, ta, tb).mul(dy).sum();
-              // tfjs-core's BatchMatMul gradient cannot reduce a broadcast batch, so only the
-              // batched operand's gradient is taken there.
-              if (c.grad === 'a') return [y, tf.grad((p: tf.Tensor) => loss(p, b))(a)];
-              if (c.grad === 'b') return [y, tf.grad((q: tf.Tensor) => loss(a, q))(b)];
-              return [y, ...tf.grads(loss)([a, b])];
-            },
-            ['matMul', 'grad 1', 'grad 2'],
-          );
+          await expectSameOnBoth(() => {
+            const a = rand(stored(c.a, ta), 10);
+            const b = rand(stored(c.b, tb), 11);
+            const y = tf.matMul(a, b, ta, tb);
+            const dy = rand(y.shape, 12);
+            const loss = (p: tf.Tensor, q: tf.Tensor) => tf.matMul(p, q, ta, tb).mul(dy).sum();
+            // tfjs-core's BatchMatMul gradient cannot reduce a broadcast batch, so only the
+            // batched operand's gradient is taken there.
+            if (c.grad === 'a') return [y, tf.grad((p: tf.Tensor) => loss(p, b))(a)];
+            if (c.grad === 'b') return [y, tf.grad((q: tf.Tensor) => loss(a, q))(b)];
+            return [y, ...tf.grads(loss)([a, b])];
+          }, ['matMul', 'grad 1', 'grad 2']);
         });
       }
     }
@@ -256,33 +321,27 @@ export function defineKernelCases(): void {
       [true, true],
     ] as const) {
       it(`[9,12] x [12,7] + bias, relu, transposeA=${ta} transposeB=${tb}`, async () => {
-        await expectSameOnBoth(
-          () => {
-            const a = rand(ta ? [12, 9] : [9, 12], 20);
-            const b = rand(tb ? [7, 12] : [12, 7], 21);
-            const bias = rand([7], 22);
-            const f = (p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) =>
-              tf.fused.matMul({ a: p, b: q, transposeA: ta, transposeB: tb, bias: r, activation: 'relu' });
-            const dy = rand([9, 7], 23);
-            return [f(a, b, bias), ...tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => f(p, q, r).mul(dy).sum())([a, b, bias])];
-          },
-          ['fused.matMul', 'da', 'db', 'dbias'],
-        );
+        await expectSameOnBoth(() => {
+          const a = rand(ta ? [12, 9] : [9, 12], 20);
+          const b = rand(tb ? [7, 12] : [12, 7], 21);
+          const bias = rand([7], 22);
+          const f = (p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) =>
+            tf.fused.matMul({ a: p, b: q, transposeA: ta, transposeB: tb, bias: r, activation: 'relu' });
+          const dy = rand([9, 7], 23);
+          return [f(a, b, bias), ...tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => f(p, q, r).mul(dy).sum())([a, b, bias])];
+        }, ['fused.matMul', 'da', 'db', 'dbias']);
       });
     }
 
     it('batch against a shared operand (folded into rows), with bias', async () => {
-      await expectSameOnBoth(
-        () => {
-          const a = rand([3, 5, 8], 24);
-          const b = rand([1, 6, 8], 25);
-          const bias = rand([6], 26);
-          const f = (p: tf.Tensor) => tf.fused.matMul({ a: p, b, transposeB: true, bias, activation: 'linear' });
-          const dy = rand([3, 5, 6], 27);
-          return [f(a), tf.grad((p: tf.Tensor) => f(p).mul(dy).sum())(a)];
-        },
-        ['fused.matMul', 'da'],
-      );
+      await expectSameOnBoth(() => {
+        const a = rand([3, 5, 8], 24);
+        const b = rand([1, 6, 8], 25);
+        const bias = rand([6], 26);
+        const f = (p: tf.Tensor) => tf.fused.matMul({ a: p, b, transposeB: true, bias, activation: 'linear' });
+        const dy = rand([3, 5, 6], 27);
+        return [f(a), tf.grad((p: tf.Tensor) => f(p).mul(dy).sum())(a)];
+      }, ['fused.matMul', 'da']);
     });
   });
 
@@ -290,7 +349,15 @@ export function defineKernelCases(): void {
     it('has the same weights after three SGD steps on wasm and cpu', async () => {
       const init = (seed: number) => tf.initializers.glorotUniform({ seed });
       const layers = () => [
-        tf.layers.conv2d({ inputShape: [9, 9, 1], filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(1) }),
+        tf.layers.conv2d({
+          inputShape: [9, 9, 1],
+          filters: 4,
+          kernelSize: 3,
+          strides: 2,
+          padding: 'same',
+          activation: 'relu',
+          kernelInitializer: init(1),
+        }),
         tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'valid', activation: 'relu', kernelInitializer: init(2) }),
         tf.layers.flatten(),
         tf.layers.dense({ units: 8, activation: 'relu', kernelInitializer: init(3) }),

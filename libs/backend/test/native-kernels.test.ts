@@ -45,7 +45,9 @@ describe.skipIf(nativeDisabledByEnv())('native BLAS under the wasm backend', () 
   beforeAll(async () => {
     const loaded = loadNativeBlas();
     if (loaded === null) {
-      throw new Error(`the native BLAS addon could not be built or loaded: ${lastNativeError()} (set CLAIMLAB_NATIVE=off to run without it)`);
+      throw new Error(
+        `the native BLAS addon could not be built or loaded: ${lastNativeError()} (set CLAIMLAB_NATIVE=off to run without it)`,
+      );
     }
     blas = loaded;
     registerFastGradients();
@@ -87,93 +89,88 @@ describe.skipIf(nativeDisabledByEnv())('native BLAS under the wasm backend', () 
   describe('what only the native path covers', () => {
     for (const activation of ['relu6', 'leakyrelu', 'linear'] as const) {
       it(`fused conv2d and matMul with bias and ${activation}`, async () => {
-        await expectSameOnBoth(
-          () => {
-            const x = rand([2, 7, 8, 5], 50).mul(4) as tf.Tensor4D; // beyond relu6's cap
-            const w = rand([3, 3, 5, 6], 51) as tf.Tensor4D;
-            const bias = rand([6], 52);
-            const conv = tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', bias, activation, leakyreluAlpha: 0.3 });
-            const mm = tf.fused.matMul({ a: rand([9, 12], 53).mul(4), b: rand([12, 6], 54), bias: bias.reshape([1, 6]), activation, leakyreluAlpha: 0.3 });
-            return [conv, mm];
-          },
-          ['fused.conv2d', 'fused.matMul'],
-        );
+        await expectSameOnBoth(() => {
+          const x = rand([2, 7, 8, 5], 50).mul(4) as tf.Tensor4D; // beyond relu6's cap
+          const w = rand([3, 3, 5, 6], 51) as tf.Tensor4D;
+          const bias = rand([6], 52);
+          const conv = tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', bias, activation, leakyreluAlpha: 0.3 });
+          const mm = tf.fused.matMul({
+            a: rand([9, 12], 53).mul(4),
+            b: rand([12, 6], 54),
+            bias: bias.reshape([1, 6]),
+            activation,
+            leakyreluAlpha: 0.3,
+          });
+          return [conv, mm];
+        }, ['fused.conv2d', 'fused.matMul']);
       });
     }
 
     it('falls back for activations it does not fuse (prelu, sigmoid)', async () => {
-      await expectSameOnBoth(
-        () => {
-          const x = rand([1, 5, 5, 3], 55) as tf.Tensor4D;
-          const w = rand([3, 3, 3, 2], 56) as tf.Tensor4D;
-          const alpha = rand([2], 57).abs();
-          return [
-            tf.fused.conv2d({ x, filter: w, pad: 'same', strides: 1, activation: 'prelu', preluActivationWeights: alpha }),
-            tf.fused.matMul({ a: rand([4, 3], 58), b: rand([3, 2], 59), activation: 'sigmoid' }),
-          ];
-        },
-        ['conv prelu', 'matMul sigmoid'],
-      );
+      await expectSameOnBoth(() => {
+        const x = rand([1, 5, 5, 3], 55) as tf.Tensor4D;
+        const w = rand([3, 3, 3, 2], 56) as tf.Tensor4D;
+        const alpha = rand([2], 57).abs();
+        return [
+          tf.fused.conv2d({ x, filter: w, pad: 'same', strides: 1, activation: 'prelu', preluActivationWeights: alpha }),
+          tf.fused.matMul({ a: rand([4, 3], 58), b: rand([3, 2], 59), activation: 'sigmoid' }),
+        ];
+      }, ['conv prelu', 'matMul sigmoid']);
     });
 
     it('Sum and Mean over every axis but the last (natively), and over others (fallback)', async () => {
       calls.sumRows = 0;
-      await expectSameOnBoth(
-        () => {
-          const x = rand([4, 5, 6, 7], 71).add(3); // a large mean: accumulation order matters
-          return [
-            tf.sum(x, [0, 1, 2]),
-            tf.mean(x, [2, 0, 1], true),
-            tf.sum(x.reshape([120, 7]), 0),
-            tf.mean(x, -1),
-            tf.sum(x, [0, 2]),
-            tf.mean(x),
-            ...tf.grads((a: tf.Tensor) => tf.moments(a, [0, 1, 2]).variance.sum())([x]),
-          ];
-        },
-        ['sum NHW', 'mean NHW keepDims', 'sum rows', 'mean last', 'sum N,W', 'mean all', 'moments grad'],
-      );
+      await expectSameOnBoth(() => {
+        const x = rand([4, 5, 6, 7], 71).add(3); // a large mean: accumulation order matters
+        return [
+          tf.sum(x, [0, 1, 2]),
+          tf.mean(x, [2, 0, 1], true),
+          tf.sum(x.reshape([120, 7]), 0),
+          tf.mean(x, -1),
+          tf.sum(x, [0, 2]),
+          tf.mean(x),
+          ...tf.grads((a: tf.Tensor) => tf.moments(a, [0, 1, 2]).variance.sum())([x]),
+        ];
+      }, ['sum NHW', 'mean NHW keepDims', 'sum rows', 'mean last', 'sum N,W', 'mean all', 'moments grad']);
       expect(calls.sumRows).toBeGreaterThanOrEqual(3);
     });
 
     it('the batch-norm gradient in one pass (x, mean, variance, scale, offset; rank 4 and 2)', async () => {
       calls.batchNormGrad = 0;
-      await expectSameOnBoth(
-        () => {
-          const out: tf.Tensor[] = [];
-          for (const shape of [[3, 5, 4, 6], [10, 6]]) {
-            const x = rand(shape, 80).mul(2).add(1);
-            const mean = rand([6], 81);
-            const variance = rand([6], 82).abs().add(0.1);
-            const scale = rand([6], 83);
-            const offset = rand([6], 84);
-            const dy = rand(shape, 85);
-            const f = (a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, o: tf.Tensor, s: tf.Tensor) => tf.batchNorm(a, m, v, o, s, 1e-3).mul(dy).sum();
-            out.push(...tf.grads(f)([x, mean, variance, offset, scale]));
-          }
-          return out;
-        },
-        ['dx', 'dmean', 'dvariance', 'doffset', 'dscale', 'rank 2: dx', 'dmean', 'dvariance', 'doffset', 'dscale'],
-      );
+      await expectSameOnBoth(() => {
+        const out: tf.Tensor[] = [];
+        for (const shape of [
+          [3, 5, 4, 6],
+          [10, 6],
+        ]) {
+          const x = rand(shape, 80).mul(2).add(1);
+          const mean = rand([6], 81);
+          const variance = rand([6], 82).abs().add(0.1);
+          const scale = rand([6], 83);
+          const offset = rand([6], 84);
+          const dy = rand(shape, 85);
+          const f = (a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, o: tf.Tensor, s: tf.Tensor) =>
+            tf.batchNorm(a, m, v, o, s, 1e-3).mul(dy).sum();
+          out.push(...tf.grads(f)([x, mean, variance, offset, scale]));
+        }
+        return out;
+      }, ['dx', 'dmean', 'dvariance', 'doffset', 'dscale', 'rank 2: dx', 'dmean', 'dvariance', 'doffset', 'dscale']);
       expect(calls.batchNormGrad).toBe(2);
     });
 
     it('a gradient of the batch-norm gradient (double VJP) uses the differentiable composite', async () => {
       calls.batchNormGrad = 0;
-      await expectSameOnBoth(
-        () => {
-          const x = rand([6, 4], 91).mul(2);
-          const mean = rand([4], 92);
-          const variance = rand([4], 93).abs().add(0.2);
-          const scale = rand([4], 94);
-          const offset = rand([4], 95);
-          const u = rand([6, 4], 96);
-          // d/dx of <d/dx sum(bn(x)^2), u>: differentiates the batch-norm gradient itself.
-          const inner = (a: tf.Tensor) => tf.grad((b: tf.Tensor) => tf.batchNorm(b, mean, variance, offset, scale, 1e-3).square().sum())(a);
-          return [tf.grad((a: tf.Tensor) => inner(a).mul(u).sum())(x)];
-        },
-        ['second-order dx'],
-      );
+      await expectSameOnBoth(() => {
+        const x = rand([6, 4], 91).mul(2);
+        const mean = rand([4], 92);
+        const variance = rand([4], 93).abs().add(0.2);
+        const scale = rand([4], 94);
+        const offset = rand([4], 95);
+        const u = rand([6, 4], 96);
+        // d/dx of <d/dx sum(bn(x)^2), u>: differentiates the batch-norm gradient itself.
+        const inner = (a: tf.Tensor) => tf.grad((b: tf.Tensor) => tf.batchNorm(b, mean, variance, offset, scale, 1e-3).square().sum())(a);
+        return [tf.grad((a: tf.Tensor) => inner(a).mul(u).sum())(x)];
+      }, ['second-order dx']);
       // Once: the outer backward pass through batchNorm's forward (no tape records it);
       // the inner gradient, which the outer one differentiates, took the composite.
       expect(calls.batchNormGrad).toBe(1);
@@ -183,7 +180,11 @@ describe.skipIf(nativeDisabledByEnv())('native BLAS under the wasm backend', () 
       tf.tidy(() => {
         const inputs = { x: rand([4, 3, 5], 87), dy: rand([4, 3, 5], 88), mean: rand([5], 89), variance: rand([5], 90).abs().add(0.5) };
         const run = (extra: Record<string, tf.Tensor>) =>
-          (tf.engine().runKernel(NATIVE_BATCH_NORM_GRAD, { ...inputs, ...extra } as never, { varianceEpsilon: 1e-3 } as never) as tf.Tensor[]).map((t) => Array.from(t.dataSync()));
+          (
+            tf
+              .engine()
+              .runKernel(NATIVE_BATCH_NORM_GRAD, { ...inputs, ...extra } as never, { varianceEpsilon: 1e-3 } as never) as tf.Tensor[]
+          ).map((t) => Array.from(t.dataSync()));
         expect(run({})).toEqual(run({ scale: tf.ones([5]) }));
         expect(() => run({ scale: tf.ones([4]) })).toThrow(/rank-1 statistics of length C/);
       });
@@ -205,70 +206,73 @@ describe.skipIf(nativeDisabledByEnv())('native BLAS under the wasm backend', () 
 
     it('FusedBatchNorm with per-channel statistics in one pass; other shapes fall back', async () => {
       calls.batchNorm = 0;
-      await expectSameOnBoth(
-        () => {
-          const x = rand([3, 5, 4, 6], 100).mul(2).add(1);
-          const stat = (seed: number, shape = [6]) => rand(shape, seed);
-          const variance = stat(102).abs().add(0.1);
-          return [
-            tf.batchNorm(x, stat(101), variance, stat(103), stat(104), 1e-3),
-            tf.batchNorm(x, stat(101), variance, undefined, undefined, 1e-5),
-            tf.batchNorm(x, stat(101, [1, 1, 1, 6]), variance.reshape([1, 1, 1, 6]), stat(103, [1, 1, 1, 6]), stat(104, [1, 1, 1, 6]), 1e-3),
-            tf.batchNorm(x.reshape([60, 6]), stat(101), variance, stat(103), stat(104), 1e-3),
-            // fallback: statistics of x's full shape
-            tf.batchNorm(x, stat(105, x.shape), stat(106, x.shape).abs().add(0.1), stat(107, x.shape), stat(108, x.shape), 1e-3),
-          ];
-        },
-        ['scale and offset', 'neither', 'rank-4 statistics', 'rank 2', 'full-shape statistics (fallback)'],
-      );
+      await expectSameOnBoth(() => {
+        const x = rand([3, 5, 4, 6], 100).mul(2).add(1);
+        const stat = (seed: number, shape = [6]) => rand(shape, seed);
+        const variance = stat(102).abs().add(0.1);
+        return [
+          tf.batchNorm(x, stat(101), variance, stat(103), stat(104), 1e-3),
+          tf.batchNorm(x, stat(101), variance, undefined, undefined, 1e-5),
+          tf.batchNorm(x, stat(101, [1, 1, 1, 6]), variance.reshape([1, 1, 1, 6]), stat(103, [1, 1, 1, 6]), stat(104, [1, 1, 1, 6]), 1e-3),
+          tf.batchNorm(x.reshape([60, 6]), stat(101), variance, stat(103), stat(104), 1e-3),
+          // fallback: statistics of x's full shape
+          tf.batchNorm(x, stat(105, x.shape), stat(106, x.shape).abs().add(0.1), stat(107, x.shape), stat(108, x.shape), 1e-3),
+        ];
+      }, ['scale and offset', 'neither', 'rank-4 statistics', 'rank 2', 'full-shape statistics (fallback)']);
       expect(calls.batchNorm).toBe(4);
     });
 
-    it('batchNormTraining: output, batch statistics and gradients match tfjs\'s composite (moments + batchNorm) on cpu', async () => {
+    it("batchNormTraining: output, batch statistics and gradients match tfjs's composite (moments + batchNorm) on cpu", async () => {
       calls.moments = 0;
       calls.batchNormTrainingGrad = 0;
-      await expectSameOnBoth(
-        () => {
-          const out: tf.Tensor[] = [];
-          for (const shape of [[4, 5, 3, 6], [9, 6]]) {
-            const x = rand(shape, 110).mul(3).add(2); // a large mean: the statistics' accuracy matters
-            const scale = rand([6], 111);
-            const offset = rand([6], 112);
-            const w = rand(shape, 113);
-            const forward = (a: tf.Tensor, s: tf.Tensor, o: tf.Tensor) => {
-              // On cpu the native kernels are absent (null): tfjs's composite is the reference.
-              const fast = batchNormTraining(a, s, o, 1e-3);
-              if (fast !== null) return fast;
-              const { mean, variance } = tf.moments(a, [...Array(a.rank - 1).keys()]);
-              return { y: tf.batchNorm(a, mean, variance, o, s, 1e-3), mean, variance };
-            };
-            const { y, mean, variance } = forward(x, scale, offset);
-            out.push(y, mean, variance);
-            out.push(...tf.grads((a: tf.Tensor, s: tf.Tensor, o: tf.Tensor) => forward(a, s, o).y.mul(w).sum())([x, scale, offset]));
-          }
-          return out;
-        },
-        ['y', 'mean', 'variance', 'dx', 'dscale', 'doffset', 'rank 2: y', 'mean', 'variance', 'dx', 'dscale', 'doffset'],
-      );
+      await expectSameOnBoth(() => {
+        const out: tf.Tensor[] = [];
+        for (const shape of [
+          [4, 5, 3, 6],
+          [9, 6],
+        ]) {
+          const x = rand(shape, 110).mul(3).add(2); // a large mean: the statistics' accuracy matters
+          const scale = rand([6], 111);
+          const offset = rand([6], 112);
+          const w = rand(shape, 113);
+          const forward = (a: tf.Tensor, s: tf.Tensor, o: tf.Tensor) => {
+            // On cpu the native kernels are absent (null): tfjs's composite is the reference.
+            const fast = batchNormTraining(a, s, o, 1e-3);
+            if (fast !== null) return fast;
+            const { mean, variance } = tf.moments(a, [...Array(a.rank - 1).keys()]);
+            return { y: tf.batchNorm(a, mean, variance, o, s, 1e-3), mean, variance };
+          };
+          const { y, mean, variance } = forward(x, scale, offset);
+          out.push(y, mean, variance);
+          out.push(...tf.grads((a: tf.Tensor, s: tf.Tensor, o: tf.Tensor) => forward(a, s, o).y.mul(w).sum())([x, scale, offset]));
+        }
+        return out;
+      }, ['y', 'mean', 'variance', 'dx', 'dscale', 'doffset', 'rank 2: y', 'mean', 'variance', 'dx', 'dscale', 'doffset']);
       expect(calls.moments).toBe(4); // two forward passes per shape
       expect(calls.batchNormTrainingGrad).toBe(2);
     });
 
-    it('batchNormTraining leaves a gradient of a gradient to the composite, and checks its kernels\' inputs', () => {
+    it("batchNormTraining leaves a gradient of a gradient to the composite, and checks its kernels' inputs", () => {
       tf.tidy(() => {
         const x = rand([5, 3], 120);
         const one = tf.ones([3]);
         let inner: unknown = 'not run';
-        tf.grad((a: tf.Tensor) => tf.grad((b: tf.Tensor) => {
-          inner = batchNormTraining(b, one, one, 1e-3);
-          return b.square().sum();
-        })(a).sum())(x);
+        tf.grad((a: tf.Tensor) =>
+          tf
+            .grad((b: tf.Tensor) => {
+              inner = batchNormTraining(b, one, one, 1e-3);
+              return b.square().sum();
+            })(a)
+            .sum(),
+        )(x);
         expect(inner).toBeNull();
         expect(batchNormTraining(x.cast('int32'), one, one, 1e-3)).toBeNull();
         expect(batchNormTraining(x, tf.ones([4]), one, 1e-3)).toBeNull();
         expect(() => tf.engine().runKernel(NATIVE_MOMENTS, { x: tf.ones([4]) })).toThrow(/rank >= 2 with channels last/);
         const bad = { x, dy: tf.ones([5, 2]), mean: one, variance: one };
-        expect(() => tf.engine().runKernel(NATIVE_BATCH_NORM_TRAINING_GRAD, bad as never, { varianceEpsilon: 1e-3 } as never)).toThrow(/dy of x's shape/);
+        expect(() => tf.engine().runKernel(NATIVE_BATCH_NORM_TRAINING_GRAD, bad as never, { varianceEpsilon: 1e-3 } as never)).toThrow(
+          /dy of x's shape/,
+        );
       });
     });
 
@@ -281,31 +285,37 @@ describe.skipIf(nativeDisabledByEnv())('native BLAS under the wasm backend', () 
 
     it('a convolution whose column matrix spans several chunks (values and gradients)', async () => {
       // P * K = (4*64*64) * (3*3*16) = 2.36M floats > the 2M-float column buffer: two chunks.
-      await expectSameOnBoth(
-        () => {
-          const x = rand([4, 64, 64, 16], 62) as tf.Tensor4D;
-          const w = rand([3, 3, 16, 8], 63) as tf.Tensor4D;
-          const dy = rand([4, 64, 64, 8], 64);
-          const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same').mul(dy).sum())([x, w]);
-          return [tf.conv2d(x, w, 1, 'same'), dx, dw];
-        },
-        ['conv2d', 'dx', 'dW'],
-      );
+      await expectSameOnBoth(() => {
+        const x = rand([4, 64, 64, 16], 62) as tf.Tensor4D;
+        const w = rand([3, 3, 16, 8], 63) as tf.Tensor4D;
+        const dy = rand([4, 64, 64, 8], 64);
+        const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf
+            .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same')
+            .mul(dy)
+            .sum(),
+        )([x, w]);
+        return [tf.conv2d(x, w, 1, 'same'), dx, dw];
+      }, ['conv2d', 'dx', 'dW']);
     });
 
     it('1x1 convolutions (no column matrix), stride 1 and 2', async () => {
-      await expectSameOnBoth(
-        () => {
-          const x = rand([2, 6, 7, 5], 65) as tf.Tensor4D;
-          const w = rand([1, 1, 5, 3], 66) as tf.Tensor4D;
-          const out: tf.Tensor[] = [];
-          for (const s of [1, 2]) {
-            out.push(...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, 'valid').square().sum())([x, w]));
-          }
-          return out;
-        },
-        ['dx s1', 'dW s1', 'dx s2', 'dW s2'],
-      );
+      await expectSameOnBoth(() => {
+        const x = rand([2, 6, 7, 5], 65) as tf.Tensor4D;
+        const w = rand([1, 1, 5, 3], 66) as tf.Tensor4D;
+        const out: tf.Tensor[] = [];
+        for (const s of [1, 2]) {
+          out.push(
+            ...tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+              tf
+                .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, 'valid')
+                .square()
+                .sum(),
+            )([x, w]),
+          );
+        }
+        return out;
+      }, ['dx s1', 'dW s1', 'dx s2', 'dW s2']);
     });
 
     it('is bit-for-bit repeatable', () => {
@@ -313,7 +323,12 @@ describe.skipIf(nativeDisabledByEnv())('native BLAS under the wasm backend', () 
         tf.tidy(() => {
           const x = rand([3, 17, 13, 6], 67) as tf.Tensor4D;
           const w = rand([3, 3, 6, 5], 68) as tf.Tensor4D;
-          const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').square().sum())([x, w]);
+          const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+            tf
+              .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')
+              .square()
+              .sum(),
+          )([x, w]);
           return [...dx.dataSync(), ...dw.dataSync(), ...tf.matMul(rand([70, 300], 69), rand([300, 90], 70)).dataSync()];
         });
       expect(once()).toEqual(once());
@@ -330,8 +345,12 @@ describe.skipIf(nativeDisabledByEnv())('native BLAS under the wasm backend', () 
       );
       const c3 = new Float32Array(3);
       expect(() => blas.moments(new Float32Array(12), 4, 3, new Float32Array(2), c3)).toThrow(/moments: mean has 2 elements, needs 3/);
-      expect(() => blas.batchNorm(new Float32Array(12), 4, 3, c3, c3, null, null, 1e-3, new Float32Array(11))).toThrow(/batchNorm: y has 11 elements, needs 12/);
-      expect(() => blas.batchNormTrainingGrad(a16, a16, 4, 4, c3, c3, null, 1e-3, new Float32Array(16), c3, c3)).toThrow(/mean has 3 elements, needs 4/);
+      expect(() => blas.batchNorm(new Float32Array(12), 4, 3, c3, c3, null, null, 1e-3, new Float32Array(11))).toThrow(
+        /batchNorm: y has 11 elements, needs 12/,
+      );
+      expect(() => blas.batchNormTrainingGrad(a16, a16, 4, 4, c3, c3, null, 1e-3, new Float32Array(16), c3, c3)).toThrow(
+        /mean has 3 elements, needs 4/,
+      );
       expect(() => (blas.moments as (...args: unknown[]) => void)(a16, 4, 4)).toThrow(/expected 5 arguments/);
     });
   });

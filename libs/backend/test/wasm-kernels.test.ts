@@ -16,16 +16,14 @@ beforeAll(async () => {
 describe('registration', () => {
   it('registers all kernels, idempotently', () => {
     const names = [tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput, tf.MaxPoolGrad, tf.BatchMatMul, tf._FusedMatMul, tf.Identity, tf.Cast];
-    const before = names.map(
-      (k) => tf.getKernel(k, 'wasm').kernelFunc,
-    );
+    const before = names.map((k) => tf.getKernel(k, 'wasm').kernelFunc);
     registerWasmKernels();
     const after = names.map((k) => tf.getKernel(k, 'wasm').kernelFunc);
     expect(after).toEqual(before);
     expect(wasmKernelsRegistered().sort()).toEqual(names.sort());
   });
 
-  it('Identity and same-dtype Cast share their input\'s data (counted); other casts convert', () => {
+  it("Identity and same-dtype Cast share their input's data (counted); other casts convert", () => {
     const x = tf.tensor([1.5, -2.5, 3.25], [3]);
     const before = tf.backend().numDataIds();
     const id = tf.engine().runKernel(tf.Identity, { x }) as tf.Tensor;

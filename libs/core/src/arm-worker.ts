@@ -1,7 +1,7 @@
 // Worker process for runArmsParallel: selects the parent's backend, then runs
 // the arms it is sent, one at a time, and reports progress and results over IPC.
 import { selectBackend } from '@claimlab/backend';
-import type { ArmModule, ArmSession } from './parallel.ts';
+import { armRunnerOf, type ArmRunner, type ArmSession } from './parallel.ts';
 
 type Message = { type: 'run'; index: number; arm: unknown; session?: ArmSession } | { type: 'exit' };
 
@@ -9,9 +9,10 @@ const send = (m: unknown) => process.send!(m);
 
 // The listener is attached before any await so no message is lost while the
 // backend loads; work is chained so arms run strictly one after another.
-const ready: Promise<ArmModule<unknown, unknown>> = (async () => {
+const ready: Promise<ArmRunner<unknown, unknown>> = (async () => {
   await selectBackend(undefined, () => {});
-  return (await import(process.env.CLAIMLAB_ARM_MODULE!)) as ArmModule<unknown, unknown>;
+  const url = process.env.CLAIMLAB_ARM_MODULE!;
+  return armRunnerOf((await import(url)) as Record<string, unknown>, url);
 })();
 let queue: Promise<void> = Promise.resolve();
 
@@ -25,8 +26,8 @@ process.on('message', (msg: Message) => {
       process.exit(0);
     }
     try {
-      const mod = await ready;
-      const result = await mod.runArm(msg.arm, (status) => send({ type: 'progress', index: msg.index, status }), msg.session);
+      const runner = await ready;
+      const result = await runner.run(msg.arm, (status) => send({ type: 'progress', index: msg.index, status }), msg.session);
       send({ type: 'done', index: msg.index, result });
     } catch (e) {
       send({ type: 'error', index: msg.index, message: (e as Error).message });

@@ -1,3 +1,5 @@
+import type { Config, ProfileName } from './run-context.ts';
+
 /**
  * A claim from a paper and the machine checks that decide whether our
  * results reproduce it. Checks are pure functions of the results table, so
@@ -16,14 +18,14 @@ export interface Check {
   pass: boolean;
 }
 
-export interface Claim<Row> {
+export interface Claim<C extends Config, Row> {
   paper: { title: string; authors: string; venue: string; year: number };
   /** The claim in one or two sentences. */
   statement: string;
   /** Why the thresholds are what they are, and how the quick profile departs from the paper. */
   notes: string[];
-  /** Computes every check from the results rows. */
-  checks(rows: Row[], context: { profile: string; config: unknown }): Check[];
+  /** Computes every check from the results rows and the config they were made with. */
+  checks(rows: Row[], context: { profile: ProfileName; config: C }): Check[];
 }
 
 export type Verdict = 'PASS' | 'FAIL';

@@ -1,6 +1,5 @@
 import { rmSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { join, relative } from 'node:path';
 import { selectBackend } from '@claimlab/backend';
 import { verdictOf, type Check, type Claim } from './claims.ts';
 import { collectProvenance } from './provenance.ts';
@@ -8,14 +7,25 @@ import { readResultsCsv, readSummary, writeResults, RESULTS_CSV, type Row, type 
 import { Rng } from './rng.ts';
 import { stalenessProblems } from './staleness.ts';
 import { ShardComplete, sweepStoreDir } from './sweep.ts';
-import { parseProfile, parseRunArgs, usageOfAliases, UsageError, USAGE_COMMON, type Config, type OptionAlias, type ProfileName, type RunContext } from './run-context.ts';
+import {
+  parseRunArgs,
+  REPO_ROOT,
+  usageOfAliases,
+  USAGE_COMMON,
+  type Config,
+  type OptionAlias,
+  type ProfileName,
+  type RunContext,
+} from './run-context.ts';
 
 export interface ExperimentDefinition<C extends Config, R extends Row> {
   /** Folder name under experiments/ and results/. */
   name: string;
   description: string;
   profiles: Record<ProfileName, C>;
-  claim: Claim<R>;
+  /** Throws a UsageError naming every problem of a resolved config; runs before the backend loads. */
+  validate(config: C): void;
+  claim: Claim<C, R>;
   /** Column order of results.csv. */
   columns: (keyof R & string)[];
   /** Experiment-specific shorthands for config keys, e.g. { image: { key: 'image', ... } } makes `--image P` mean `--set image=P`. */
@@ -45,14 +55,18 @@ export function formatChecks(checks: Check[]): string {
 export async function runExperiment<C extends Config, R extends Row>(
   def: ExperimentDefinition<C, R>,
   argv: string[],
-  repoRoot: string,
+  repoRoot: string = REPO_ROOT,
 ): Promise<Summary | null> {
   const opts = parseRunArgs(argv, def.name, def.profiles, repoRoot, def.optionAliases);
   if (opts === 'help') {
     const extra = usageOfAliases(def.optionAliases);
-    process.stdout.write(`${def.description}\n\nUsage: npx nx run exp-${def.name}:run [-- options]\n\n${USAGE_COMMON}\n${extra ? `\n${extra}\n` : ''}`);
+    process.stdout.write(
+      `${def.description}\n\nUsage: npx nx run exp-${def.name}:run [-- options]\n\n${USAGE_COMMON}\n${extra ? `\n${extra}\n` : ''}`,
+    );
     return null;
   }
+  // A bad config fails here, before the backend loads or any work starts.
+  def.validate(opts.config);
   const started = new Date();
   const backendInfo = await selectBackend(opts.backend, log);
   // Provenance is taken before the run: it describes the code that ran, even if
@@ -131,60 +145,26 @@ export function verifyExperiment<C extends Config, R extends Row>(
   } catch (e) {
     return { ok: false, problems: [(e as Error).message], checks: [] };
   }
-  const checks = def.claim.checks(rows, { profile: summary.profile, config: summary.config });
+  const profile = summary.profile as ProfileName;
+  // The config the saved run was made with: a config of another shape is reported as stale below.
+  const checks = def.claim.checks(rows, { profile, config: summary.config as C });
   for (const c of checks) {
     if (!c.pass) problems.push(`check '${c.id}' fails: ${c.description} (ours ${c.ours}, need ${c.threshold})`);
     const saved = summary.checks.find((s) => s.id === c.id);
     if (!saved) problems.push(`check '${c.id}' is not in summary.json: the run predates this check; re-run the experiment`);
-    else if (saved.pass !== c.pass) problems.push(`check '${c.id}': summary.json says ${saved.pass ? 'PASS' : 'FAIL'} but results.csv gives ${c.pass ? 'PASS' : 'FAIL'}`);
+    else if (saved.pass !== c.pass)
+      problems.push(`check '${c.id}': summary.json says ${saved.pass ? 'PASS' : 'FAIL'} but results.csv gives ${c.pass ? 'PASS' : 'FAIL'}`);
   }
-  const profileConfig = def.profiles[summary.profile as ProfileName];
+  const profileConfig = def.profiles[profile];
   if (opts.repoRoot && profileConfig) {
     problems.push(
-      ...stalenessProblems(opts.repoRoot, def.name, { ...summary.provenance, config: summary.config, overrides: summary.overrides }, profileConfig),
+      ...stalenessProblems(
+        opts.repoRoot,
+        def.name,
+        { ...summary.provenance, config: summary.config, overrides: summary.overrides },
+        profileConfig,
+      ),
     );
   }
   return { ok: problems.length === 0, problems, checks };
-}
-
-/**
- * Entry point for an experiment's main.ts / verify.ts: turns errors into a
- * clear message and an exit code (2 for usage errors, 1 otherwise).
- */
-export async function cliMain(fn: () => Promise<number | void>): Promise<void> {
-  try {
-    const code = await fn();
-    process.exitCode = code ?? 0;
-  } catch (e) {
-    if (e instanceof UsageError) {
-      log(`error: ${e.message}`);
-      process.exitCode = 2;
-    } else {
-      log(`error: ${(e as Error).message}`);
-      if (process.env.CLAIMLAB_DEBUG) log((e as Error).stack ?? '');
-      process.exitCode = 1;
-    }
-  }
-}
-
-/**
- * The `verify` command of an experiment: re-checks the saved results of a
- * profile (`--profile`, `--out`) and returns the exit code (0 PASS, 1 FAIL).
- */
-export function verifyMain<C extends Config, R extends Row>(def: ExperimentDefinition<C, R>, repoRoot: string, argv = process.argv.slice(2)): Promise<void> {
-  return cliMain(async () => {
-    let values;
-    try {
-      ({ values } = parseArgs({ args: argv, options: { profile: { type: 'string' }, out: { type: 'string' } }, strict: true }));
-    } catch (e) {
-      throw new UsageError(`${(e as Error).message}. verify takes --profile quick|paper and --out DIR.`);
-    }
-    const profile = parseProfile(values.profile);
-    const outDir = resolve(values.out ?? resolve(repoRoot, 'results', def.name, profile));
-    const outcome = verifyExperiment(def, outDir, { repoRoot });
-    process.stderr.write(`${formatChecks(outcome.checks)}\n`);
-    for (const p of outcome.problems) process.stderr.write(`problem: ${p}\n`);
-    process.stderr.write(`verify ${def.name} (${profile}): ${outcome.ok ? 'PASS' : 'FAIL'}\n`);
-    return outcome.ok ? 0 : 1;
-  });
 }

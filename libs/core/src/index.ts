@@ -11,3 +11,5 @@ export * from './experiment.ts';
 export * from './parallel.ts';
 export * from './sweep.ts';
 export * from './staleness.ts';
+export { cliMain, CLI } from './commands.ts';
+export * from './config-problems.ts';

@@ -14,17 +14,41 @@ export interface ArmSession {
   backend: BackendName;
 }
 
+/** Runs one arm of a sweep: reports progress lines, may checkpoint itself in `session`. */
+export type RunArm<A, R> = (arm: A, onProgress: (status: string) => void, session?: ArmSession) => Promise<R>;
+
 /**
- * A sweep arm runner: a module exporting `runArm(arm, onProgress, session)`,
- * loaded by URL so it can run in this process or in a worker process alike.
+ * A sweep's arm runner, made in the arm's own module by `defineArm(import.meta.url, runArm)` and
+ * imported by the experiment's main.ts, so the arm is one go-to-definition away. It runs in this
+ * process, or in a worker process that imports the same module (moduleUrl) and finds this handle
+ * among its exports.
  */
-export interface ArmModule<A, R> {
-  runArm(arm: A, onProgress: (status: string) => void, session?: ArmSession): Promise<R>;
+export interface ArmRunner<A, R> {
+  readonly moduleUrl: string;
+  readonly run: RunArm<A, R>;
+}
+
+const ARM_RUNNER = Symbol.for('claimlab.armRunner');
+
+/** Declares the arm runner of a sweep; call it in the arm's module with that module's import.meta.url. */
+export function defineArm<A, R>(moduleUrl: string, run: RunArm<A, R>): ArmRunner<A, R> {
+  return Object.freeze({ moduleUrl, run, [ARM_RUNNER]: true });
+}
+
+/** The arm runner a module exports (what a worker process runs). */
+export function armRunnerOf(mod: Record<string, unknown>, moduleUrl: string): ArmRunner<unknown, unknown> {
+  const runners = Object.values(mod).filter(
+    (v): v is ArmRunner<unknown, unknown> =>
+      typeof v === 'object' && v !== null && ARM_RUNNER in v && (v as { moduleUrl?: unknown }).moduleUrl === moduleUrl,
+  );
+  if (runners.length !== 1)
+    throw new Error(`${moduleUrl} must export exactly one defineArm(import.meta.url, runArm) handle, found ${runners.length}`);
+  return runners[0];
 }
 
 export interface ParallelOptions<A, R> {
-  /** URL (import.meta.url style) of the module exporting runArm. */
-  moduleUrl: string;
+  /** What runs one arm (see defineArm). */
+  runner: ArmRunner<A, R>;
   arms: A[];
   /** Number of worker processes; 1 runs the arms in this process, in order. */
   workers: number;
@@ -40,7 +64,10 @@ export function defaultWorkers(): number {
   return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 }
 
-type FromWorker<R> = { type: 'progress'; index: number; status: string } | { type: 'done'; index: number; result: R } | { type: 'error'; index: number; message: string };
+type FromWorker<R> =
+  | { type: 'progress'; index: number; status: string }
+  | { type: 'done'; index: number; result: R }
+  | { type: 'error'; index: number; message: string };
 
 /**
  * Runs independent sweep arms, in parallel worker processes when workers > 1.
@@ -50,13 +77,12 @@ type FromWorker<R> = { type: 'progress'; index: number; status: string } | { typ
  * arm order. The first failing arm stops the sweep with its error.
  */
 export async function runArmsParallel<A, R>(opts: ParallelOptions<A, R>): Promise<R[]> {
-  const { arms, moduleUrl } = opts;
+  const { arms, runner } = opts;
   const workers = Math.min(opts.workers, arms.length);
   const results: R[] = new Array(arms.length);
   if (workers <= 1) {
-    const mod = (await import(moduleUrl)) as ArmModule<A, R>;
     for (const [i, arm] of arms.entries()) {
-      results[i] = await mod.runArm(arm, (s) => opts.onArmProgress?.(i, s), opts.sessions?.[i]);
+      results[i] = await runner.run(arm, (s) => opts.onArmProgress?.(i, s), opts.sessions?.[i]);
       opts.onArmDone?.(i, results[i]);
     }
     return results;
@@ -87,7 +113,7 @@ export async function runArmsParallel<A, R>(opts: ParallelOptions<A, R>): Promis
         // Workers load TypeScript through tsx: keep the parent's tsx loader when it has one
         // (the tsx CLI), else register it (e.g. under vitest, whose flags do not apply here).
         execArgv: process.execArgv.some((a) => a.includes('tsx')) ? process.execArgv : ['--import', 'tsx'],
-        env: { ...process.env, CLAIMLAB_BACKEND: opts.backend, CLAIMLAB_ARM_MODULE: moduleUrl },
+        env: { ...process.env, CLAIMLAB_BACKEND: opts.backend, CLAIMLAB_ARM_MODULE: runner.moduleUrl },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
       children.push(child);

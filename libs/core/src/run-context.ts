@@ -1,7 +1,11 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseBackendName, type BackendInfo, type BackendName } from '@claimlab/backend';
 import type { Rng } from './rng.ts';
+
+/** The repository's root folder (this file is libs/core/src/run-context.ts). */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export const PROFILES = ['quick', 'paper'] as const;
 export type ProfileName = (typeof PROFILES)[number];
@@ -160,7 +164,8 @@ function parseShard(text: string): { index: number; count: number } {
 /** A profile name from the command line; undefined means the default, quick. */
 export function parseProfile(text: string | undefined): ProfileName {
   const profile = text ?? 'quick';
-  if (!(PROFILES as readonly string[]).includes(profile)) throw new UsageError(`Unknown profile '${profile}'. Use one of: ${PROFILES.join(', ')}.`);
+  if (!(PROFILES as readonly string[]).includes(profile))
+    throw new UsageError(`Unknown profile '${profile}'. Use one of: ${PROFILES.join(', ')}.`);
   return profile as ProfileName;
 }
 

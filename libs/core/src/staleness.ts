@@ -6,7 +6,8 @@ import type { Config, ConfigValue } from './run-context.ts';
 /**
  * The source paths a saved result depends on: the experiment's folder, the
  * libs it depends on (transitively, through the @claimlab/* dependencies of
- * their package.json files) and the lockfile.
+ * their package.json files, e.g. core -> backend -> native) and the lockfile.
+ * Which files under them count is decided by `countsForResults`.
  */
 export function codePathsOf(repoRoot: string, experiment: string): string[] {
   const paths = new Set<string>([`experiments/${experiment}`, 'package-lock.json']);
@@ -27,9 +28,29 @@ export function codePathsOf(repoRoot: string, experiment: string): string[] {
   return [...paths].sort();
 }
 
+/** Folders whose contents never change a result: tests (with their fixtures) and docs. */
+const NON_CODE_DIRS = new Set(['test', 'tests', '__tests__', 'docs']);
+/** File names that never change a result: test files, prose, images. */
+const NON_CODE_FILE = /\.(test|spec)\.[cm]?[jt]sx?$|\.(md|markdown)$|\.(png|jpe?g|gif|svg|webp|bmp)$/i;
+
+/**
+ * Whether a changed file (a repository-relative path, as git prints it) under
+ * `codePathsOf` can change a saved result. Everything counts (sources, data
+ * files such as *.json, package.json files, libs/native's addon C sources,
+ * package-lock.json, any file type not listed) except what cannot: files in a
+ * test/, tests/, __tests__/ or docs/ folder, *.test.* / *.spec.* files,
+ * Markdown and images.
+ */
+export function countsForResults(path: string): boolean {
+  const parts = path.split('/');
+  const name = parts.pop() ?? '';
+  return !parts.some((dir) => NON_CODE_DIRS.has(dir)) && !NON_CODE_FILE.test(name);
+}
+
 /**
  * Why a saved run no longer matches the code, if it does not: the code it
- * depends on changed since its recorded commit (committed or not), the run
+ * depends on (files under `codePathsOf` for which `countsForResults` holds)
+ * changed since its recorded commit (committed or not), the run
  * was made from a dirty work tree, or the profile's config changed.
  */
 export function stalenessProblems(
@@ -44,20 +65,32 @@ export function stalenessProblems(
   } else {
     const paths = codePathsOf(repoRoot, experiment);
     try {
-      const changed = execFileSync('git', ['diff', '--name-only', saved.gitCommit, '--', ...paths], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-        .split('\n')
-        .filter(Boolean);
+      // --no-renames: a file moved from src/ into test/ must show its old path
+      // too (a deleted source); -z: paths unquoted, whatever their characters.
+      const changed = execFileSync('git', ['diff', '--name-only', '--no-renames', '-z', saved.gitCommit, '--', ...paths], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+        .split('\0')
+        .filter((path) => path && countsForResults(path));
       if (changed.length) {
-        problems.push(`stale: code changed since the run's commit ${saved.gitCommit.slice(0, 10)} (${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', ...' : ''}); re-run the experiment`);
+        problems.push(
+          `stale: code changed since the run's commit ${saved.gitCommit.slice(0, 10)} (${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', ...' : ''}); re-run the experiment`,
+        );
       }
     } catch {
-      problems.push(`the run's commit ${saved.gitCommit.slice(0, 10)} is not in this repository (shallow clone?), so staleness cannot be checked`);
+      problems.push(
+        `the run's commit ${saved.gitCommit.slice(0, 10)} is not in this repository (shallow clone?), so staleness cannot be checked`,
+      );
     }
     if (saved.gitDirty) problems.push('the run was made from a work tree with uncommitted changes; re-run it from a clean checkout');
   }
   for (const path of configDifferences(currentProfileConfig, saved.config as ConfigValue)) {
     if (!saved.overrides.some((o) => path === o || path.startsWith(`${o}.`))) {
-      problems.push(`stale: config value '${path}' differs between the profile in config.ts and the saved run (not a command-line override); re-run the experiment`);
+      problems.push(
+        `stale: config value '${path}' differs between the profile in config.ts and the saved run (not a command-line override); re-run the experiment`,
+      );
     }
   }
   return problems;

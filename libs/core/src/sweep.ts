@@ -2,14 +2,21 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic.ts';
 import type { RunContext } from './run-context.ts';
-import { defaultWorkers, runArmsParallel } from './parallel.ts';
+import { defaultWorkers, runArmsParallel, type ArmRunner } from './parallel.ts';
 import { createProgress } from './progress.ts';
 import type { Config } from './run-context.ts';
 
 export interface SweepOptions<A, R> {
-  /** URL of the module exporting runArm (see runArmsParallel). */
-  moduleUrl: string;
+  /** The arm runner exported by the experiment's arm.ts (defineArm). */
+  runner: ArmRunner<A, R>;
+  /** Every arm, in the order of the results table. */
   arms: A[];
+  /**
+   * Relative cost of an arm: the costliest are started first, so the workers finish together.
+   * Only the schedule follows it; stored arm files, shards and the returned results keep the
+   * arms' order.
+   */
+  cost?(arm: A): number;
   /** What one arm is called in the progress line, e.g. 'runs' or 'networks'. */
   label: string;
   /** Progress text once an arm is done. */
@@ -53,17 +60,22 @@ export async function runSweep<C extends Config, A, R>(ctx: RunContext<C>, opts:
       if (!existsSync(file(i))) continue;
       const stored = JSON.parse(readFileSync(file(i), 'utf8')) as StoredArm;
       if (JSON.stringify(stored.arm) !== JSON.stringify(arm)) {
-        throw new Error(`${file(i)} holds a different arm than this run's arm ${i} (config or seed changed); delete ${store} or run without --resume`);
+        throw new Error(
+          `${file(i)} holds a different arm than this run's arm ${i} (config or seed changed); delete ${store} or run without --resume`,
+        );
       }
       if (stored.backend !== ctx.backendInfo.name) {
-        throw new Error(`${file(i)} was computed on backend '${stored.backend}' but this run uses '${ctx.backendInfo.name}'; use --backend ${stored.backend}`);
+        throw new Error(
+          `${file(i)} was computed on backend '${stored.backend}' but this run uses '${ctx.backendInfo.name}'; use --backend ${stored.backend}`,
+        );
       }
       results[i] = stored.result as R;
     }
   }
   const todo = opts.arms
-    .map((arm, i) => ({ arm, i }))
-    .filter(({ i }) => results[i] === undefined && (!ctx.shard || i % ctx.shard.count === ctx.shard.index));
+    .map((arm, i) => ({ arm, i, cost: opts.cost?.(arm) ?? 0 }))
+    .filter(({ i }) => results[i] === undefined && (!ctx.shard || i % ctx.shard.count === ctx.shard.index))
+    .sort((a, b) => b.cost - a.cost || a.i - b.i);
   const reused = results.filter((r) => r !== undefined).length;
   const workers = Math.max(1, Math.min(ctx.workers ?? defaultWorkers(), todo.length));
   ctx.log(
@@ -75,7 +87,7 @@ export async function runSweep<C extends Config, A, R>(ctx: RunContext<C>, opts:
   let done = 0;
   try {
     await runArmsParallel<A, R>({
-      moduleUrl: opts.moduleUrl,
+      runner: opts.runner,
       arms: todo.map((t) => t.arm),
       workers,
       backend: ctx.backendInfo.name,
@@ -97,7 +109,9 @@ export async function runSweep<C extends Config, A, R>(ctx: RunContext<C>, opts:
     const missing = results.filter((r) => r === undefined).length;
     throw new ShardComplete(
       `shard ${ctx.shard.index}/${ctx.shard.count} stored ${todo.length} ${opts.label} in ${store}` +
-        (missing ? `; ${missing} belong to other shards: gather every shard's .sweep files here and run again with --resume to merge` : '; every arm is present: run again with --resume to write the results'),
+        (missing
+          ? `; ${missing} belong to other shards: gather every shard's .sweep files here and run again with --resume to merge`
+          : '; every arm is present: run again with --resume to write the results'),
     );
   }
   return results as R[];

@@ -36,7 +36,11 @@ export async function withEnv<T>(vars: Record<string, string | undefined>, fn: (
 }
 
 /** runExperiment with its log silenced. */
-export function runQuietly<C extends Config, R extends Row>(def: ExperimentDefinition<C, R>, argv: string[], repoRoot: string): Promise<Summary | null> {
+export function runQuietly<C extends Config, R extends Row>(
+  def: ExperimentDefinition<C, R>,
+  argv: string[],
+  repoRoot: string,
+): Promise<Summary | null> {
   return quietly(() => runExperiment(def, argv, repoRoot));
 }
 
@@ -45,7 +49,13 @@ export function runQuietly<C extends Config, R extends Row>(def: ExperimentDefin
  * or a scheduler's pre-emption) as soon as `ready()` returns true; resolves
  * once it has exited. Rejects if `ready()` never holds within `timeoutMs`.
  */
-export async function spawnAndKillWhen(script: string, args: string[], cwd: string, ready: () => boolean, timeoutMs = 60_000): Promise<void> {
+export async function spawnAndKillWhen(
+  script: string,
+  args: string[],
+  cwd: string,
+  ready: () => boolean,
+  timeoutMs = 60_000,
+): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd, stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   try {

@@ -59,4 +59,3 @@ describe('Rng', () => {
     expect(new Rng('ckpt').uniform()).toBe(plain());
   });
 });
-

@@ -17,7 +17,12 @@ describe('parseRunArgs', () => {
   });
 
   it('applies profile, seed, backend and typed overrides without touching the profile object', () => {
-    const o = parseRunArgs(['--profile', 'paper', '--seed', '3', '--backend', 'cpu', '--set', 'lr=0.5', '--set', 'nested.depth=7', '--set', 'levels=[1]'], 'demo', profiles, '/r');
+    const o = parseRunArgs(
+      ['--profile', 'paper', '--seed', '3', '--backend', 'cpu', '--set', 'lr=0.5', '--set', 'nested.depth=7', '--set', 'levels=[1]'],
+      'demo',
+      profiles,
+      '/r',
+    );
     if (o === 'help') throw new Error('unexpected help');
     expect(o.config).toMatchObject({ lr: 0.5, nested: { depth: 7 }, levels: [1], model: 'inception' });
     expect(o.overrides).toEqual(['lr', 'nested.depth', 'levels']);
@@ -29,7 +34,9 @@ describe('parseRunArgs', () => {
   it('rejects unknown profiles, options, keys, wrong types and bad seeds with clear messages', () => {
     expect(() => parseRunArgs(['--profile', 'huge'], 'd', profiles, '/r')).toThrow(/Unknown profile 'huge'. Use one of: quick, paper/);
     expect(() => parseRunArgs(['--epochs', '3'], 'd', profiles, '/r')).toThrow(UsageError);
-    expect(() => parseRunArgs(['--set', 'lrr=1'], 'd', profiles, '/r')).toThrow(/Unknown config key 'lrr'. Known keys: trainSize, lr, model, levels, nested.depth/);
+    expect(() => parseRunArgs(['--set', 'lrr=1'], 'd', profiles, '/r')).toThrow(
+      /Unknown config key 'lrr'. Known keys: trainSize, lr, model, levels, nested.depth/,
+    );
     expect(() => parseRunArgs(['--set', 'lr=fast'], 'd', profiles, '/r')).toThrow(/expects a number/);
     expect(() => parseRunArgs(['--set', 'lr'], 'd', profiles, '/r')).toThrow(/key=value/);
     expect(() => parseRunArgs(['--seed=-1'], 'd', profiles, '/r')).toThrow(/--seed must be an integer >= 0/);
@@ -68,6 +75,8 @@ describe('option aliases', () => {
     expect(usageOfAliases(aliases)).toContain('same as --set image=PATH');
     expect(usageOfAliases({})).toBe('');
     expect(() => parseRunArgs([], 'd', withImage, '/r', { seed: { key: 'size', description: '' } })).toThrow(/clashes/);
-    expect(() => parseRunArgs(['--size', '3'], 'd', withImage, '/r', { size: { key: 'sise', description: '' } })).toThrow(/Unknown config key 'sise'/);
+    expect(() => parseRunArgs(['--size', '3'], 'd', withImage, '/r', { size: { key: 'sise', description: '' } })).toThrow(
+      /Unknown config key 'sise'/,
+    );
   });
 });

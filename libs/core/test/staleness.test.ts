@@ -1,15 +1,21 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { codePathsOf, configDifferences, stalenessProblems } from '../src/staleness.ts';
+import { codePathsOf, configDifferences, countsForResults, stalenessProblems } from '../src/staleness.ts';
 
 function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } }).trim();
+  return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
-/** A tiny repository: experiments/demo depends on libs/a, which depends on libs/b; libs/c is unrelated. */
+/**
+ * A tiny repository: experiments/demo depends on libs/a, which depends on
+ * libs/b, which depends on libs/native (addon C source, src/, README);
+ * libs/c is unrelated. Tests, fixtures, Markdown and images are committed too,
+ * so that editing them shows up in `git diff` and only the filter keeps them out.
+ */
 function repo(): { root: string; commit: string } {
   const root = mkdtempSync(join(tmpdir(), 'claimlab-stale-'));
   const write = (p: string, s: string) => {
@@ -18,22 +24,58 @@ function repo(): { root: string; commit: string } {
   };
   write('experiments/demo/package.json', JSON.stringify({ dependencies: { '@claimlab/a': '*' } }));
   write('experiments/demo/main.ts', 'x');
-  write('libs/a/package.json', JSON.stringify({ dependencies: { '@claimlab/b': '*' } }));
-  write('libs/b/package.json', '{}');
+  write('experiments/demo/claim.ts', 'claim');
+  write('experiments/demo/reference.json', '{"v":1}');
+  write('experiments/demo/README.md', '# demo');
+  write('experiments/demo/test/x.test.ts', 'test');
+  write('libs/a/package.json', JSON.stringify({ dependencies: { '@claimlab/b': '*', 'left-pad': '*' } }));
+  write('libs/a/src/z.ts', 'z');
+  write('libs/a/test/y.test.ts', 'test');
+  write('libs/a/test/helpers.ts', 'helper');
+  write('libs/a/test/fixtures/ref.json', '{"v":1}');
+  write('libs/a/docs/design.txt', 'design notes');
+  write('libs/a/figure.png', 'png');
+  write('libs/b/package.json', JSON.stringify({ dependencies: { '@claimlab/native': '*' } }));
   write('libs/b/src.ts', 'b');
+  write('libs/native/package.json', '{}');
+  write('libs/native/addon/claimlab_blas.c', 'int x;');
+  write('libs/native/src/build.ts', 'build');
+  write('libs/native/README.md', '# native');
+  write('libs/c/package.json', '{}');
   write('libs/c/src.ts', 'c');
   write('package-lock.json', '{}');
   git(root, 'init', '-q');
+  git(root, 'config', 'user.name', 't');
+  git(root, 'config', 'user.email', 't@t');
+  git(root, 'config', 'commit.gpgsign', 'false');
   git(root, 'add', '-A');
   git(root, 'commit', '-qm', 'init');
   return { root, commit: git(root, 'rev-parse', 'HEAD') };
 }
 
+/** What plain `git diff` sees, so that a "fresh" result is known to come from the filter, not from git missing the edit. */
+const diffed = (root: string, commit: string) => git(root, 'diff', '--name-only', commit).split('\n').filter(Boolean);
+
 const config = { lr: 0.1, nested: { depth: 2 }, levels: [0, 1] };
+const staleMessage = (commit: string, files: string) =>
+  `stale: code changed since the run's commit ${commit.slice(0, 10)} (${files}); re-run the experiment`;
 
 describe('staleness of saved results', () => {
   it('depends on the experiment, its libs transitively and the lockfile', () => {
-    expect(codePathsOf(repo().root, 'demo')).toEqual(['experiments/demo', 'libs/a', 'libs/b', 'package-lock.json']);
+    expect(codePathsOf(repo().root, 'demo')).toEqual(['experiments/demo', 'libs/a', 'libs/b', 'libs/native', 'package-lock.json']);
+  });
+
+  it('in this repository, every experiment reaches libs/native through core and backend', () => {
+    const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+    const experiments = readdirSync(join(repoRoot, 'experiments'), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
+    expect(experiments.length).toBeGreaterThan(0);
+    for (const name of experiments) {
+      expect(codePathsOf(repoRoot, name), name).toEqual(
+        expect.arrayContaining(['libs/core', 'libs/backend', 'libs/native', 'package-lock.json']),
+      );
+    }
   });
 
   it('is fresh when nothing it depends on changed, stale when a dependency changed, even uncommitted', () => {
@@ -41,16 +83,107 @@ describe('staleness of saved results', () => {
     const saved = { gitCommit: commit, gitDirty: false, config, overrides: [] };
     expect(stalenessProblems(root, 'demo', saved, config)).toEqual([]);
     writeFileSync(join(root, 'libs/c/src.ts'), 'changed'); // unrelated lib
+    expect(diffed(root, commit)).toEqual(['libs/c/src.ts']);
     expect(stalenessProblems(root, 'demo', saved, config)).toEqual([]);
     writeFileSync(join(root, 'libs/b/src.ts'), 'changed');
-    expect(stalenessProblems(root, 'demo', saved, config)[0]).toMatch(/stale: code changed since .*libs\/b\/src\.ts/);
+    expect(stalenessProblems(root, 'demo', saved, config)).toEqual([staleMessage(commit, 'libs/b/src.ts')]);
+  });
+
+  it.each([
+    'experiments/demo/test/x.test.ts',
+    'experiments/demo/README.md',
+    'libs/a/test/y.test.ts',
+    'libs/a/test/helpers.ts',
+    'libs/a/test/fixtures/ref.json',
+    'libs/a/docs/design.txt',
+    'libs/a/figure.png',
+    'libs/native/README.md',
+  ])('stays fresh when only %s changed', (file) => {
+    const { root, commit } = repo();
+    writeFileSync(join(root, file), 'edited');
+    expect(diffed(root, commit)).toEqual([file]);
+    expect(stalenessProblems(root, 'demo', { gitCommit: commit, gitDirty: false, config, overrides: [] }, config)).toEqual([]);
+  });
+
+  it.each([
+    'libs/a/src/z.ts',
+    'libs/a/package.json',
+    'experiments/demo/claim.ts',
+    'experiments/demo/reference.json',
+    'libs/native/addon/claimlab_blas.c',
+    'libs/native/src/build.ts',
+    'package-lock.json',
+  ])('goes stale when %s changed, and names it', (file) => {
+    const { root, commit } = repo();
+    writeFileSync(join(root, file), '{"edited":true}');
+    expect(stalenessProblems(root, 'demo', { gitCommit: commit, gitDirty: false, config, overrides: [] }, config)).toEqual([
+      staleMessage(commit, file),
+    ]);
+  });
+
+  it('counts committed changes, lists only the files that count, and sees a source moved into test/', () => {
+    const { root, commit } = repo();
+    const saved = { gitCommit: commit, gitDirty: false, config, overrides: [] };
+    writeFileSync(join(root, 'libs/a/test/y.test.ts'), 'edited');
+    writeFileSync(join(root, 'experiments/demo/README.md'), 'edited');
+    writeFileSync(join(root, 'experiments/demo/claim.ts'), 'edited');
+    git(root, 'commit', '-qam', 'edit');
+    expect(stalenessProblems(root, 'demo', saved, config)).toEqual([staleMessage(commit, 'experiments/demo/claim.ts')]);
+
+    const { root: root2, commit: commit2 } = repo();
+    mkdirSync(join(root2, 'libs/b/test'));
+    git(root2, 'mv', 'libs/b/src.ts', 'libs/b/test/src.ts');
+    git(root2, 'commit', '-qm', 'move');
+    expect(stalenessProblems(root2, 'demo', { ...saved, gitCommit: commit2 }, config)).toEqual([staleMessage(commit2, 'libs/b/src.ts')]);
+  });
+
+  it('reports a run from a dirty tree even when only prose changed since', () => {
+    const { root, commit } = repo();
+    writeFileSync(join(root, 'experiments/demo/README.md'), 'edited');
+    expect(stalenessProblems(root, 'demo', { gitCommit: commit, gitDirty: true, config, overrides: [] }, config)).toEqual([
+      'the run was made from a work tree with uncommitted changes; re-run it from a clean checkout',
+    ]);
+  });
+
+  it('countsForResults: sources, data, the native addon and the lockfile count; tests, docs and images do not', () => {
+    const counts = [
+      'libs/core/src/rng.ts',
+      'experiments/x/claim.ts',
+      'experiments/geometry-score/authors-example-reference.json',
+      'libs/native/addon/claimlab_blas.c',
+      'libs/native/src/index.ts',
+      'libs/core/package.json',
+      'package-lock.json',
+      'libs/x/src/testing.ts',
+      'libs/x/src/latest.ts',
+    ];
+    const ignored = [
+      'libs/core/test/rng.test.ts',
+      'libs/metrics/test/fixtures/ref.json',
+      'libs/backend/test/kernel-cases.ts',
+      'experiments/x/test/claim.test.ts',
+      'libs/x/src/y.test.ts',
+      'libs/x/src/y.spec.js',
+      'libs/native/README.md',
+      'experiments/x/NOTES.markdown',
+      'libs/x/docs/api.html',
+      'experiments/x/figure.PNG',
+      'experiments/x/a.jpeg',
+      'experiments/x/a.svg',
+    ];
+    expect(counts.filter((p) => !countsForResults(p))).toEqual([]);
+    expect(ignored.filter((p) => countsForResults(p))).toEqual([]);
   });
 
   it('flags unknown commits, dirty runs and config drift, but not command-line overrides', () => {
     const { root, commit } = repo();
     expect(stalenessProblems(root, 'demo', { gitCommit: null, gitDirty: null, config, overrides: [] }, config)[0]).toMatch(/no git commit/);
-    expect(stalenessProblems(root, 'demo', { gitCommit: 'f'.repeat(40), gitDirty: false, config, overrides: [] }, config)[0]).toMatch(/not in this repository/);
-    expect(stalenessProblems(root, 'demo', { gitCommit: commit, gitDirty: true, config, overrides: [] }, config)[0]).toMatch(/uncommitted changes/);
+    expect(stalenessProblems(root, 'demo', { gitCommit: 'f'.repeat(40), gitDirty: false, config, overrides: [] }, config)[0]).toMatch(
+      /not in this repository/,
+    );
+    expect(stalenessProblems(root, 'demo', { gitCommit: commit, gitDirty: true, config, overrides: [] }, config)[0]).toMatch(
+      /uncommitted changes/,
+    );
     const saved = { gitCommit: commit, gitDirty: false, config: { ...config, lr: 0.5 }, overrides: [] as string[] };
     expect(stalenessProblems(root, 'demo', saved, config)).toEqual([expect.stringMatching(/config value 'lr' differs/)]);
     expect(stalenessProblems(root, 'demo', { ...saved, overrides: ['lr'] }, config)).toEqual([]);

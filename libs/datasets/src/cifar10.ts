@@ -111,7 +111,14 @@ const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, v) => v / 255);
  * Decodes `count` records of `buf` into NHWC floats at example offset `at` of
  * `images`/`labels`. `file` names the source in errors.
  */
-export function decodeCifar10Records(buf: Uint8Array, count: number, images: Float32Array, labels: Int32Array, at: number, file = '<buffer>'): void {
+export function decodeCifar10Records(
+  buf: Uint8Array,
+  count: number,
+  images: Float32Array,
+  labels: Int32Array,
+  at: number,
+  file = '<buffer>',
+): void {
   const P = CIFAR10_PLANE;
   for (let r = 0; r < count; r++) {
     const base = r * CIFAR10_RECORD_BYTES;
@@ -130,7 +137,8 @@ export function decodeCifar10Records(buf: Uint8Array, count: number, images: Flo
 
 /** Encodes one record (label + HWC bytes of a 32x32x3 image) in the official layout; for fixtures and tests. */
 export function encodeCifar10Record(label: number, hwc: Uint8Array): Uint8Array {
-  if (hwc.length !== 3 * CIFAR10_PLANE) throw new RangeError(`encodeCifar10Record: expected ${3 * CIFAR10_PLANE} HWC bytes, got ${hwc.length}`);
+  if (hwc.length !== 3 * CIFAR10_PLANE)
+    throw new RangeError(`encodeCifar10Record: expected ${3 * CIFAR10_PLANE} HWC bytes, got ${hwc.length}`);
   const out = new Uint8Array(CIFAR10_RECORD_BYTES);
   out[0] = label;
   for (let p = 0; p < CIFAR10_PLANE; p++) {
@@ -168,7 +176,9 @@ export function loadCifar10(opts: LoadCifar10Options): ImageDataset {
     if (size === 0 || size % CIFAR10_RECORD_BYTES !== 0) {
       throw new Cifar10CorruptError(
         path,
-        size === 0 ? 'the file is empty' : `size ${size} bytes is not a multiple of the ${CIFAR10_RECORD_BYTES}-byte record (1 label byte + 3072 pixel bytes)`,
+        size === 0
+          ? 'the file is empty'
+          : `size ${size} bytes is not a multiple of the ${CIFAR10_RECORD_BYTES}-byte record (1 label byte + 3072 pixel bytes)`,
       );
     }
     return { path, records: size / CIFAR10_RECORD_BYTES };

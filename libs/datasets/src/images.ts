@@ -92,7 +92,9 @@ export function decodeImage(bytes: Uint8Array, name = 'image'): RgbImage {
       rgba = img.data;
     }
   } catch (e) {
-    throw new Error(`image '${name}' looks like ${format.toUpperCase()} but cannot be decoded (corrupt or truncated file?): ${(e as Error).message}`);
+    throw new Error(
+      `image '${name}' looks like ${format.toUpperCase()} but cannot be decoded (corrupt or truncated file?): ${(e as Error).message}`,
+    );
   }
   if (!(width > 0 && height > 0) || rgba.length < width * height * 4) {
     throw new Error(`image '${name}' decoded to an empty or short ${width}x${height} bitmap (corrupt file?)`);
@@ -142,8 +144,19 @@ export function saveImagePng(img: RgbImage, path: string): void {
 /** The (width x height) rectangle at (left, top). */
 export function cropImage(img: RgbImage, left: number, top: number, width: number, height: number): RgbImage {
   checkImage(img);
-  if (!(Number.isInteger(left) && Number.isInteger(top) && left >= 0 && top >= 0 && width >= 1 && height >= 1 && left + width <= img.width && top + height <= img.height)) {
-    throw new Error(`image ${img.name} (${img.width}x${img.height}) is smaller than the crop ${width}x${height} at (${left}, ${top}); use a larger image or a smaller size`);
+  if (!(
+    Number.isInteger(left) &&
+    Number.isInteger(top) &&
+    left >= 0 &&
+    top >= 0 &&
+    width >= 1 &&
+    height >= 1 &&
+    left + width <= img.width &&
+    top + height <= img.height
+  )) {
+    throw new Error(
+      `image ${img.name} (${img.width}x${img.height}) is smaller than the crop ${width}x${height} at (${left}, ${top}); use a larger image or a smaller size`,
+    );
   }
   const data = new Float32Array(width * height * 3);
   for (let y = 0; y < height; y++) {
@@ -156,7 +169,9 @@ export function cropImage(img: RgbImage, left: number, top: number, width: numbe
 /** The central (width x height) rectangle. */
 export function centerCrop(img: RgbImage, width: number, height = width): RgbImage {
   if (width > img.width || height > img.height) {
-    throw new Error(`image ${img.name} (${img.width}x${img.height}) is smaller than the crop ${width}x${height}; use a larger image or a smaller size`);
+    throw new Error(
+      `image ${img.name} (${img.width}x${img.height}) is smaller than the crop ${width}x${height}; use a larger image or a smaller size`,
+    );
   }
   return cropImage(img, Math.floor((img.width - width) / 2), Math.floor((img.height - height) / 2), width, height);
 }
@@ -188,7 +203,9 @@ export function resizeArea(img: RgbImage, width: number, height: number): RgbIma
     throw new Error(`resizeArea: size must be positive integers, got ${width}x${height}`);
   }
   if (width > img.width || height > img.height) {
-    throw new Error(`image ${img.name} (${img.width}x${img.height}) is smaller than the requested ${width}x${height}; use a larger image or a smaller size (upscaling is not done)`);
+    throw new Error(
+      `image ${img.name} (${img.width}x${img.height}) is smaller than the requested ${width}x${height}; use a larger image or a smaller size (upscaling is not done)`,
+    );
   }
   if (width === img.width && height === img.height) return { ...img, data: img.data.slice() };
   const wx = boxWeights(img.width, width);
@@ -228,7 +245,9 @@ export function squareImage(img: RgbImage, size: number, fit: 'crop' | 'resize')
   checkImage(img);
   if (!(Number.isInteger(size) && size >= 1)) throw new Error(`image size must be a positive integer, got ${size}`);
   if (Math.min(img.width, img.height) < size) {
-    throw new Error(`image ${img.name} (${img.width}x${img.height}) is smaller than the ${size}x${size} crop; use a larger image or a smaller imageSize`);
+    throw new Error(
+      `image ${img.name} (${img.width}x${img.height}) is smaller than the ${size}x${size} crop; use a larger image or a smaller imageSize`,
+    );
   }
   if (fit === 'crop') return centerCrop(img, size, size);
   const scale = size / Math.min(img.width, img.height);

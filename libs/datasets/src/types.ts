@@ -1,3 +1,5 @@
+import type { Rng } from '@claimlab/core';
+
 /**
  * An in-memory image classification dataset as plain typed arrays (no tfjs),
  * so loaders and corruptions are fast and independent of the compute backend.
@@ -62,6 +64,16 @@ export function subset(ds: ImageDataset, indices: ArrayLike<number>, name = `${d
     labels[j] = ds.labels[i];
   }
   return { ...ds, name, images, labels, n: k };
+}
+
+/**
+ * A seeded random subset of k images (drawn without replacement by `rng`, in draw order), for
+ * the config key `configKey` that sets k: asking for more images than the dataset has is an
+ * error that names the key and the largest value it can take.
+ */
+export function drawSubset(ds: ImageDataset, k: number, rng: Rng, configKey: string): ImageDataset {
+  if (k > ds.n) throw new Error(`${configKey}=${k} exceeds the ${ds.n} images of ${ds.name}; lower it with --set ${configKey}=${ds.n}`);
+  return subset(ds, rng.sample(ds.n, k));
 }
 
 /** A new dataset holding the first `k` examples (all of them if k >= n). Arrays are copied. */

@@ -24,7 +24,13 @@ function rawRecord(label: number, r: (p: number) => number, g: (p: number) => nu
 }
 
 /** Record k of a fixture: R = ramp p mod 256, G = 255 - (p mod 256), B = constant k (so records are distinguishable). */
-const fixtureRecord = (label: number, k: number) => rawRecord(label, (p) => p % 256, (p) => 255 - (p % 256), () => k);
+const fixtureRecord = (label: number, k: number) =>
+  rawRecord(
+    label,
+    (p) => p % 256,
+    (p) => 255 - (p % 256),
+    () => k,
+  );
 
 function writeBatch(dir: string, name: string, records: Uint8Array[]): void {
   const buf = new Uint8Array(records.length * CIFAR10_RECORD_BYTES);
@@ -79,7 +85,14 @@ describe('CIFAR-10 binary reader', () => {
   });
 
   it('distinguishes rows from columns (a non-symmetric image)', () => {
-    writeBatch(dir, 'test_batch.bin', [rawRecord(1, (p) => Math.floor(p / 32) * 8, (p) => (p % 32) * 8, () => 0)]);
+    writeBatch(dir, 'test_batch.bin', [
+      rawRecord(
+        1,
+        (p) => Math.floor(p / 32) * 8,
+        (p) => (p % 32) * 8,
+        () => 0,
+      ),
+    ]);
     const ds = loadCifar10({ split: 'test', dir });
     expect(ds.images[px(5, 2, 0)]).toBe(f(40)); // R = row * 8
     expect(ds.images[px(5, 2, 1)]).toBe(f(16)); // G = col * 8
@@ -181,6 +194,8 @@ describe('CIFAR-10 errors', () => {
 
   it('reports a label above 9 as corrupt', () => {
     writeBatch(dir, 'test_batch.bin', [fixtureRecord(1, 0), fixtureRecord(10, 0)]);
-    expect(() => loadCifar10({ split: 'test', dir })).toThrow(/test_batch\.bin: corrupt CIFAR-10 batch: record 1 has label 10, expected 0\.\.9/);
+    expect(() => loadCifar10({ split: 'test', dir })).toThrow(
+      /test_batch\.bin: corrupt CIFAR-10 batch: record 1 has label 10, expected 0\.\.9/,
+    );
   });
 });

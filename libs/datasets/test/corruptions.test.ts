@@ -93,7 +93,7 @@ describe('pixel corruptions', () => {
   const test = randomDataset(new Rng('test'), 7, 6, 5, 3, K, 'test');
   const P = 30;
 
-  it('shufflePixels applies one permutation to every image, keeping each image\'s multiset and moving channels together', () => {
+  it("shufflePixels applies one permutation to every image, keeping each image's multiset and moving channels together", () => {
     const perm = makePixelPermutation(P, new Rng('perm'));
     expect(isIdentity(perm)).toBe(false);
     const out = shufflePixels(train, perm);
@@ -102,7 +102,12 @@ describe('pixel corruptions', () => {
       expect(sortedImage(out, i)).toEqual(sortedImage(train, i));
     }
     expect(out.labels).toBe(train.labels);
-    expect(() => shufflePixels(train, Int32Array.from({ length: P }, () => 0))).toThrow(/not a permutation/);
+    expect(() =>
+      shufflePixels(
+        train,
+        Int32Array.from({ length: P }, () => 0),
+      ),
+    ).toThrow(/not a permutation/);
     expect(() => shufflePixels(train, new Int32Array(P - 1))).toThrow(/length 29, expected height\*width = 30/);
   });
 
@@ -159,7 +164,7 @@ describe('pixel corruptions', () => {
     expect(s.std[2]).toBe(0);
   });
 
-  it('gaussian images match the training set\'s per-channel mean and std (train and test), labels unchanged, not clipped', () => {
+  it("gaussian images match the training set's per-channel mean and std (train and test), labels unchanged, not clipped", () => {
     // Channels with clearly different statistics: c0 ~ U[0,1], c1 ~ U[0.2,0.4], c2 = 0.9 constant-ish.
     const rng = new Rng('gauss-data');
     const n = 200;
@@ -171,7 +176,16 @@ describe('pixel corruptions', () => {
       images[k + 1] = 0.2 + 0.2 * rng.uniform();
       images[k + 2] = 0.9 + 0.01 * rng.uniform();
     }
-    const tr: ImageDataset = { name: 'g-train', images, labels: randomDataset(rng, n, 1, 1, 1).labels, n, height: H, width: W, channels: 3, numClasses: K };
+    const tr: ImageDataset = {
+      name: 'g-train',
+      images,
+      labels: randomDataset(rng, n, 1, 1, 1).labels,
+      n,
+      height: H,
+      width: W,
+      channels: 3,
+      numClasses: K,
+    };
     // A test set with very different pixels: its Gaussian images must still follow the training statistics.
     const te: ImageDataset = { ...tr, name: 'g-test', images: new Float32Array(images.length) };
     const stats = pixelStats(tr);
@@ -244,7 +258,9 @@ describe('applyCorruption', () => {
   });
 
   it('rejects bad probabilities and mismatched train/test shapes', () => {
-    expect(() => applyCorruption(train, test, { kind: 'labels', p: 1.5 }, new Rng(1))).toThrow('corruption probability must be in [0, 1], got 1.5');
+    expect(() => applyCorruption(train, test, { kind: 'labels', p: 1.5 }, new Rng(1))).toThrow(
+      'corruption probability must be in [0, 1], got 1.5',
+    );
     const other = randomDataset(new Rng('o'), 2, 5, 4, 3);
     expect(() => applyCorruption(train, other, { kind: 'shuffled-pixels' }, new Rng(1))).toThrow(/differ in shape/);
     expect(() => applyCorruption(train, test, { kind: 'blur' } as unknown as CorruptionSpec, new Rng(1))).toThrow(/unknown corruption/);

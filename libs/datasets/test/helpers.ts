@@ -11,7 +11,15 @@ export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
 }
 
 /** A synthetic dataset with uniform random pixels (all distinct with overwhelming probability) and uniform random labels. */
-export function randomDataset(rng: Rng, n: number, height: number, width: number, channels: number, numClasses = 10, name = 'synthetic'): ImageDataset {
+export function randomDataset(
+  rng: Rng,
+  n: number,
+  height: number,
+  width: number,
+  channels: number,
+  numClasses = 10,
+  name = 'synthetic',
+): ImageDataset {
   const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) labels[i] = rng.int(numClasses);
   return { name, images: rng.uniformArray(n * height * width * channels), labels, n, height, width, channels, numClasses };

@@ -86,7 +86,9 @@ describe('IDX parser on generated fixtures', () => {
     bad[3] = 0x03;
     writeFileSync(labelsFile(), bad);
     writeFileSync(imagesFile(), encodeIdxImages(PIXELS, N, ROWS, COLS));
-    expect(() => loadMnist({ split: 'test', dir })).toThrow(/t10k-labels-idx1-ubyte: bad magic number 0x00000803 .*expected 0x00000801 \(2049\)/);
+    expect(() => loadMnist({ split: 'test', dir })).toThrow(
+      /t10k-labels-idx1-ubyte: bad magic number 0x00000803 .*expected 0x00000801 \(2049\)/,
+    );
   });
 
   it('rejects a truncated file, and one with trailing bytes', () => {
@@ -109,7 +111,9 @@ describe('IDX parser on generated fixtures', () => {
 
   it('rejects image and label files whose counts disagree', () => {
     writeFixture(undefined, encodeIdxLabels(LABELS.subarray(0, 2)));
-    expect(() => loadMnist({ split: 'test', dir })).toThrow(/t10k-labels-idx1-ubyte: holds 2 labels but .*t10k-images-idx3-ubyte holds 3 images; the counts must agree/);
+    expect(() => loadMnist({ split: 'test', dir })).toThrow(
+      /t10k-labels-idx1-ubyte: holds 2 labels but .*t10k-images-idx3-ubyte holds 3 images; the counts must agree/,
+    );
   });
 
   it('rejects a label outside 0..9', () => {

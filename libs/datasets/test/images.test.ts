@@ -61,7 +61,9 @@ describe('PNG and JPEG decoding and encoding', () => {
   });
 
   it('gives clear errors for missing, non-image, corrupt and truncated files', () => {
-    expect(() => loadImage(join(dir, 'nope.png'))).toThrow(/not found .*give a PNG or JPEG file, or one of the embedded images: nagasaki-boats/);
+    expect(() => loadImage(join(dir, 'nope.png'))).toThrow(
+      /not found .*give a PNG or JPEG file, or one of the embedded images: nagasaki-boats/,
+    );
     expect(() => loadImage(dir)).toThrow(/is not a file/);
     const text = join(dir, 'notes.png');
     writeFileSync(text, 'hello, not an image');
@@ -76,7 +78,8 @@ describe('PNG and JPEG decoding and encoding', () => {
   });
 
   it('loads the embedded public-domain photographs by name', () => {
-    for (const name of Object.keys(EMBEDDED_IMAGES) as (keyof typeof EMBEDDED_IMAGES)[]) expect(existsSync(embeddedImagePath(name))).toBe(true);
+    for (const name of Object.keys(EMBEDDED_IMAGES) as (keyof typeof EMBEDDED_IMAGES)[])
+      expect(existsSync(embeddedImagePath(name))).toBe(true);
     const boats = loadImage('nagasaki-boats');
     expect([boats.width, boats.height]).toEqual([1024, 819]);
     const mean = boats.data.reduce((a, b) => a + b, 0) / boats.data.length;
@@ -118,6 +121,8 @@ describe('crop and area resize', () => {
     expect(r.data[1]).toBeCloseTo(0.5 / 255, 6);
     const c = squareImage(img, 4, 'crop');
     expect(c.data[0]).toBeCloseTo(4 / 255, 6);
-    expect(() => squareImage(img, 9, 'resize')).toThrow(/ramp \(12x8\) is smaller than the 9x9 crop; use a larger image or a smaller imageSize/);
+    expect(() => squareImage(img, 9, 'resize')).toThrow(
+      /ramp \(12x8\) is smaller than the 9x9 crop; use a larger image or a smaller imageSize/,
+    );
   });
 });

@@ -39,7 +39,8 @@ export function argmaxRows(values: ArrayLike<number>, k: number): Int32Array {
 export function predictLabels(clf: DifferentiableClassifier, images: Float32Array, perturbation?: ArrayLike<number>): Int32Array {
   let x = images;
   if (perturbation) {
-    if (perturbation.length !== clf.inputSize) throw new Error(`predictLabels: perturbation has ${perturbation.length} values, the classifier takes ${clf.inputSize}`);
+    if (perturbation.length !== clf.inputSize)
+      throw new Error(`predictLabels: perturbation has ${perturbation.length} values, the classifier takes ${clf.inputSize}`);
     x = new Float32Array(images.length);
     for (let i = 0; i < images.length; i++) x[i] = images[i] + perturbation[i % clf.inputSize];
   }
@@ -97,7 +98,8 @@ export function tfClassifier(model: tf.LayersModel, inputShape: number[], batchS
     cost,
     logits(images) {
       const n = images.length / inputSize;
-      if (!Number.isInteger(n)) throw new Error(`tfClassifier: ${images.length} values are not a whole number of ${inputShape.join('x')} images`);
+      if (!Number.isInteger(n))
+        throw new Error(`tfClassifier: ${images.length} values are not a whole number of ${inputShape.join('x')} images`);
       cost.forward += n;
       const out = new Float32Array(n * numClasses);
       for (let s = 0; s < n; s += batchSize) {

@@ -43,7 +43,8 @@ export class InsufficientSamplesError extends Error {
 }
 
 function checkMatrix(m: FeatureMatrix, what: string): void {
-  if (!Number.isInteger(m.n) || !Number.isInteger(m.d) || m.n < 1 || m.d < 1) throw new RangeError(`${what}: n and d must be positive integers, got n=${m.n}, d=${m.d}`);
+  if (!Number.isInteger(m.n) || !Number.isInteger(m.d) || m.n < 1 || m.d < 1)
+    throw new RangeError(`${what}: n and d must be positive integers, got n=${m.n}, d=${m.d}`);
   if (m.data.length !== m.n * m.d) throw new RangeError(`${what}: data has ${m.data.length} values, expected n*d = ${m.n * m.d}`);
 }
 
@@ -83,15 +84,20 @@ export function gaussianStats(m: FeatureMatrix, opts: { allowRankDeficient?: boo
  * eigenvectors as the columns of a row-major d x d matrix. Accurate to a few
  * ulps of the largest eigenvalue; O(d^3) per sweep, typically < 10 sweeps.
  */
-export function symmetricEigen(a: ArrayLike<number>, d: number, wantVectors = true): { values: Float64Array; vectors: Float64Array | null } {
+export function symmetricEigen(
+  a: ArrayLike<number>,
+  d: number,
+  wantVectors = true,
+): { values: Float64Array; vectors: Float64Array | null } {
   if (a.length !== d * d) throw new RangeError(`symmetricEigen: expected ${d * d} values, got ${a.length}`);
   const A = Float64Array.from(a);
   // symmetrise against round-off in the input
-  for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) {
-    const v = 0.5 * (A[i * d + j] + A[j * d + i]);
-    A[i * d + j] = v;
-    A[j * d + i] = v;
-  }
+  for (let i = 0; i < d; i++)
+    for (let j = i + 1; j < d; j++) {
+      const v = 0.5 * (A[i * d + j] + A[j * d + i]);
+      A[i * d + j] = v;
+      A[j * d + i] = v;
+    }
   const V = wantVectors ? new Float64Array(d * d) : null;
   if (V) for (let i = 0; i < d; i++) V[i * d + i] = 1;
   let scale = 0;

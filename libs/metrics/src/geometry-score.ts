@@ -71,7 +71,10 @@ export function relativeLivingTimes(intervals: Interval[], alphaMax: number, iMa
 /** Euclidean distances from every point to point `j`, cached per landmark index. */
 class DistanceColumns {
   private readonly cache = new Map<number, Float64Array>();
-  constructor(private readonly x: PointCloud, private readonly maxCached: number) {}
+  constructor(
+    private readonly x: PointCloud,
+    private readonly maxCached: number,
+  ) {}
   column(j: number): Float64Array {
     const hit = this.cache.get(j);
     if (hit) return hit;
@@ -98,7 +101,13 @@ export interface WitnessDraw {
 }
 
 /** One draw of Algorithm 1 for given landmark indices. */
-export function witnessPersistence(x: PointCloud, landmarkIdx: ArrayLike<number>, gamma: number, cols?: DistanceColumnsLike, ws?: WitnessWorkspace): WitnessDraw {
+export function witnessPersistence(
+  x: PointCloud,
+  landmarkIdx: ArrayLike<number>,
+  gamma: number,
+  cols?: DistanceColumnsLike,
+  ws?: WitnessWorkspace,
+): WitnessDraw {
   const L = landmarkIdx.length;
   const n = x.n;
   const getCol = cols ?? new DistanceColumns(x, 0);

@@ -98,7 +98,8 @@ export interface ExtremeEigenvalues {
  */
 export function lanczosExtremeEigenvalues(hvp: Hvp, dim: number, opts: { steps: number; rng: Rng }): ExtremeEigenvalues {
   const steps = Math.min(opts.steps, dim);
-  if (!Number.isInteger(steps) || steps < 1) throw new Error(`lanczosExtremeEigenvalues: steps must be a positive integer, got ${opts.steps}`);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new Error(`lanczosExtremeEigenvalues: steps must be a positive integer, got ${opts.steps}`);
   const Q: Float64Array[] = [];
   let q = new Float64Array(dim);
   for (let i = 0; i < dim; i++) q[i] = opts.rng.normal();
@@ -171,7 +172,12 @@ export function kernelWeightIndices(model: tf.LayersModel): number[] {
  * trainable weights, as a function of their flattened values. Other weights keep their current
  * values; every call writes the chosen weights.
  */
-export function modelLossGradient(model: tf.LayersModel, data: EvalData, indices: number[], batchSize = 500): { grad: (w: Float64Array) => Float64Array; dim: number } {
+export function modelLossGradient(
+  model: tf.LayersModel,
+  data: EvalData,
+  indices: number[],
+  batchSize = 500,
+): { grad: (w: Float64Array) => Float64Array; dim: number } {
   const vars = indices.map((k) => model.trainableWeights[k]);
   const sizes = vars.map((v) => (v.shape as number[]).reduce((a, b) => a * b, 1));
   const dim = sizes.reduce((a, b) => a + b, 0);
@@ -193,7 +199,14 @@ export function modelLossGradient(model: tf.LayersModel, data: EvalData, indices
         const xb = data.x.slice(start, size);
         const yb = tf.oneHot(data.y.slice(start, size), data.numClasses);
         const { value, grads } = tf.variableGrads(
-          () => tf.losses.softmaxCrossEntropy(yb, model.apply(xb, { training: false }) as tf.Tensor, undefined, undefined, tf.Reduction.SUM) as tf.Scalar,
+          () =>
+            tf.losses.softmaxCrossEntropy(
+              yb,
+              model.apply(xb, { training: false }) as tf.Tensor,
+              undefined,
+              undefined,
+              tf.Reduction.SUM,
+            ) as tf.Scalar,
           tfVars,
         );
         value.dispose();
@@ -232,7 +245,13 @@ export interface EigenMap {
  * on a grid: the data of the paper's Figure 7 maps of |lambda_min / lambda_max|. The model's
  * weights are restored afterwards. Each point's Lanczos start is drawn from rng.fork(point).
  */
-export function hessianEigenMap(model: tf.LayersModel, dirs: [Direction, Direction], xs: number[], ys: number[], opts: EigenMapOptions): EigenMap {
+export function hessianEigenMap(
+  model: tf.LayersModel,
+  dirs: [Direction, Direction],
+  xs: number[],
+  ys: number[],
+  opts: EigenMapOptions,
+): EigenMap {
   const indices = kernelWeightIndices(model);
   const { grad, dim } = modelLossGradient(model, opts.data, indices, opts.batchSize);
   const lambdaMax = new Float64Array(xs.length * ys.length);
@@ -248,7 +267,10 @@ export function hessianEigenMap(model: tf.LayersModel, dirs: [Direction, Directi
       for (let t = 0; t < b.length; t++) w0[at + t] = b[t] + xs[i] * d1[t] + ys[j] * d2[t];
       at += b.length;
     }
-    const r = lanczosExtremeEigenvalues(finiteDifferenceHvp(grad, w0, opts.fdStep), dim, { steps: opts.steps, rng: opts.rng.fork(`point/${i}/${j}`) });
+    const r = lanczosExtremeEigenvalues(finiteDifferenceHvp(grad, w0, opts.fdStep), dim, {
+      steps: opts.steps,
+      rng: opts.rng.fork(`point/${i}/${j}`),
+    });
     lambdaMax[j * xs.length + i] = r.lambdaMax;
     lambdaMin[j * xs.length + i] = r.lambdaMin;
   });

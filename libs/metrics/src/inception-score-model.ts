@@ -30,10 +30,14 @@ export async function loadGraphModelFromDir(modelJsonPath: string): Promise<tf.G
   try {
     json = JSON.parse(readFileSync(modelJsonPath, 'utf8')) as ModelJson;
   } catch (e) {
-    throw new Error(`Cannot read a tfjs graph model at ${modelJsonPath}: ${(e as Error).message}. Pass the model.json written by tensorflowjs_converter (--output_format=tfjs_graph_model).`);
+    throw new Error(
+      `Cannot read a tfjs graph model at ${modelJsonPath}: ${(e as Error).message}. Pass the model.json written by tensorflowjs_converter (--output_format=tfjs_graph_model).`,
+    );
   }
   if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
-    throw new Error(`${modelJsonPath} is not a tfjs graph model: it needs modelTopology and weightsManifest (convert with tensorflowjs_converter --output_format=tfjs_graph_model).`);
+    throw new Error(
+      `${modelJsonPath} is not a tfjs graph model: it needs modelTopology and weightsManifest (convert with tensorflowjs_converter --output_format=tfjs_graph_model).`,
+    );
   }
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: Buffer[] = [];
@@ -66,7 +70,12 @@ export interface GraphModelRun {
 }
 
 /** Runs the graph model on n samples in batches; returns each output as a flat float64 array (n x width) and its width. */
-export function runGraphModel(model: tf.GraphModel, inputs: Float32Array, n: number, o: GraphModelRun): { data: Float64Array; width: number }[] {
+export function runGraphModel(
+  model: tf.GraphModel,
+  inputs: Float32Array,
+  n: number,
+  o: GraphModelRun,
+): { data: Float64Array; width: number }[] {
   const size = o.sampleShape.reduce((a, b) => a * b, 1);
   if (inputs.length !== n * size) throw new RangeError(`runGraphModel: got ${inputs.length} values, expected ${n} x ${size}`);
   const B = o.batchSize ?? 50;

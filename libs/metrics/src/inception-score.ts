@@ -31,7 +31,8 @@ export function inceptionScore(probs: ArrayLike<number>, n: number, k: number, s
       if (!(p >= 0)) throw new RangeError(`inceptionScore: probability row ${i} has a negative or non-finite value ${p}`);
       s += p;
     }
-    if (Math.abs(s - 1) > 1e-3) throw new RangeError(`inceptionScore: probability row ${i} sums to ${s}, not 1 (pass softmax outputs, not logits)`);
+    if (Math.abs(s - 1) > 1e-3)
+      throw new RangeError(`inceptionScore: probability row ${i} sums to ${s}, not 1 (pass softmax outputs, not logits)`);
   }
   const scores: number[] = [];
   const py = new Float64Array(k);

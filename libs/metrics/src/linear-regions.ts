@@ -76,8 +76,10 @@ export interface RandomNetOptions extends ArchitectureSpec {
 /** A random network as in Raghu et al. (2017): weights N(0, sigma_w^2 / k) with k the fan-in, biases N(0, sigma_b^2). */
 export function randomNetwork(o: RandomNetOptions): PiecewiseLinearNet {
   validateArchitecture(o);
-  if (!(o.sigmaW2 > 0) || !Number.isFinite(o.sigmaW2)) throw new RangeError(`Invalid network: sigmaW2 must be a finite number > 0, got ${o.sigmaW2}`);
-  if (!(o.sigmaB2 >= 0) || !Number.isFinite(o.sigmaB2)) throw new RangeError(`Invalid network: sigmaB2 must be a finite number >= 0, got ${o.sigmaB2}`);
+  if (!(o.sigmaW2 > 0) || !Number.isFinite(o.sigmaW2))
+    throw new RangeError(`Invalid network: sigmaW2 must be a finite number > 0, got ${o.sigmaW2}`);
+  if (!(o.sigmaB2 >= 0) || !Number.isFinite(o.sigmaB2))
+    throw new RangeError(`Invalid network: sigmaB2 must be a finite number >= 0, got ${o.sigmaB2}`);
   const hidden: DenseLayer[] = [];
   let inDim = o.inputDim;
   for (let l = 0; l < o.depth; l++) {
@@ -128,7 +130,14 @@ export function networkFromArrays(
 export function sawtoothNetwork(depth: number): PiecewiseLinearNet {
   validateArchitecture({ inputDim: 1, width: 2, depth, activation: 'relu' });
   const layers = [{ W: [[1], [1]], b: [0, -0.5] }];
-  for (let l = 1; l < depth; l++) layers.push({ W: [[2, -4], [2, -4]], b: [0, -0.5] });
+  for (let l = 1; l < depth; l++)
+    layers.push({
+      W: [
+        [2, -4],
+        [2, -4],
+      ],
+      b: [0, -0.5],
+    });
   return networkFromArrays('relu', layers, { W: [[2, -4]], b: [0] });
 }
 
@@ -147,7 +156,13 @@ export function segmentPath(from: ArrayLike<number>, to: ArrayLike<number>): Inp
  * Circle of `radius` in the plane spanned by the orthonormal u, v (around
  * `center`), as an inscribed regular polygon with `vertices` corners.
  */
-export function circlePath(center: ArrayLike<number>, u: ArrayLike<number>, v: ArrayLike<number>, radius: number, vertices: number): InputPath {
+export function circlePath(
+  center: ArrayLike<number>,
+  u: ArrayLike<number>,
+  v: ArrayLike<number>,
+  radius: number,
+  vertices: number,
+): InputPath {
   if (!Number.isInteger(vertices) || vertices < 3) throw new RangeError(`circlePath: vertices must be an integer >= 3, got ${vertices}`);
   const m = center.length;
   const out: Float64Array[] = [];
@@ -232,8 +247,10 @@ interface Piece {
 }
 
 function checkNet(net: PiecewiseLinearNet): void {
-  if (!net || !Array.isArray(net.hidden) || net.hidden.length === 0) throw new RangeError('Invalid network: depth must be a positive integer, got 0');
-  if (!(ACTIVATIONS as readonly string[]).includes(net.activation)) throw new RangeError(`Invalid network: unknown activation '${net.activation}' (use ${ACTIVATIONS.join(' or ')})`);
+  if (!net || !Array.isArray(net.hidden) || net.hidden.length === 0)
+    throw new RangeError('Invalid network: depth must be a positive integer, got 0');
+  if (!(ACTIVATIONS as readonly string[]).includes(net.activation))
+    throw new RangeError(`Invalid network: unknown activation '${net.activation}' (use ${ACTIVATIONS.join(' or ')})`);
 }
 
 /**
@@ -248,7 +265,9 @@ export function countAlongPath(net: PiecewiseLinearNet, path: InputPath, opts: C
   const thresholds = THRESHOLDS[act];
   const nv = path.vertices.length;
   if (nv < 2) throw new RangeError('countAlongPath: a path needs at least 2 vertices');
-  for (const p of path.vertices) if (p.length !== net.inputDim) throw new RangeError(`countAlongPath: path dimension ${p.length} != network input dimension ${net.inputDim}`);
+  for (const p of path.vertices)
+    if (p.length !== net.inputDim)
+      throw new RangeError(`countAlongPath: path dimension ${p.length} != network input dimension ${net.inputDim}`);
   const nSeg = path.closed ? nv : nv - 1;
 
   const lengths = new Float64Array(L + 1);
@@ -318,7 +337,9 @@ export function countAlongPath(net: PiecewiseLinearNet, path: InputPath, opts: C
           next.push({ t0, t1, a: pa, c: pcDir, hashes: [...ph, h1, h2] });
         }
         if (next.length > maxPieces) {
-          throw new RangeError(`countAlongPath: more than ${maxPieces} pieces on one segment at layer ${l + 1}; use a finer polygon or raise maxPieces`);
+          throw new RangeError(
+            `countAlongPath: more than ${maxPieces} pieces on one segment at layer ${l + 1}; use a finer polygon or raise maxPieces`,
+          );
         }
       }
       pieces = next;
@@ -344,7 +365,13 @@ export function countAlongPath(net: PiecewiseLinearNet, path: InputPath, opts: C
   }
   const layers: LayerCount[] = [];
   for (let l = 0; l <= L; l++) {
-    layers.push({ layer: l, pieces: pieceCounts[l], transitions: transitions[l], regions: l === 0 ? 1 : regionSets[l].size, length: lengths[l] });
+    layers.push({
+      layer: l,
+      pieces: pieceCounts[l],
+      transitions: transitions[l],
+      regions: l === 0 ? 1 : regionSets[l].size,
+      length: lengths[l],
+    });
   }
   return { layers };
 }
@@ -444,7 +471,8 @@ export interface RegionMap {
  */
 export function regionMap2D(net: PiecewiseLinearNet, o: SliceOptions): RegionMap {
   checkNet(net);
-  if (!Number.isInteger(o.resolution) || o.resolution < 2) throw new RangeError(`regionMap2D: resolution must be an integer >= 2, got ${o.resolution}`);
+  if (!Number.isInteger(o.resolution) || o.resolution < 2)
+    throw new RangeError(`regionMap2D: resolution must be an integer >= 2, got ${o.resolution}`);
   if (!(o.extent > 0)) throw new RangeError(`regionMap2D: extent must be > 0, got ${o.extent}`);
   const n = o.resolution;
   const L = net.hidden.length;

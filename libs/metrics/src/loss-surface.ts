@@ -79,7 +79,12 @@ export function normalizeDirection(d: Float32Array, w: Float32Array, shape: numb
  * its shape, so twins with the same layer names (a ResNet and its no-shortcut version) get the
  * same direction on their common layers before normalization.
  */
-export function randomNormalizedDirection(weights: Float32Array[], shapes: number[][], rng: Rng, opts: DirectionOptions & { names?: string[] } = {}): Direction {
+export function randomNormalizedDirection(
+  weights: Float32Array[],
+  shapes: number[][],
+  rng: Rng,
+  opts: DirectionOptions & { names?: string[] } = {},
+): Direction {
   const norm = opts.norm ?? 'filter';
   const ignore = opts.ignore ?? 'biasbn';
   if (weights.length !== shapes.length) throw new Error(`randomNormalizedDirection: ${weights.length} weights but ${shapes.length} shapes`);
@@ -96,7 +101,10 @@ export function randomNormalizedDirection(weights: Float32Array[], shapes: numbe
 
 /** Filter-normalized random direction for the model's current weights (the paper's default). */
 export function filterNormalizedDirection(model: tf.LayersModel, rng: Rng, opts: DirectionOptions = {}): Direction {
-  return randomNormalizedDirection(snapshotWeights(model), weightShapes(model), rng, { ...opts, names: model.trainableWeights.map((w) => w.originalName) });
+  return randomNormalizedDirection(snapshotWeights(model), weightShapes(model), rng, {
+    ...opts,
+    names: model.trainableWeights.map((w) => w.originalName),
+  });
 }
 
 /** Writes base + sum_k coeffs[k] * dirs[k] into the model's trainable weights. */
@@ -131,7 +139,15 @@ export interface EvalData {
   numClasses: number;
 }
 
-export function toEvalData(d: { images: Float32Array; labels: Int32Array; n: number; height: number; width: number; channels: number; numClasses: number }): EvalData {
+export function toEvalData(d: {
+  images: Float32Array;
+  labels: Int32Array;
+  n: number;
+  height: number;
+  width: number;
+  channels: number;
+  numClasses: number;
+}): EvalData {
   return {
     x: tf.tensor4d(d.images, [d.n, d.height, d.width, d.channels]),
     y: tf.tensor1d(d.labels, 'int32'),
@@ -195,7 +211,13 @@ export interface SurfaceOptions {
  * L(theta* + alpha d1 + beta d2) and the accuracy on a grid (the paper's 2-D plots, eq. 2).
  * The model's weights are restored afterwards, also on error.
  */
-export function lossSurface2D(model: tf.LayersModel, dirs: [Direction, Direction], xs: number[], ys: number[], opts: SurfaceOptions): Surface2D {
+export function lossSurface2D(
+  model: tf.LayersModel,
+  dirs: [Direction, Direction],
+  xs: number[],
+  ys: number[],
+  opts: SurfaceOptions,
+): Surface2D {
   const loss = new Float64Array(xs.length * ys.length);
   const accuracy = new Float64Array(xs.length * ys.length);
   forEachGridPoint(model, xs, ys, opts.onPoint, (i, j, base) => {
@@ -234,7 +256,12 @@ export function forEachGridPoint(
 }
 
 /** L(theta* + alpha d) and accuracy along one direction (the paper's 1-D plots, eq. 1 / section 4). */
-export function lossSlice1D(model: tf.LayersModel, dir: Direction, alphas: number[], opts: SurfaceOptions): { alphas: number[]; loss: Float64Array; accuracy: Float64Array } {
+export function lossSlice1D(
+  model: tf.LayersModel,
+  dir: Direction,
+  alphas: number[],
+  opts: SurfaceOptions,
+): { alphas: number[]; loss: Float64Array; accuracy: Float64Array } {
   const s = lossSurface2D(model, [dir, dir.map((d) => new Float32Array(d.length))], alphas, [0], opts);
   return { alphas, loss: s.loss, accuracy: s.accuracy };
 }
@@ -321,7 +348,9 @@ export function surfaceNonConvexity(loss: ArrayLike<number>, nx: number, ny: num
   const slices: number[][] = [];
   for (let j = 0; j < ny; j++) slices.push(Array.from({ length: nx }, (_, i) => loss[j * nx + i]));
   for (let i = 0; i < nx; i++) slices.push(Array.from({ length: ny }, (_, j) => loss[j * nx + i]));
-  const defects = slices.map((v) => (cap === undefined ? convexityDefect(v) : windowedConvexityDefect(v, cap))).filter((d) => !Number.isNaN(d));
+  const defects = slices
+    .map((v) => (cap === undefined ? convexityDefect(v) : windowedConvexityDefect(v, cap)))
+    .filter((d) => !Number.isNaN(d));
   if (!defects.length) return { meanDefect: NaN, maxDefect: NaN, nonConvexShare: NaN, slices: 0 };
   return {
     meanDefect: defects.reduce((a, b) => a + b, 0) / defects.length,

@@ -74,7 +74,8 @@ export function persistence(complex: FilteredComplex): PersistenceResult {
   for (let e = 0; e < ne; e++) {
     const u = E.u[e];
     const v = E.v[e];
-    if (u === v || u < 0 || v < 0 || u >= nv || v >= nv) throw new RangeError(`persistence: edge ${e} (${u}, ${v}) is not an edge on ${nv} vertices`);
+    if (u === v || u < 0 || v < 0 || u >= nv || v >= nv)
+      throw new RangeError(`persistence: edge ${e} (${u}, ${v}) is not an edge on ${nv} vertices`);
     if (!(E.f[e] >= vf[u] && E.f[e] >= vf[v])) throw new RangeError(`persistence: edge ${e} enters (${E.f[e]}) before its vertices`);
     const key = edgeKey(u, v, nv);
     if (edgeIndex.has(key)) throw new RangeError(`persistence: duplicate edge (${u}, ${v})`);
@@ -143,10 +144,19 @@ export function persistence(complex: FilteredComplex): PersistenceResult {
 }
 
 /** Convenience: complex from plain lists (tests, small examples). */
-export function complexFromLists(vertices: number[], edges: [number, number, number][], triangles: [number, number, number, number][]): FilteredComplex {
+export function complexFromLists(
+  vertices: number[],
+  edges: [number, number, number][],
+  triangles: [number, number, number, number][],
+): FilteredComplex {
   return {
     vertices,
     edges: { u: edges.map((e) => e[0]), v: edges.map((e) => e[1]), f: edges.map((e) => e[2]) },
-    triangles: { a: triangles.map((t) => t[0]), b: triangles.map((t) => t[1]), c: triangles.map((t) => t[2]), f: triangles.map((t) => t[3]) },
+    triangles: {
+      a: triangles.map((t) => t[0]),
+      b: triangles.map((t) => t[1]),
+      c: triangles.map((t) => t[2]),
+      f: triangles.map((t) => t[3]),
+    },
   };
 }

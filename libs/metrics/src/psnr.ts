@@ -58,17 +58,19 @@ function filterValid(x: Float64Array, h: number, w: number, g: Float64Array): Fl
   const ow = w - n + 1;
   const oh = h - n + 1;
   const rows = new Float64Array(h * ow);
-  for (let y = 0; y < h; y++) for (let xo = 0; xo < ow; xo++) {
-    let s = 0;
-    for (let k = 0; k < n; k++) s += g[k] * x[y * w + xo + k];
-    rows[y * ow + xo] = s;
-  }
+  for (let y = 0; y < h; y++)
+    for (let xo = 0; xo < ow; xo++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += g[k] * x[y * w + xo + k];
+      rows[y * ow + xo] = s;
+    }
   const out = new Float64Array(oh * ow);
-  for (let yo = 0; yo < oh; yo++) for (let xo = 0; xo < ow; xo++) {
-    let s = 0;
-    for (let k = 0; k < n; k++) s += g[k] * rows[(yo + k) * ow + xo];
-    out[yo * ow + xo] = s;
-  }
+  for (let yo = 0; yo < oh; yo++)
+    for (let xo = 0; xo < ow; xo++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += g[k] * rows[(yo + k) * ow + xo];
+      out[yo * ow + xo] = s;
+    }
   return out;
 }
 
@@ -80,7 +82,14 @@ function filterValid(x: Float64Array, h: number, w: number, g: Float64Array): Fl
  * Gaussian-weighted (population) moments, as in the authors' ssim_index.m ('valid' filtering).
  * Multi-channel images: the mean of the per-channel SSIMs. Images are HWC arrays of `height` x `width` x `channels`.
  */
-export function ssim(a: ArrayLike<number>, b: ArrayLike<number>, height: number, width: number, channels: number, opts: SsimOptions = {}): number {
+export function ssim(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  height: number,
+  width: number,
+  channels: number,
+  opts: SsimOptions = {},
+): number {
   sameLength(a, b, 'ssim');
   const { dataRange = 1, windowSize = 11, sigma = 1.5, k1 = 0.01, k2 = 0.03 } = opts;
   if (a.length !== height * width * channels) throw new Error(`ssim: ${a.length} values, expected ${height}*${width}*${channels}`);
@@ -93,7 +102,11 @@ export function ssim(a: ArrayLike<number>, b: ArrayLike<number>, height: number,
   const n = height * width;
   let total = 0;
   for (let c = 0; c < channels; c++) {
-    const x = new Float64Array(n), y = new Float64Array(n), xx = new Float64Array(n), yy = new Float64Array(n), xy = new Float64Array(n);
+    const x = new Float64Array(n),
+      y = new Float64Array(n),
+      xx = new Float64Array(n),
+      yy = new Float64Array(n),
+      xy = new Float64Array(n);
     for (let p = 0; p < n; p++) {
       x[p] = a[p * channels + c];
       y[p] = b[p * channels + c];

@@ -193,16 +193,23 @@ export function layerMap(model: tf.LayersModel, layerName: string): BatchMap {
  *    the first one's gradient; exact, no finite-difference step).
  * `images` holds n * inputSize values (NHWC), in the order of `inputShape`.
  */
-export function jacobianOperator(map: BatchMap, images: Float32Array, inputShape: number[], batchSize = 64): LinearOperator & { calls: { matvec: number; rmatvec: number } } {
+export function jacobianOperator(
+  map: BatchMap,
+  images: Float32Array,
+  inputShape: number[],
+  batchSize = 64,
+): LinearOperator & { calls: { matvec: number; rmatvec: number } } {
   const inputSize = inputShape.reduce((a, b) => a * b, 1);
   const n = images.length / inputSize;
-  if (!Number.isInteger(n) || n < 1) throw new Error(`jacobianOperator: ${images.length} values are not a whole number of ${inputShape.join('x')} images`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`jacobianOperator: ${images.length} values are not a whole number of ${inputShape.join('x')} images`);
   const hiddenShape = tf.tidy(() => map(tf.zeros([1, ...inputShape])).shape.slice(1));
   const hiddenSize = hiddenShape.reduce((a, b) => a * b, 1);
   const chunks: { start: number; size: number }[] = [];
   for (let s = 0; s < n; s += batchSize) chunks.push({ start: s, size: Math.min(batchSize, n - s) });
   const calls = { matvec: 0, rmatvec: 0 };
-  const xOf = (c: { start: number; size: number }) => tf.tensor(images.subarray(c.start * inputSize, (c.start + c.size) * inputSize), [c.size, ...inputShape]);
+  const xOf = (c: { start: number; size: number }) =>
+    tf.tensor(images.subarray(c.start * inputSize, (c.start + c.size) * inputSize), [c.size, ...inputShape]);
   return {
     rows: n * hiddenSize,
     cols: inputSize,
@@ -213,7 +220,10 @@ export function jacobianOperator(map: BatchMap, images: Float32Array, inputShape
       for (const c of chunks) {
         const g = tf.tidy(() => {
           const x = xOf(c);
-          const wt = tf.tensor(Float32Array.from(w.subarray(c.start * hiddenSize, (c.start + c.size) * hiddenSize)), [c.size, ...hiddenShape]);
+          const wt = tf.tensor(Float32Array.from(w.subarray(c.start * hiddenSize, (c.start + c.size) * hiddenSize)), [
+            c.size,
+            ...hiddenShape,
+          ]);
           const grad = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(map(xx), wt)))(x);
           return tf.sum(grad, 0);
         });

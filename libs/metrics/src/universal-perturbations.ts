@@ -18,7 +18,8 @@ import { deepFool, predictLabels, type DifferentiableClassifier } from './deepfo
 
 /** Share of inputs whose predicted label changes: mean(clean[i] != perturbed[i]). */
 export function foolingRate(clean: ArrayLike<number>, perturbed: ArrayLike<number>): number {
-  if (clean.length !== perturbed.length) throw new Error(`foolingRate: ${clean.length} clean labels but ${perturbed.length} perturbed ones`);
+  if (clean.length !== perturbed.length)
+    throw new Error(`foolingRate: ${clean.length} clean labels but ${perturbed.length} perturbed ones`);
   if (clean.length === 0) throw new Error('foolingRate: no inputs');
   let changed = 0;
   for (let i = 0; i < clean.length; i++) if (clean[i] !== perturbed[i]) changed++;
@@ -107,10 +108,12 @@ export function universalPerturbation(clf: DifferentiableClassifier, images: Flo
   if (!(xi > 0)) throw new Error(`universalPerturbation: xi must be > 0, got ${xi}`);
   if (p !== 2 && p !== Infinity) throw new Error(`universalPerturbation: p must be 2 or Infinity, got ${p}`);
   if (!(delta >= 0 && delta < 1)) throw new Error(`universalPerturbation: delta must be in [0, 1), got ${delta}`);
-  if (!Number.isInteger(maxPasses) || maxPasses < 1) throw new Error(`universalPerturbation: maxPasses must be a positive integer, got ${maxPasses}`);
+  if (!Number.isInteger(maxPasses) || maxPasses < 1)
+    throw new Error(`universalPerturbation: maxPasses must be a positive integer, got ${maxPasses}`);
   const d = clf.inputSize;
   const n = images.length / d;
-  if (!Number.isInteger(n) || n < 1) throw new Error(`universalPerturbation: ${images.length} values are not a whole number of images of ${d} values`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`universalPerturbation: ${images.length} values are not a whole number of images of ${d} values`);
   const v = new Float32Array(d);
   const clean = predictLabels(clf, images);
   const x = new Float32Array(d);

@@ -34,7 +34,8 @@ export class WitnessWorkspace {
   nTouched = 0;
   constructor(readonly L: number) {
     // dense L^3 triangle table: 2 MB at the paper's L0 = 64, 128 MB at 256
-    if (!Number.isInteger(L) || L < 1 || L > 256) throw new RangeError(`WitnessWorkspace: landmark count must be an integer in 1..256, got ${L}`);
+    if (!Number.isInteger(L) || L < 1 || L > 256)
+      throw new RangeError(`WitnessWorkspace: landmark count must be an integer in 1..256, got ${L}`);
     this.edgeCost = new Float64Array(L * L).fill(Infinity);
     this.triCost = new Float64Array(L * L * L).fill(Infinity);
     this.vertexCost = new Float64Array(L).fill(Infinity);
@@ -73,7 +74,10 @@ export function witnessComplex(input: WitnessInput, ws: WitnessWorkspace = new W
   for (let w = 0; w < W; w++) {
     const off = w * L;
     // the four smallest distances (d0 <= d1 <= d2 <= d3)
-    let d0 = Infinity, d1 = Infinity, d2 = Infinity, d3 = Infinity;
+    let d0 = Infinity,
+      d1 = Infinity,
+      d2 = Infinity,
+      d3 = Infinity;
     for (let l = 0; l < L; l++) {
       const d = dist[off + l];
       if (d < d3) {
@@ -133,7 +137,9 @@ export function witnessComplex(input: WitnessInput, ws: WitnessWorkspace = new W
           const skip = p > 0 ? 0 : q > 1 ? 1 : r > 2 ? 2 : -1;
           const f = skip < 0 ? 0 : Math.max(0, dd(r) - dd(skip));
           if (f > alphaMax) break;
-          let a = id(p), b = id(q), c = id(r);
+          let a = id(p),
+            b = id(q),
+            c = id(r);
           // sort a < b < c
           if (a > b) [a, b] = [b, a];
           if (b > c) [b, c] = [c, b];
@@ -148,7 +154,9 @@ export function witnessComplex(input: WitnessInput, ws: WitnessWorkspace = new W
   // assemble with the facet rule
   const vertices = new Float64Array(L);
   for (let l = 0; l < L; l++) vertices[l] = vc[l] <= alphaMax ? vc[l] : Infinity;
-  const eu: number[] = [], ev: number[] = [], ef: number[] = [];
+  const eu: number[] = [],
+    ev: number[] = [],
+    ef: number[] = [];
   const edgeF = new Float64Array(LL).fill(Infinity);
   for (let a = 0; a < L; a++) {
     if (vertices[a] === Infinity) continue;
@@ -162,7 +170,10 @@ export function witnessComplex(input: WitnessInput, ws: WitnessWorkspace = new W
       ef.push(f);
     }
   }
-  const ta: number[] = [], tb: number[] = [], tcs: number[] = [], tf: number[] = [];
+  const ta: number[] = [],
+    tb: number[] = [],
+    tcs: number[] = [],
+    tf: number[] = [];
   const keys = ws.touchedTri.slice(0, ws.nTouched).sort();
   for (const key of keys) {
     const cost = tc[key];
@@ -170,7 +181,9 @@ export function witnessComplex(input: WitnessInput, ws: WitnessWorkspace = new W
     const a = Math.floor(key / LL);
     const b = Math.floor((key % LL) / L);
     const c = key % L;
-    const fab = edgeF[a * L + b], fac = edgeF[a * L + c], fbc = edgeF[b * L + c];
+    const fab = edgeF[a * L + b],
+      fac = edgeF[a * L + c],
+      fbc = edgeF[b * L + c];
     if (fab === Infinity || fac === Infinity || fbc === Infinity) continue;
     ta.push(a);
     tb.push(b);

@@ -12,11 +12,12 @@ const fixture = JSON.parse(readFileSync(new URL('./fixtures/fid-is-reference.jso
 function randomSpd(d: number, rng: Rng): Float64Array {
   const a = Float64Array.from({ length: d * d }, () => rng.normal());
   const s = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
-    let v = 0;
-    for (let k = 0; k < d; k++) v += a[i * d + k] * a[j * d + k];
-    s[i * d + j] = v + (i === j ? 0.1 : 0);
-  }
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < d; j++) {
+      let v = 0;
+      for (let k = 0; k < d; k++) v += a[i * d + k] * a[j * d + k];
+      s[i * d + j] = v + (i === j ? 0.1 : 0);
+    }
   return s;
 }
 
@@ -26,17 +27,19 @@ describe('symmetric eigendecomposition', () => {
     const s = randomSpd(d, new Rng(1));
     const { values, vectors } = symmetricEigen(s, d);
     const V = vectors!;
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
-      let v = 0;
-      for (let k = 0; k < d; k++) v += V[i * d + k] * values[k] * V[j * d + k];
-      expect(v).toBeCloseTo(s[i * d + j], 9);
-    }
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < d; j++) {
+        let v = 0;
+        for (let k = 0; k < d; k++) v += V[i * d + k] * values[k] * V[j * d + k];
+        expect(v).toBeCloseTo(s[i * d + j], 9);
+      }
     const r = psdSqrt(s, d);
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
-      let v = 0;
-      for (let k = 0; k < d; k++) v += r[i * d + k] * r[k * d + j];
-      expect(v).toBeCloseTo(s[i * d + j], 9);
-    }
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < d; j++) {
+        let v = 0;
+        for (let k = 0; k < d; k++) v += r[i * d + k] * r[k * d + j];
+        expect(v).toBeCloseTo(s[i * d + j], 9);
+      }
   });
 });
 
@@ -65,7 +68,13 @@ describe('FID', () => {
     const s1 = randomSpd(d, new Rng(3));
     const c = 1.7;
     const tr = [0, 1, 2, 3, 4].reduce((s, i) => s + s1[i * d + i], 0);
-    expect(traceSqrtProduct(s1, s1.map((v) => v * c * c), d)).toBeCloseTo(c * tr, 9);
+    expect(
+      traceSqrtProduct(
+        s1,
+        s1.map((v) => v * c * c),
+        d,
+      ),
+    ).toBeCloseTo(c * tr, 9);
     expect(frechetDistance({ mu: mu1, sigma: s1, d }, { mu: mu1, sigma: s1.map((v) => v * c * c), d })).toBeCloseTo((1 - c) ** 2 * tr, 9);
   });
 

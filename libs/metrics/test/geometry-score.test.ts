@@ -1,7 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { Rng } from '@claimlab/core';
 import { describe, expect, it } from 'vitest';
-import { defaultGamma, geometryScore, meanRlt, mrlt, relativeLivingTimes, rlts, witnessPersistence, type PointCloud } from '../src/geometry-score.ts';
+import {
+  defaultGamma,
+  geometryScore,
+  meanRlt,
+  mrlt,
+  relativeLivingTimes,
+  rlts,
+  witnessPersistence,
+  type PointCloud,
+} from '../src/geometry-score.ts';
 import { complexFromLists, persistence, type Interval } from '../src/persistence.ts';
 import { witnessComplex } from '../src/witness.ts';
 
@@ -65,21 +74,65 @@ const cloud = (data: number[]): PointCloud => ({ data, n: data.length / 2, d: 2 
 
 describe('persistence over Z/2 (hand-checkable complexes)', () => {
   it('a hollow triangle has one infinite H1 class; filling it kills the class at the triangle', () => {
-    const hollow = complexFromLists([0, 0, 0], [[0, 1, 1], [1, 2, 2], [0, 2, 3]], []);
+    const hollow = complexFromLists(
+      [0, 0, 0],
+      [
+        [0, 1, 1],
+        [1, 2, 2],
+        [0, 2, 3],
+      ],
+      [],
+    );
     expect(persistence(hollow).dim1).toEqual([[3, Infinity]]);
-    expect(persistence(hollow).dim0).toEqual([[0, 1], [0, 2], [0, Infinity]]);
-    const filled = complexFromLists([0, 0, 0], [[0, 1, 1], [1, 2, 2], [0, 2, 3]], [[0, 1, 2, 5]]);
+    expect(persistence(hollow).dim0).toEqual([
+      [0, 1],
+      [0, 2],
+      [0, Infinity],
+    ]);
+    const filled = complexFromLists(
+      [0, 0, 0],
+      [
+        [0, 1, 1],
+        [1, 2, 2],
+        [0, 2, 3],
+      ],
+      [[0, 1, 2, 5]],
+    );
     expect(persistence(filled).dim1).toEqual([[3, 5]]);
     // a triangle entering with its last edge: zero-length interval, dropped
-    const instant = complexFromLists([0, 0, 0], [[0, 1, 1], [1, 2, 2], [0, 2, 3]], [[0, 1, 2, 3]]);
+    const instant = complexFromLists(
+      [0, 0, 0],
+      [
+        [0, 1, 1],
+        [1, 2, 2],
+        [0, 2, 3],
+      ],
+      [[0, 1, 2, 3]],
+    );
     expect(persistence(instant).dim1).toEqual([]);
   });
 
   it('reduction needs column additions: two triangles filling a square with a diagonal', () => {
     // square 0-1-2-3 (cycle born at 4), diagonal 0-2 at 5 makes a second cycle; triangles at 6, 7.
-    const c = complexFromLists([0, 0, 0, 0], [[0, 1, 1], [1, 2, 2], [2, 3, 3], [0, 3, 4], [0, 2, 5]], [[0, 1, 2, 6], [0, 2, 3, 7]]);
+    const c = complexFromLists(
+      [0, 0, 0, 0],
+      [
+        [0, 1, 1],
+        [1, 2, 2],
+        [2, 3, 3],
+        [0, 3, 4],
+        [0, 2, 5],
+      ],
+      [
+        [0, 1, 2, 6],
+        [0, 2, 3, 7],
+      ],
+    );
     // the elder-rule pairing: the younger cycle (diagonal, 5) dies first at 6, the square (4) at 7
-    expect(persistence(c).dim1).toEqual([[4, 7], [5, 6]]);
+    expect(persistence(c).dim1).toEqual([
+      [4, 7],
+      [5, 6],
+    ]);
   });
 
   it('matches gudhi on the pinned hand-made complexes (exact)', () => {
@@ -97,7 +150,7 @@ describe('persistence over Z/2 (hand-checkable complexes)', () => {
   });
 });
 
-describe('witness complex and RLT against gudhi (authors\' pipeline)', () => {
+describe("witness complex and RLT against gudhi (authors' pipeline)", () => {
   it('gives the same simplices, dimension-1 intervals (abs. tol 1e-9) and RLTs (abs. tol 1e-9) for every pinned draw', () => {
     let draws = 0;
     for (const c of fixture.cases) {
@@ -120,12 +173,13 @@ describe('witness complex and RLT against gudhi (authors\' pipeline)', () => {
       const L = dr.landmarks.length;
       const dist = new Float64Array(c.n * L);
       let maxD = 0;
-      for (let i = 0; i < c.n; i++) for (let l = 0; l < L; l++) {
-        let s = 0;
-        for (let k = 0; k < c.d; k++) s += (c.points[i * c.d + k] - c.points[dr.landmarks[l] * c.d + k]) ** 2;
-        dist[i * L + l] = Math.sqrt(s);
-        maxD = Math.max(maxD, dist[i * L + l]);
-      }
+      for (let i = 0; i < c.n; i++)
+        for (let l = 0; l < L; l++) {
+          let s = 0;
+          for (let k = 0; k < c.d; k++) s += (c.points[i * c.d + k] - c.points[dr.landmarks[l] * c.d + k]) ** 2;
+          dist[i * L + l] = Math.sqrt(s);
+          maxD = Math.max(maxD, dist[i * L + l]);
+        }
       const cx = witnessComplex({ dist, numWitnesses: c.n, numLandmarks: L, alphaMax: c.gamma * maxD });
       const nv = Array.from(cx.vertices).filter(Number.isFinite).length;
       expect([nv, cx.edges.f.length, cx.triangles.f.length]).toEqual(dr.simplexCounts);
@@ -136,7 +190,14 @@ describe('witness complex and RLT against gudhi (authors\' pipeline)', () => {
 describe('RLT', () => {
   it('follows formulas (2)-(3) on hand intervals', () => {
     // [0, 0.5) one bar, [0.5, 1) two bars (one infinite, clipped at alphaMax = 1)
-    const r = relativeLivingTimes([[0, 1], [0.5, Infinity]], 1, 5);
+    const r = relativeLivingTimes(
+      [
+        [0, 1],
+        [0.5, Infinity],
+      ],
+      1,
+      5,
+    );
     expect(Array.from(r)).toEqual([0, 0.5, 0.5, 0, 0]);
     expect(Array.from(relativeLivingTimes([], 2, 3))).toEqual([1, 0, 0]);
     const s = relativeLivingTimes([[0.2, 0.4]], 1, 3);
@@ -179,7 +240,7 @@ describe('geometry score on point clouds', () => {
     for (const r of a) expect(r.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 12);
   });
 
-  it('uses the authors\' default gamma and checks its input', () => {
+  it("uses the authors' default gamma and checks its input", () => {
     expect(defaultGamma(5000)).toBe(1 / 128);
     expect(defaultGamma(1000)).toBeCloseTo(1 / 640, 15);
     expect(() => rlts({ data: [1, 2, 3], n: 2, d: 2 }, { rng: new Rng(0) })).toThrow(/expected n\*d/);

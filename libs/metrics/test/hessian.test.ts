@@ -39,7 +39,9 @@ function quadratic(spectrum: number[], seed: number): { A: Float64Array[]; matve
     for (let i = 0; i < n; i++) q[i] /= nq;
     Q.push(q);
   }
-  const A = Array.from({ length: n }, (_, i) => Float64Array.from({ length: n }, (_, j) => Q.reduce((s, q, k) => s + spectrum[k] * q[i] * q[j], 0)));
+  const A = Array.from({ length: n }, (_, i) =>
+    Float64Array.from({ length: n }, (_, j) => Q.reduce((s, q, k) => s + spectrum[k] * q[i] * q[j], 0)),
+  );
   return { A, matvec: (v) => Float64Array.from(A.map((row) => dot(row, v))) };
 }
 
@@ -82,7 +84,9 @@ describe('extreme eigenvalues from Hessian-vector products', () => {
     // cross-entropy applied to V is (1/n) sum_i x_i^T (p_i * (x_i V) - p_i (p_i . x_i V)).
     // (tfjs's nested tf.grad is not used as the reference: it returns wrong second derivatives for
     // ops whose gradient reuses their output, e.g. tanh and softmax, and has none for conv2d.)
-    const n = 16, d = 5, k = 3;
+    const n = 16,
+      d = 5,
+      k = 3;
     const rng = new Rng(11);
     const X = Array.from({ length: n }, () => Array.from({ length: d }, () => rng.normal()));
     const labels = Array.from({ length: n }, (_, i) => i % k);
@@ -122,7 +126,11 @@ describe('Hessian of a tiny ResNet', () => {
     const data = toEvalData({
       images: Float32Array.from({ length: n * 128 }, () => rng.normal()),
       labels: Int32Array.from({ length: n }, (_, i) => i % 3),
-      n, height: 8, width: 8, channels: 2, numClasses: 3,
+      n,
+      height: 8,
+      width: 8,
+      channels: 2,
+      numClasses: 3,
     });
     const idx = kernelWeightIndices(m);
     expect(idx.every((k) => m.trainableWeights[k].shape.length > 1)).toBe(true);

@@ -15,7 +15,11 @@ function writeTinyGraphModel(dir: string, w: number[]): string {
     modelTopology: {
       node: [
         { name: 'x', op: 'Placeholder', attr: { dtype: f32, shape: { shape: { dim: [{ size: '-1' }, { size: '2' }] } } } },
-        { name: 'w', op: 'Const', attr: { dtype: f32, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '2' }, { size: '3' }] } } } } },
+        {
+          name: 'w',
+          op: 'Const',
+          attr: { dtype: f32, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '2' }, { size: '3' }] } } } },
+        },
         { name: 'features', op: 'MatMul', input: ['x', 'w'], attr: { T: f32, transpose_a: { b: false }, transpose_b: { b: false } } },
         { name: 'probs', op: 'Softmax', input: ['features'], attr: { T: f32 } },
       ],

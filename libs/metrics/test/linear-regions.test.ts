@@ -47,7 +47,10 @@ describe('exact counting along a path', () => {
 
   it('two-layer hand case: kinks of the second layer appear where the first layer output crosses its threshold', () => {
     // h = relu(x) on [-1, 2]; second layer relu(h - 1) kinks at x = 1. Total: kinks at 0 and 1.
-    const net = networkFromArrays('relu', [{ W: [[1]], b: [0] }, { W: [[1]], b: [-1] }]);
+    const net = networkFromArrays('relu', [
+      { W: [[1]], b: [0] },
+      { W: [[1]], b: [-1] },
+    ]);
     const r = countAlongPath(net, segmentPath([-1], [2]));
     expect(r.layers.map((l) => l.transitions)).toEqual([0, 1, 2]);
     expect(r.layers[2].length).toBeCloseTo(1, 12); // relu(x - 1) on [1, 2]
@@ -67,7 +70,15 @@ describe('exact counting along a path', () => {
     const rng = new Rng(11);
     for (const activation of ['relu', 'hard-tanh']) {
       for (let rep = 0; rep < 3; rep++) {
-        const net = randomNetwork({ inputDim: 3, width: 5, depth: 3, activation, sigmaW2: 4, sigmaB2: 0.3, rng: rng.fork(`${activation}/${rep}`) });
+        const net = randomNetwork({
+          inputDim: 3,
+          width: 5,
+          depth: 3,
+          activation,
+          sigmaW2: 4,
+          sigmaB2: 0.3,
+          rng: rng.fork(`${activation}/${rep}`),
+        });
         const { u, v } = randomPlane(3, rng.fork(`plane/${activation}/${rep}`));
         const circle = circlePath([0.1, -0.2, 0.3], u, v, 1.5, 12);
         const exact = countAlongPath(net, circle).layers.map((l) => l.transitions);
@@ -80,7 +91,7 @@ describe('exact counting along a path', () => {
     }
   });
 
-  it('trajectory length of a polygon matches the sum of its images\' chord lengths on fine subdivision', () => {
+  it("trajectory length of a polygon matches the sum of its images' chord lengths on fine subdivision", () => {
     const rng = new Rng(3);
     const net = randomNetwork({ inputDim: 4, width: 6, depth: 2, activation: 'hard-tanh', sigmaW2: 3, sigmaB2: 0.1, rng });
     const seg = segmentPath([-1, 0, 1, 0.5], [1, 1, -1, 0]);
@@ -104,7 +115,15 @@ describe('exact counting along a path', () => {
 
 describe('2-D region maps', () => {
   it('counts the regions of a known arrangement: 2 lines through the slice give 4 regions', () => {
-    const net = networkFromArrays('relu', [{ W: [[1, 0], [0, 1]], b: [0.05, -0.05] }]);
+    const net = networkFromArrays('relu', [
+      {
+        W: [
+          [1, 0],
+          [0, 1],
+        ],
+        b: [0.05, -0.05],
+      },
+    ]);
     const map = regionMap2D(net, { center: [0, 0], u: [1, 0], v: [0, 1], extent: 1, resolution: 50 });
     expect(map.regionsPerLayer).toEqual([4]);
     expect(new Set(map.ids).size).toBe(4);
@@ -142,7 +161,9 @@ describe('construction and bad input', () => {
     expect(() => randomNetwork({ ...base, width: -3 })).toThrow(/width must be a positive integer, got -3/);
     expect(() => randomNetwork({ ...base, activation: 'sigmoid' })).toThrow(/unknown activation 'sigmoid' \(use relu or hard-tanh\)/);
     expect(() => randomNetwork({ ...base, sigmaW2: 0 })).toThrow(/sigmaW2 must be/);
-    expect(() => validateArchitecture({ inputDim: 0, width: 2.5, depth: 1, activation: 'relu' })).toThrow(/width must be a positive integer, got 2.5; inputDim/);
+    expect(() => validateArchitecture({ inputDim: 0, width: 2.5, depth: 1, activation: 'relu' })).toThrow(
+      /width must be a positive integer, got 2.5; inputDim/,
+    );
     expect(() => sawtoothNetwork(0)).toThrow(/depth must be a positive integer/);
     expect(() => networkFromArrays('relu', [])).toThrow(/depth must be a positive integer, got 0/);
     expect(() => networkFromArrays('relu', [{ W: [[1, 2]], b: [0, 1] }])).toThrow(/layer 1 must have W of shape/);

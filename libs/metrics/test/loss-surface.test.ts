@@ -32,13 +32,24 @@ function tinyNet(seed = 0, shortcuts = true) {
 }
 function tinyData(n = 12) {
   const rng = new Rng('data');
-  return toEvalData({ images: rand(n * 8 * 8 * 2, rng), labels: Int32Array.from({ length: n }, (_, i) => i % 3), n, height: 8, width: 8, channels: 2, numClasses: 3 });
+  return toEvalData({
+    images: rand(n * 8 * 8 * 2, rng),
+    labels: Int32Array.from({ length: n }, (_, i) => i % 3),
+    n,
+    height: 8,
+    width: 8,
+    channels: 2,
+    numClasses: 3,
+  });
 }
 
 describe('filter normalization (Li et al. 2018, section 4)', () => {
   it('scales every conv filter (output channel) and dense neuron to the norm of the matching weights', () => {
     const rng = new Rng(1);
-    for (const shape of [[3, 3, 2, 4], [5, 3]]) {
+    for (const shape of [
+      [3, 3, 2, 4],
+      [5, 3],
+    ]) {
       const n = shape.reduce((a, b) => a * b, 1);
       const w = rand(n, rng.fork('w'));
       const d = rand(n, rng.fork('d'));
@@ -62,7 +73,11 @@ describe('filter normalization (Li et al. 2018, section 4)', () => {
     const names = m.trainableWeights.map((v) => v.originalName);
     expect(names.some((n) => /bn.*gamma/.test(n))).toBe(true);
     d.forEach((dk, k) => {
-      if (shapes[k].length <= 1) expect(dk.every((v) => v === 0), names[k]).toBe(true);
+      if (shapes[k].length <= 1)
+        expect(
+          dk.every((v) => v === 0),
+          names[k],
+        ).toBe(true);
       else {
         const out = shapes[k][shapes[k].length - 1];
         expect(filterNorm(dk, out, 0)).toBeCloseTo(filterNorm(w[k], out, 0), 4);

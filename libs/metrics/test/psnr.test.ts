@@ -25,7 +25,8 @@ describe('mse and psnr', () => {
 });
 
 describe('ssim (Wang et al. 2004: 11x11 Gaussian window, sigma 1.5, K1 0.01, K2 0.03)', () => {
-  const h = 12, w = 13;
+  const h = 12,
+    w = 13;
   const constant = (v: number, c = 1) => new Float32Array(h * w * c).fill(v);
 
   it('is 1 for identical images and matches the closed form for constant images', () => {
@@ -37,12 +38,19 @@ describe('ssim (Wang et al. 2004: 11x11 Gaussian window, sigma 1.5, K1 0.01, K2 
     expect(ssim(constant(a), constant(b), h, w, 1)).toBeCloseTo((2 * a * b + c1) / (a * a + b * b + c1), 10);
     // with dataRange 255 the constants scale: C1 = (0.01 * 255)^2
     const c255 = (0.01 * 255) ** 2;
-    expect(ssim(constant(30), constant(90), h, w, 1, { dataRange: 255 })).toBeCloseTo((2 * 30 * 90 + c255) / (30 * 30 + 90 * 90 + c255), 10);
+    expect(ssim(constant(30), constant(90), h, w, 1, { dataRange: 255 })).toBeCloseTo(
+      (2 * 30 * 90 + c255) / (30 * 30 + 90 * 90 + c255),
+      10,
+    );
   });
 
   it('matches an independent numpy/scipy implementation (scripts/reference/psnr_ssim_reference.py) to 1e-6', () => {
     const ref = JSON.parse(readFileSync(new URL('./fixtures/psnr-ssim-reference.json', import.meta.url), 'utf8')) as {
-      height: number; width: number; channels: number; reference: number[]; cases: { name: string; estimate: number[]; psnr: number; ssim: number }[];
+      height: number;
+      width: number;
+      channels: number;
+      reference: number[];
+      cases: { name: string; estimate: number[]; psnr: number; ssim: number }[];
     };
     expect(ref.cases.map((c) => c.name)).toEqual(['noisy', 'scaled', 'uniform']);
     for (const c of ref.cases) {

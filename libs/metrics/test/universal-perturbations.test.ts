@@ -77,7 +77,7 @@ describe('generalized power method (Boyd 1974; Khrulkov & Oseledets Algorithm 1)
     }
   });
 
-  it('p = inf, q = 10 and q = 2: ascends to fixed points, never above the brute-force maximum over the cube\'s vertices, and reaches it from a few starts', () => {
+  it("p = inf, q = 10 and q = 2: ascends to fixed points, never above the brute-force maximum over the cube's vertices, and reaches it from a few starts", () => {
     const rng = new Rng(7);
     const ratios: number[] = [];
     for (let trial = 0; trial < 6; trial++) {
@@ -89,7 +89,9 @@ describe('generalized power method (Boyd 1974; Khrulkov & Oseledets Algorithm 1)
         for (const v of vertices(n)) best = Math.max(best, lpNorm(op.matvec(v), q));
         // The power method increases ||A v||_q monotonically to a fixed point (a local maximum, as any ascent
         // method on a non-convex problem); from several random starts it reaches the global one.
-        const found = Array.from({ length: 20 }, (_, s) => powerMethod(op, { p: Infinity, q, maxIter: 50, rng: new Rng(`${trial}/${q}/${s}`) }));
+        const found = Array.from({ length: 20 }, (_, s) =>
+          powerMethod(op, { p: Infinity, q, maxIter: 50, rng: new Rng(`${trial}/${q}/${s}`) }),
+        );
         for (const r of found) {
           expect(r.singularValue).toBeLessThanOrEqual(best + 1e-9);
           expect(Array.from(r.v).every((x) => x === 1 || x === -1)).toBe(true);
@@ -119,9 +121,28 @@ describe('generalized power method (Boyd 1974; Khrulkov & Oseledets Algorithm 1)
 function tinyNet(): tf.LayersModel {
   const seed = (k: number) => tf.initializers.glorotNormal({ seed: k });
   const m = tf.sequential();
-  m.add(tf.layers.conv2d({ inputShape: [4, 4, 2], filters: 3, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: seed(1), biasInitializer: tf.initializers.constant({ value: 0.1 }), name: 'c1' }));
+  m.add(
+    tf.layers.conv2d({
+      inputShape: [4, 4, 2],
+      filters: 3,
+      kernelSize: 3,
+      strides: 2,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: seed(1),
+      biasInitializer: tf.initializers.constant({ value: 0.1 }),
+      name: 'c1',
+    }),
+  );
   // Batch norm in inference mode (moving statistics set away from 0 / 1): the ResNet's path through FusedBatchNorm's gradients.
-  m.add(tf.layers.batchNormalization({ name: 'bn', movingMeanInitializer: tf.initializers.constant({ value: 0.2 }), movingVarianceInitializer: tf.initializers.constant({ value: 2 }), gammaInitializer: tf.initializers.constant({ value: 1.5 }) }));
+  m.add(
+    tf.layers.batchNormalization({
+      name: 'bn',
+      movingMeanInitializer: tf.initializers.constant({ value: 0.2 }),
+      movingVarianceInitializer: tf.initializers.constant({ value: 2 }),
+      gammaInitializer: tf.initializers.constant({ value: 1.5 }),
+    }),
+  );
   m.add(tf.layers.flatten({ name: 'fl' }));
   m.add(tf.layers.dense({ units: 5, activation: 'relu', kernelInitializer: seed(2), name: 'd1' }));
   m.add(tf.layers.dense({ units: 3, kernelInitializer: seed(3), name: 'out' }));
@@ -148,7 +169,15 @@ describe('Jacobian products of a hidden layer (no dense Jacobian)', () => {
       const v = Float64Array.from(rng.normalArray(op.cols));
       const f = layerMap(model, layer);
       const h = 1e-3;
-      const at = (s: number) => tf.tidy(() => f(tf.tensor(images.map((x, i) => x + s * v[i % 32]), [3, ...shape])).dataSync());
+      const at = (s: number) =>
+        tf.tidy(() =>
+          f(
+            tf.tensor(
+              images.map((x, i) => x + s * v[i % 32]),
+              [3, ...shape],
+            ),
+          ).dataSync(),
+        );
       const [plus, minus] = [at(h), at(-h)];
       const jv = op.matvec(v);
       for (let i = 0; i < jv.length; i++) expect(jv[i]).toBeCloseTo((plus[i] - minus[i]) / (2 * h), 2);
@@ -161,7 +190,15 @@ describe('Jacobian products of a hidden layer (no dense Jacobian)', () => {
   it('on a linear layer h = x W + b the stacked Jacobian is W^T for every image; the (2,2) vector is the top singular vector of W^T', () => {
     const w = [1, 2, 0, -1, 3, 1]; // 3 inputs x 2 units
     const model = tf.sequential();
-    model.add(tf.layers.dense({ inputShape: [3], units: 2, useBias: true, name: 'lin', weights: [tf.tensor2d(w, [3, 2]), tf.tensor1d([0.5, -0.5])] }));
+    model.add(
+      tf.layers.dense({
+        inputShape: [3],
+        units: 2,
+        useBias: true,
+        name: 'lin',
+        weights: [tf.tensor2d(w, [3, 2]), tf.tensor1d([0.5, -0.5])],
+      }),
+    );
     const images = Float32Array.from([0.1, 0.2, 0.3, -1, 0, 2]);
     const op = jacobianOperator(layerMap(model, 'lin'), images, [3]);
     const jv = op.matvec(Float64Array.from([1, -1, 2]));
@@ -184,8 +221,12 @@ describe('Jacobian products of a hidden layer (no dense Jacobian)', () => {
     expect(Array.from(r.perturbation).every((x) => Math.abs(Math.abs(x) - 0.25) < 1e-7)).toBe(true);
     expect(r.iterations).toBeGreaterThan(0);
     expect(tf.memory().numTensors).toBe(before);
-    expect(() => singularVectorPerturbation(model, 'nope', images, [4, 4, 2], { q: 10, maxIter: 3, xi: 0.1, rng: new Rng(1) })).toThrow(/layer 'nope' is not in model .*c1, bn, fl, d1, out/);
-    expect(() => singularVectorPerturbation(model, 'd1', images, [4, 4, 2], { q: 10, maxIter: 3, xi: 0, rng: new Rng(1) })).toThrow(/xi must be > 0/);
+    expect(() => singularVectorPerturbation(model, 'nope', images, [4, 4, 2], { q: 10, maxIter: 3, xi: 0.1, rng: new Rng(1) })).toThrow(
+      /layer 'nope' is not in model .*c1, bn, fl, d1, out/,
+    );
+    expect(() => singularVectorPerturbation(model, 'd1', images, [4, 4, 2], { q: 10, maxIter: 3, xi: 0, rng: new Rng(1) })).toThrow(
+      /xi must be > 0/,
+    );
     model.dispose();
   });
 });
@@ -238,7 +279,11 @@ describe('DeepFool', () => {
     const { logits, grads } = tc.gradients(img, [2, 0, 1]);
     expect(tf.memory().numTensors).toBe(before);
     [2, 0, 1].forEach((k, j) => {
-      const g = tf.tidy(() => tf.grad((xx: tf.Tensor) => (model.apply(xx) as tf.Tensor).slice([0, k], [1, 1]).sum())(tf.tensor(img, [1, 4, 4, 2])).dataSync());
+      const g = tf.tidy(() =>
+        tf
+          .grad((xx: tf.Tensor) => (model.apply(xx) as tf.Tensor).slice([0, k], [1, 1]).sum())(tf.tensor(img, [1, 4, 4, 2]))
+          .dataSync(),
+      );
       for (let i = 0; i < 32; i++) expect(grads[j][i]).toBeCloseTo(g[i], 5);
     });
     expect(Array.from(logits)).toEqual(Array.from(tc.logits(img)));
@@ -270,7 +315,15 @@ describe('universal perturbation (Moosavi-Dezfooli et al. Algorithm 1)', () => {
 
   it('l_inf: converges to the analytic optimum -xi sign(w), fooling exactly the points with margin < xi ||w||_1', () => {
     const xi = 0.4; // xi ||w||_1 = 2.6
-    const res = universalPerturbation(clf, images, { xi, p: Infinity, delta: 0, maxPasses: 20, overshoot: 0.02, maxIterDeepFool: 10, rng: new Rng(1) });
+    const res = universalPerturbation(clf, images, {
+      xi,
+      p: Infinity,
+      delta: 0,
+      maxPasses: 20,
+      overshoot: 0.02,
+      maxIterDeepFool: 10,
+      rng: new Rng(1),
+    });
     for (let j = 0; j < 4; j++) expect(res.perturbation[j]).toBeCloseTo(-xi * Math.sign(w[j]), 6);
     const analytic = margins.filter((m) => m < xi * l1).length / n;
     expect(res.foolingRate).toBeCloseTo(analytic, 12);
@@ -279,10 +332,26 @@ describe('universal perturbation (Moosavi-Dezfooli et al. Algorithm 1)', () => {
 
   it('l2: converges to -xi w / ||w||_2; and stops as soon as the fooling rate reaches 1 - delta', () => {
     const xi = 1;
-    const res = universalPerturbation(clf, images, { xi, p: 2, delta: 0, maxPasses: 20, overshoot: 0.02, maxIterDeepFool: 10, rng: new Rng(2) });
+    const res = universalPerturbation(clf, images, {
+      xi,
+      p: 2,
+      delta: 0,
+      maxPasses: 20,
+      overshoot: 0.02,
+      maxIterDeepFool: 10,
+      rng: new Rng(2),
+    });
     for (let j = 0; j < 4; j++) expect(res.perturbation[j]).toBeCloseTo((-xi * w[j]) / l2, 5);
     expect(res.foolingRate).toBeCloseTo(margins.filter((m) => m < xi * l2).length / n, 12);
-    const easy = universalPerturbation(clf, images, { xi: 10, p: Infinity, delta: 0.2, maxPasses: 20, overshoot: 0.02, maxIterDeepFool: 10, rng: new Rng(3) });
+    const easy = universalPerturbation(clf, images, {
+      xi: 10,
+      p: Infinity,
+      delta: 0.2,
+      maxPasses: 20,
+      overshoot: 0.02,
+      maxIterDeepFool: 10,
+      rng: new Rng(3),
+    });
     expect(easy.passes).toBe(1);
     expect(easy.foolingRate).toBeGreaterThanOrEqual(0.8);
     expect(lpNorm(easy.perturbation, Infinity)).toBeLessThanOrEqual(10 + 1e-6);
@@ -332,7 +401,9 @@ describe('fooling rate, projection and random baselines', () => {
     const u = randomPerturbation(1000, 0.2, 'uniform', new Rng(1));
     expect(lpNorm(u, Infinity)).toBeLessThanOrEqual(0.2);
     expect(lpNorm(randomPerturbation(50, 2, 'sphere', new Rng(1)), 2)).toBeCloseTo(2, 5);
-    expect(Array.from(randomPerturbation(10, 0.1, 'sign', new Rng(4)))).toEqual(Array.from(randomPerturbation(10, 0.1, 'sign', new Rng(4))));
+    expect(Array.from(randomPerturbation(10, 0.1, 'sign', new Rng(4)))).toEqual(
+      Array.from(randomPerturbation(10, 0.1, 'sign', new Rng(4))),
+    );
     expect(() => randomPerturbation(10, 0, 'sign', new Rng(1))).toThrow(/xi must be > 0/);
   });
 });

@@ -97,13 +97,18 @@ export function loadCheckpoint<S>(file: string, p: { identity: string; model: tf
   const header = JSON.parse(buf.subarray(MAGIC.length + 4, dataStart).toString('utf8')) as Header<S>;
   if (header.identity !== p.identity) throw bad('belongs to a different run (its config, seed or backend differ)');
   const modelWeights = p.model.weights;
-  const shapesMatch = header.weights.length === modelWeights.length && header.weights.every((e, i) => e.shape.join('x') === modelWeights[i].shape.join('x'));
+  const shapesMatch =
+    header.weights.length === modelWeights.length && header.weights.every((e, i) => e.shape.join('x') === modelWeights[i].shape.join('x'));
   if (!shapesMatch) throw bad('holds weights of a different model');
   const entries = [...header.weights, ...header.slots];
   const total = entries.reduce((s, e) => s + e.shape.reduce((a, b) => a * b, 1), 0);
-  if (buf.length - dataStart !== total * 4) throw bad(`is truncated (expected ${total * 4} bytes of values, found ${buf.length - dataStart})`);
+  if (buf.length - dataStart !== total * 4)
+    throw bad(`is truncated (expected ${total * 4} bytes of values, found ${buf.length - dataStart})`);
   // Copy: the Buffer's offset need not be 4-byte aligned.
-  const tensors = unpackTensors(entries.map((e) => e.shape), new Float32Array(new Uint8Array(buf.subarray(dataStart)).buffer));
+  const tensors = unpackTensors(
+    entries.map((e) => e.shape),
+    new Float32Array(new Uint8Array(buf.subarray(dataStart)).buffer),
+  );
   const nWeights = header.weights.length;
   tensors.slice(0, nWeights).forEach((t, i) => modelWeights[i].write(t));
   const owner = p.optimizer as unknown as SlotOwner;
@@ -142,7 +147,10 @@ export interface EpochCheckpointer<S> {
  * options it does nothing (`resumed` undefined, save and done no-ops).
  * Call it where the optimizer is disposed on failure (a refused file throws).
  */
-export function epochCheckpointer<S>(options: CheckpointOptions | undefined, target: { model: tf.LayersModel; optimizer: tf.Optimizer }): EpochCheckpointer<S> {
+export function epochCheckpointer<S>(
+  options: CheckpointOptions | undefined,
+  target: { model: tf.LayersModel; optimizer: tf.Optimizer },
+): EpochCheckpointer<S> {
   if (!options) return { resumed: undefined, save: () => {}, done: () => {} };
   const { file, identity } = options;
   let resumed: S | undefined;

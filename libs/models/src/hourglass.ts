@@ -14,7 +14,8 @@ export class ReflectionPad2D extends tf.layers.Layer {
 
   constructor(args: { pad: number; name?: string }) {
     super({ name: args.name });
-    if (!Number.isInteger(args.pad) || args.pad < 0) throw new Error(`ReflectionPad2D: pad must be a non-negative integer, got ${args.pad}`);
+    if (!Number.isInteger(args.pad) || args.pad < 0)
+      throw new Error(`ReflectionPad2D: pad must be a non-negative integer, got ${args.pad}`);
     this.pad = args.pad;
   }
 
@@ -123,13 +124,17 @@ export function skipHourglass({
 }: SkipHourglassOptions): tf.LayersModel {
   const scales = channelsDown.length;
   if (scales < 1 || channelsUp.length !== scales || channelsSkip.length !== scales) {
-    throw new Error(`skipHourglass: channelsDown, channelsUp and channelsSkip must have the same non-zero length, got ${channelsDown.length}, ${channelsUp.length}, ${channelsSkip.length}`);
+    throw new Error(
+      `skipHourglass: channelsDown, channelsUp and channelsSkip must have the same non-zero length, got ${channelsDown.length}, ${channelsUp.length}, ${channelsSkip.length}`,
+    );
   }
   for (const s of size) {
     if (s != null && s % 2 ** scales !== 0) throw new Error(`skipHourglass: image size ${size.join('x')} must be divisible by 2^${scales}`);
     // Reflection padding needs a map larger than the pad at the deepest scale (as in PyTorch).
     if (s != null && padding === 'reflection' && s / 2 ** scales <= (filterSizeDown - 1) / 2) {
-      throw new Error(`skipHourglass: image size ${size.join('x')} is too small for reflection padding at ${scales} scales (deepest map ${s / 2 ** scales}x${s / 2 ** scales}); use at least ${2 ** scales * ((filterSizeDown + 1) / 2)}`);
+      throw new Error(
+        `skipHourglass: image size ${size.join('x')} is too small for reflection padding at ${scales} scales (deepest map ${s / 2 ** scales}x${s / 2 ** scales}); use at least ${2 ** scales * ((filterSizeDown + 1) / 2)}`,
+      );
     }
   }
   for (const k of [filterSizeDown, filterSizeUp, filterSizeSkip]) {

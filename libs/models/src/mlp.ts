@@ -26,7 +26,9 @@ export function mlp({ inputShape, hidden, numClasses, rng, activation = 'relu', 
   const model = tf.sequential({ name: name ?? `mlp_${hidden.length}x${hidden[0] ?? 0}` });
   model.add(tf.layers.flatten({ inputShape, ...named('flatten') }));
   hidden.forEach((units, i) => {
-    model.add(tf.layers.dense({ units, activation, kernelInitializer: glorotUniform(rng), biasInitializer: 'zeros', ...named(`fc${i + 1}`) }));
+    model.add(
+      tf.layers.dense({ units, activation, kernelInitializer: glorotUniform(rng), biasInitializer: 'zeros', ...named(`fc${i + 1}`) }),
+    );
   });
   model.add(tf.layers.dense({ units: numClasses, kernelInitializer: glorotUniform(rng), biasInitializer: 'zeros', ...named('logits') }));
   return model;

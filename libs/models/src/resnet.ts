@@ -64,7 +64,13 @@ export class OptionAShortcut extends tf.layers.Layer {
           .slice([0, 0, 0, 0], [-1, 1, -1, c])
           .reshape([b, h / 2, w / 2, c]);
       }
-      if (this.filters > c) y = y.pad([[0, 0], [0, 0], [0, 0], [0, this.filters - c]]);
+      if (this.filters > c)
+        y = y.pad([
+          [0, 0],
+          [0, 0],
+          [0, 0],
+          [0, this.filters - c],
+        ]);
       else if (this.filters < c) throw new Error(`OptionAShortcut: cannot reduce channels ${c} -> ${this.filters}`);
       return y;
     });
@@ -136,7 +142,15 @@ export function cifarResNet({
             // Seeded from a side stream so the main path's initial weights do not depend on it.
             const projInit = heNormal(rng.fork(`${p}_proj`));
             s = tf.layers
-              .conv2d({ filters, kernelSize: 1, strides: stride, padding: 'same', useBias: false, kernelInitializer: projInit, name: `${p}_proj` })
+              .conv2d({
+                filters,
+                kernelSize: 1,
+                strides: stride,
+                padding: 'same',
+                useBias: false,
+                kernelInitializer: projInit,
+                name: `${p}_proj`,
+              })
               .apply(x) as T;
             s = bn(s, `${p}_proj_bn`);
           }

@@ -21,8 +21,16 @@ export interface SmallCnnOptions {
  * fully connected layer and a linear classifier. Layers are named conv1..convK,
  * fc1 and logits, so a hidden layer can be chosen by name.
  */
-export function smallCnn({ inputShape, numClasses, rng, channels = [16, 32], kernelSize = 5, fcUnits = 128 }: SmallCnnOptions): tf.Sequential {
-  if (channels.length === 0 || channels.some((c) => !Number.isInteger(c) || c < 1)) throw new Error(`smallCnn: channels must be positive integers, got ${JSON.stringify(channels)}`);
+export function smallCnn({
+  inputShape,
+  numClasses,
+  rng,
+  channels = [16, 32],
+  kernelSize = 5,
+  fcUnits = 128,
+}: SmallCnnOptions): tf.Sequential {
+  if (channels.length === 0 || channels.some((c) => !Number.isInteger(c) || c < 1))
+    throw new Error(`smallCnn: channels must be positive integers, got ${JSON.stringify(channels)}`);
   const model = tf.sequential({ name: `small_cnn_${channels.join('_')}` });
   channels.forEach((filters, i) => {
     model.add(

@@ -6,39 +6,51 @@ import { epochCheckpointer, type CheckpointOptions } from './checkpoint.ts';
 /** Images (NHWC, flattened) and integer labels: an ImageDataset of @claimlab/datasets, name optional. */
 export type LabelledImages = Omit<ImageDataset, 'name'>;
 
+/**
+ * The learning rate of epoch e (1-based) is r_e * factor ** k_e, where r_1 = learningRate,
+ * r_{e+1} = r_e * decayPerEpoch, and k_e counts the milestones m with e > m.
+ */
 export interface SgdSchedule {
   learningRate: number;
   momentum: number;
-  /** Multiplicative learning-rate decay applied after every epoch (Zhang et al.: 0.95). */
-  decayPerEpoch: number;
+  /** Nesterov momentum (default false). */
+  nesterov?: boolean;
+  /** Multiplicative learning-rate decay applied after every epoch (default 1; Zhang et al.: 0.95). */
+  decayPerEpoch?: number;
+  /** The learning rate is multiplied by `factor` at the end of each of these epochs (He et al.'s step schedule). */
+  milestones?: { epochs: number[]; factor: number };
 }
 
-export interface EpochRecord {
+/** What every epoch of trainClassifier records. */
+export interface EpochLoss {
   epoch: number;
   /** SGD steps taken so far. */
   steps: number;
   learningRate: number;
-  /** Mean training loss over the epoch's mini-batches. */
+  /** Mean training loss (with the weight-decay term) over the epoch's mini-batches. */
   loss: number;
+}
+
+/** An epoch of a run evaluated after every epoch. */
+export interface EpochRecord extends EpochLoss {
   /** Accuracy on the whole (possibly corrupted) training set, evaluated after the epoch. */
   trainAccuracy: number;
   /** Accuracy on the clean held-out test set, evaluated after the epoch. */
   testAccuracy: number;
 }
 
-export interface TrainOptions {
+interface CommonTrainOptions {
   model: tf.LayersModel;
   train: LabelledImages;
-  test: LabelledImages;
   schedule: SgdSchedule;
+  /** Adds weightDecay/2 * (sum of squares of every trainable weight) to the loss (torch.optim.SGD's weight_decay); default 0. */
+  weightDecay?: number;
   batchSize: number;
   maxEpochs: number;
-  /** Stop once training accuracy reaches this value (1 = fit the training set exactly). */
-  stopAtTrainAccuracy: number;
   /** Shuffles the training set every epoch. */
   rng: Rng;
-  /** Called after every epoch trained in this call (not for epochs restored from a checkpoint). */
-  onEpoch?(record: EpochRecord): void;
+  /** What a NonFiniteLossError advises (default: a tenth of the learning rate, as --set learningRate=...). */
+  nonFiniteHint?: string;
   /**
    * Save the run's state (weights, optimizer slots, batch-order stream,
    * epoch records) to `file` after every epoch, and with `resume`, continue
@@ -49,23 +61,36 @@ export interface TrainOptions {
   checkpoint?: CheckpointOptions;
 }
 
+/** Training with the train and test accuracies evaluated after every epoch. */
+export interface TrainOptions extends CommonTrainOptions {
+  /** The default; see TrainOnlyOptions for training without evaluation. */
+  evaluate?: true;
+  test: LabelledImages;
+  /** Stop once training accuracy reaches this value (1 = fit the training set exactly); default: never. */
+  stopAtTrainAccuracy?: number;
+  /** Called after every epoch trained in this call (not for epochs restored from a checkpoint). */
+  onEpoch?(record: EpochRecord): void;
+}
+
+/** Training for maxEpochs with no per-epoch evaluation. */
+export interface TrainOnlyOptions extends CommonTrainOptions {
+  evaluate: false;
+  stopAtTrainAccuracy?: never;
+  onEpoch?(record: EpochLoss): void;
+}
+
+export interface TrainResult<R extends EpochLoss = EpochRecord> {
+  epochs: R[];
+}
+
 /** What a checkpoint of trainClassifier holds besides the tensors. */
 interface TrainState {
-  epochs: EpochRecord[];
+  epochs: EpochLoss[];
   steps: number;
-  /** Learning rate of the next epoch. */
+  /** r of the next epoch: its learning rate before milestone decays. */
   learningRate: number;
   rng: RngState;
 }
-
-export interface TrainResult {
-  epochs: EpochRecord[];
-  /** First step count at which training accuracy reached each threshold, or null. */
-  stepsToReach: Map<number, number | null>;
-}
-
-/** Thresholds whose steps-to-reach are recorded. */
-export const FIT_THRESHOLDS = [0.9, 0.99, 1.0];
 
 export class NonFiniteLossError extends Error {
   override name = 'NonFiniteLossError';
@@ -76,6 +101,12 @@ function toTensors(d: LabelledImages): { x: tf.Tensor4D; y: tf.Tensor1D } {
     x: tf.tensor4d(d.images, [d.n, d.height, d.width, d.channels]),
     y: tf.tensor1d(d.labels, 'int32'),
   };
+}
+
+/** factor ** (milestones passed before `epoch`), 1 without milestones. */
+function milestoneDecay(schedule: SgdSchedule, epoch: number): number {
+  const m = schedule.milestones;
+  return m ? m.factor ** m.epochs.filter((e) => epoch > e).length : 1;
 }
 
 /** Accuracy of `model` on (x, y), evaluated in inference mode in batches. */
@@ -93,31 +124,41 @@ export function accuracy(model: tf.LayersModel, x: tf.Tensor4D, y: tf.Tensor1D, 
 }
 
 /**
- * Mini-batch SGD with momentum on softmax cross-entropy, no regularization,
- * until the training accuracy reaches `stopAtTrainAccuracy` or `maxEpochs`.
- * One host sync per epoch (loss and accuracies), none per step.
+ * Mini-batch SGD with (Nesterov) momentum on softmax cross-entropy plus
+ * optional weight decay, for maxEpochs or until the training accuracy reaches
+ * `stopAtTrainAccuracy`. One host sync per epoch (the mean loss), plus the
+ * accuracy evaluation unless `evaluate` is false.
  */
-export function trainClassifier(opts: TrainOptions): TrainResult {
-  const { model, train, test, schedule, batchSize, maxEpochs, stopAtTrainAccuracy, checkpoint } = opts;
+export function trainClassifier(opts: TrainOptions): TrainResult<EpochRecord>;
+export function trainClassifier(opts: TrainOnlyOptions): TrainResult<EpochLoss>;
+export function trainClassifier(opts: TrainOptions | TrainOnlyOptions): TrainResult<EpochLoss> {
+  const { model, train, schedule, batchSize, maxEpochs, stopAtTrainAccuracy, checkpoint } = opts;
+  if (opts.evaluate === false && stopAtTrainAccuracy !== undefined) {
+    throw new Error('stopAtTrainAccuracy needs the per-epoch evaluation: drop it or evaluate');
+  }
+  const weightDecay = opts.weightDecay ?? 0;
+  const hint = opts.nonFiniteHint ?? `lower the learning rate (e.g. --set learningRate=${schedule.learningRate / 10})`;
+  // Each variant's onEpoch takes the records that variant produces.
+  const onEpoch = opts.onEpoch as ((record: EpochLoss) => void) | undefined;
   let rng = opts.rng;
-  const optimizer = tf.train.momentum(schedule.learningRate, schedule.momentum);
+  const optimizer = tf.train.momentum(schedule.learningRate, schedule.momentum, schedule.nesterov ?? false);
   const tr = toTensors(train);
-  const te = toTensors(test);
-  const stepsToReach = new Map<number, number | null>(FIT_THRESHOLDS.map((t) => [t, null]));
-  let epochs: EpochRecord[] = [];
+  const te = opts.evaluate === false ? null : toTensors(opts.test);
+  const weights = model.trainableWeights.map((w) => w.read());
+  let epochs: EpochLoss[] = [];
   let steps = 0;
-  let lr = schedule.learningRate;
+  // r_e of SgdSchedule, multiplied in place every epoch and checkpointed: the committed results
+  // were made with this iterated product, not with learningRate * decayPerEpoch ** (e - 1).
+  let rate = schedule.learningRate;
   try {
     const ckpt = epochCheckpointer<TrainState>(checkpoint, { model, optimizer });
     const saved = ckpt.resumed;
     if (saved) {
-      ({ epochs, steps, learningRate: lr } = saved);
+      ({ epochs, steps, learningRate: rate } = saved);
       rng = Rng.restore(saved.rng);
-      for (const record of epochs) {
-        for (const t of FIT_THRESHOLDS) if (stepsToReach.get(t) === null && record.trainAccuracy >= t) stepsToReach.set(t, record.steps);
-      }
     }
     for (let epoch = epochs.length + 1; epoch <= maxEpochs; epoch++) {
+      const lr = rate * milestoneDecay(schedule, epoch);
       optimizer.setLearningRate(lr);
       const order = rng.permutation(train.n);
       const batchLosses: tf.Scalar[] = [];
@@ -127,10 +168,12 @@ export function trainClassifier(opts: TrainOptions): TrainResult {
           const ids = tf.tensor1d(idx, 'int32');
           const xb = tr.x.gather(ids);
           const yb = tf.oneHot(tr.y.gather(ids), train.numClasses);
-          const loss = optimizer.minimize(
-            () => tf.losses.softmaxCrossEntropy(yb, model.apply(xb, { training: true }) as tf.Tensor) as tf.Scalar,
-            true,
-          )!;
+          const loss = optimizer.minimize(() => {
+            const ce = tf.losses.softmaxCrossEntropy(yb, model.apply(xb, { training: true }) as tf.Tensor) as tf.Scalar;
+            if (weightDecay === 0) return ce;
+            const l2 = tf.addN(weights.map((w) => w.square().sum()));
+            return ce.add(l2.mul(weightDecay / 2)) as tf.Scalar;
+          }, true)!;
           batchLosses.push(tf.keep(loss));
         });
         steps++;
@@ -140,26 +183,18 @@ export function trainClassifier(opts: TrainOptions): TrainResult {
       const loss = meanLoss.dataSync()[0];
       tf.dispose([meanLoss, ...batchLosses]);
       if (!Number.isFinite(loss)) {
-        throw new NonFiniteLossError(
-          `training loss became ${loss} in epoch ${epoch} (learning rate ${lr}); lower the learning rate (e.g. --set learningRate=${schedule.learningRate / 10})`,
-        );
+        throw new NonFiniteLossError(`training loss became ${loss} in epoch ${epoch} (learning rate ${lr}); ${hint}`);
       }
-      const record: EpochRecord = {
-        epoch,
-        steps,
-        learningRate: lr,
-        loss,
-        trainAccuracy: accuracy(model, tr.x, tr.y),
-        testAccuracy: accuracy(model, te.x, te.y),
-      };
+      let record: EpochLoss | EpochRecord = { epoch, steps, learningRate: lr, loss };
+      if (te) record = { ...record, trainAccuracy: accuracy(model, tr.x, tr.y), testAccuracy: accuracy(model, te.x, te.y) };
       epochs.push(record);
-      for (const t of FIT_THRESHOLDS) if (stepsToReach.get(t) === null && record.trainAccuracy >= t) stepsToReach.set(t, steps);
-      const finished = record.trainAccuracy >= stopAtTrainAccuracy || epoch === maxEpochs;
+      const reached = stopAtTrainAccuracy !== undefined && 'trainAccuracy' in record && record.trainAccuracy >= stopAtTrainAccuracy;
+      const finished = reached || epoch === maxEpochs;
       if (!finished) {
-        lr *= schedule.decayPerEpoch;
-        ckpt.save({ epochs, steps, learningRate: lr, rng: rng.snapshot() });
+        rate *= schedule.decayPerEpoch ?? 1;
+        ckpt.save({ epochs, steps, learningRate: rate, rng: rng.snapshot() });
       }
-      opts.onEpoch?.(record);
+      onEpoch?.(record);
       if (finished) break;
     }
     ckpt.done();
@@ -167,7 +202,8 @@ export function trainClassifier(opts: TrainOptions): TrainResult {
     optimizer.dispose();
     // tfjs 4.22's MomentumOptimizer.dispose() forgets the learning-rate scalar its parent keeps.
     (optimizer as unknown as { c?: tf.Tensor }).c?.dispose();
-    for (const t of [tr.x, tr.y, te.x, te.y]) t.dispose();
+    tf.dispose([tr.x, tr.y]);
+    if (te) tf.dispose([te.x, te.y]);
   }
-  return { epochs, stepsToReach };
+  return { epochs };
 }

@@ -31,13 +31,19 @@ function convBnNet(bn: () => tf.layers.Layer): tf.Sequential {
 /** Three SGD steps on a fixed batch; every weight (moving statistics included) and the final inference output. */
 function train(model: tf.Sequential): Float32Array[] {
   const rng = new Rng(7);
-  const x = tf.tensor(rng.normalArray(5 * 6 * 6 * 2).map((v) => 2 * v + 1), [5, 6, 6, 2]);
+  const x = tf.tensor(
+    rng.normalArray(5 * 6 * 6 * 2).map((v) => 2 * v + 1),
+    [5, 6, 6, 2],
+  );
   const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1], 'int32'), 3);
   const opt = tf.train.sgd(0.1);
   for (let i = 0; i < 3; i++) {
     opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
   }
-  const out = [...model.getWeights().map((w) => w.dataSync() as Float32Array), tf.tidy(() => (model.apply(x) as tf.Tensor).dataSync() as Float32Array)];
+  const out = [
+    ...model.getWeights().map((w) => w.dataSync() as Float32Array),
+    tf.tidy(() => (model.apply(x) as tf.Tensor).dataSync() as Float32Array),
+  ];
   tf.dispose([x, y]);
   model.dispose();
   return out;
@@ -98,7 +104,7 @@ describe('ClaimlabBatchNormalization', () => {
     model.dispose();
   });
 
-  it('trains without a scale or a center (tfjs 4.22\'s own layer throws), on both backends', async () => {
+  it("trains without a scale or a center (tfjs 4.22's own layer throws), on both backends", async () => {
     for (const backend of ['cpu', 'wasm']) {
       await tf.setBackend(backend);
       const model = convBnNet(() => batchNormalization({ scale: false, center: false }));
@@ -113,13 +119,15 @@ describe('ClaimlabBatchNormalization', () => {
     const inception = smallInception({ inputShape: [8, 8, 3], numClasses: 10, rng: new Rng(1) });
     const x = tf.ones([2, 8, 8, 3]);
     const y = tf.oneHot(tf.tensor1d([1, 2], 'int32'), 10);
-    const loss = tf.train.sgd(0.1).minimize(() => tf.losses.softmaxCrossEntropy(y, inception.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
+    const loss = tf.train
+      .sgd(0.1)
+      .minimize(() => tf.losses.softmaxCrossEntropy(y, inception.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
     expect(Number.isFinite(loss.dataSync()[0])).toBe(true);
     tf.dispose([x, y, loss]);
     inception.dispose();
   });
 
-  it('survives a JSON round trip as its own class, with tfjs\'s config', async () => {
+  it("survives a JSON round trip as its own class, with tfjs's config", async () => {
     const layer = batchNormalization({ momentum: 0.8, epsilon: 1e-4, name: 'bn_x' });
     expect(layer).toBeInstanceOf(ClaimlabBatchNormalization);
     expect(layer.getConfig()).toMatchObject({ momentum: 0.8, epsilon: 1e-4, name: 'bn_x', scale: true, center: true });

@@ -22,7 +22,8 @@ describe('skipHourglass (deep image prior)', () => {
     //   skip 1x1: c_in*4 + 4, BN 8; down: c_in*128*9 + 128, BN 256; 128*128*9 + 128, BN 256;
     //   BN on concat (4 + 128): 264; up: 132*128*9 + 128, BN 256; 1x1: 128*128 + 128, BN 256;
     // then the output 1x1 conv 128*3 + 3.
-    const scale = (cin: number) => cin * 4 + 4 + 8 + cin * 128 * 9 + 128 + 256 + 128 * 128 * 9 + 128 + 256 + 264 + 132 * 128 * 9 + 128 + 256 + 128 * 128 + 128 + 256;
+    const scale = (cin: number) =>
+      cin * 4 + 4 + 8 + cin * 128 * 9 + 128 + 256 + 128 * 128 * 9 + 128 + 256 + 264 + 132 * 128 * 9 + 128 + 256 + 128 * 128 + 128 + 256;
     const expected = scale(32) + 4 * scale(128) + 128 * 3 + 3;
     expect(expected).toBe(2_217_831);
     expect(countParams(m)).toBe(expected);
@@ -45,14 +46,23 @@ describe('skipHourglass (deep image prior)', () => {
   });
 
   it('is deterministic per seed and trains without leaking tensors', () => {
-    const w = (seed: number) => skipHourglass({ rng: new Rng(seed), size: [16, 16], ...small }).getWeights().map((t) => Array.from(t.dataSync()));
+    const w = (seed: number) =>
+      skipHourglass({ rng: new Rng(seed), size: [16, 16], ...small })
+        .getWeights()
+        .map((t) => Array.from(t.dataSync()));
     expect(w(3)).toEqual(w(3));
     expect(w(3)[0]).not.toEqual(w(4)[0]);
     const m = skipHourglass({ rng: new Rng(3), size: [16, 16], ...small });
     const z = tf.randomUniform([1, 16, 16, 4], 0, 0.1, 'float32', 2);
     const target = tf.randomUniform([1, 16, 16, 3], 0, 1, 'float32', 3);
     const opt = tf.train.adam(0.01);
-    const step = () => tf.tidy(() => opt.minimize(() => tf.losses.meanSquaredError(target, m.apply(z, { training: true }) as tf.Tensor) as tf.Scalar, true)!.dataSync()[0]);
+    const step = () =>
+      tf.tidy(
+        () =>
+          opt
+            .minimize(() => tf.losses.meanSquaredError(target, m.apply(z, { training: true }) as tf.Tensor) as tf.Scalar, true)!
+            .dataSync()[0],
+      );
     const first = step();
     const before = tf.memory().numTensors;
     let last = first;
@@ -69,13 +79,24 @@ describe('ReflectionPad2D', () => {
     for (const pad of [1, 2]) {
       const layer = new ReflectionPad2D({ pad });
       const y = layer.apply(x) as tf.Tensor;
-      const ref = tf.mirrorPad(x, [[0, 0], [pad, pad], [pad, pad], [0, 0]], 'reflect');
+      const ref = tf.mirrorPad(
+        x,
+        [
+          [0, 0],
+          [pad, pad],
+          [pad, pad],
+          [0, 0],
+        ],
+        'reflect',
+      );
       expect(y.shape).toEqual(ref.shape);
       expect(Array.from(y.dataSync())).toEqual(Array.from(ref.dataSync()));
     }
     // d/dx sum(pad_1(x)): each input pixel counts once plus once per reflection of it. Along an
     // axis of size n, index 1 and n-2 are reflected once; so the count is (1 + [h in {1, n-2}]) * (1 + [w in {1, m-2}]).
-    const g = tf.grad((t: tf.Tensor) => (new ReflectionPad2D({ pad: 1 }).apply(t) as tf.Tensor).sum())(x).arraySync() as number[][][][];
+    const g = tf
+      .grad((t: tf.Tensor) => (new ReflectionPad2D({ pad: 1 }).apply(t) as tf.Tensor).sum())(x)
+      .arraySync() as number[][][][];
     const f = (i: number, n: number) => (i === 1 || i === n - 2 ? 2 : 1);
     for (let h = 0; h < 5; h++) for (let w = 0; w < 4; w++) expect(g[1][h][w][2]).toBe(f(h, 5) * f(w, 4));
   });

@@ -1,4 +1,4 @@
-import { describe, expect, it, beforeAll } from 'vitest';
+import { describe, expect, it, beforeAll, vi } from 'vitest';
 import { Rng } from '@claimlab/core';
 import { selectBackend, tf } from '@claimlab/backend';
 import { countParams, mlp, NonFiniteLossError, smallAlexNet, smallInception, trainClassifier, type LabelledImages } from '../src/index.ts';
@@ -9,7 +9,7 @@ beforeAll(async () => {
 
 describe('Zhang et al. architectures', () => {
   // Table 1 of Zhang et al. (2017) lists the parameter counts for 28x28x3 CIFAR-10 crops.
-  it('match the paper\'s parameter counts exactly', () => {
+  it("match the paper's parameter counts exactly", () => {
     const rng = new Rng(0);
     const shape: [number, number, number] = [28, 28, 3];
     expect(countParams(mlp({ inputShape: shape, hidden: [512], numClasses: 10, rng }))).toBe(1_209_866);
@@ -64,7 +64,13 @@ describe('trainClassifier', () => {
     const model = mlp({ inputShape: [4, 4, 1], hidden: [8], numClasses: 2, rng: rng.fork('w') });
     const before = tf.memory().numTensors;
     const res = trainClassifier({
-      model, train, test, batchSize: 16, maxEpochs: 30, stopAtTrainAccuracy: 1, rng: rng.fork('b'),
+      model,
+      train,
+      test,
+      batchSize: 16,
+      maxEpochs: 30,
+      stopAtTrainAccuracy: 1,
+      rng: rng.fork('b'),
       schedule: { learningRate: 0.1, momentum: 0.9, decayPerEpoch: 1 },
     });
     expect(tf.memory().numTensors).toBe(before);
@@ -72,7 +78,8 @@ describe('trainClassifier', () => {
     expect(last.trainAccuracy).toBe(1);
     expect(last.testAccuracy).toBeGreaterThan(0.9);
     expect(res.epochs.map((e) => e.steps)).toEqual(res.epochs.map((_, i) => (i + 1) * 4));
-    expect(res.stepsToReach.get(1)).toBe(last.steps);
+    // The run stopped at the first epoch that fitted the training set.
+    expect(res.epochs.find((e) => e.trainAccuracy >= 1)?.steps).toBe(last.steps);
   });
 
   it('stops with a clear error when the loss becomes NaN', () => {
@@ -81,9 +88,156 @@ describe('trainClassifier', () => {
     const model = mlp({ inputShape: [4, 4, 1], hidden: [8], numClasses: 2, rng });
     expect(() =>
       trainClassifier({
-        model, train, test: train, batchSize: 8, maxEpochs: 5, stopAtTrainAccuracy: 1, rng,
+        model,
+        train,
+        test: train,
+        batchSize: 8,
+        maxEpochs: 5,
+        stopAtTrainAccuracy: 1,
+        rng,
         schedule: { learningRate: 1e30, momentum: 0.9, decayPerEpoch: 1 },
       }),
     ).toThrow(NonFiniteLossError);
+  });
+});
+
+/** One input, two classes: a dense layer with kernel [1, 2] and bias [2], weights set by hand. */
+function linear(weights: number[]): tf.LayersModel {
+  const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [1, 1, 1] }), tf.layers.dense({ units: 2 })] });
+  const values = [tf.tensor2d([weights.slice(0, 2)]), tf.tensor1d(weights.slice(2))];
+  model.setWeights(values);
+  tf.dispose(values);
+  return model;
+}
+
+const xs = [1, -0.5, 2, 0.25];
+const ys = [0, 1, 1, 0];
+const line: LabelledImages = {
+  images: Float32Array.from(xs),
+  labels: Int32Array.from(ys),
+  n: 4,
+  height: 1,
+  width: 1,
+  channels: 1,
+  numClasses: 2,
+};
+const w0 = [0.5, -0.25, 0.1, 0];
+const schedule = { learningRate: 0.2, momentum: 0.9, decayPerEpoch: 0.8, milestones: { epochs: [1, 3], factor: 0.5 } };
+
+/**
+ * What trainClassifier must compute on `line` with `schedule`, batches of 2, 4 epochs, in plain
+ * float64: softmax cross-entropy plus weightDecay/2 * ||w||^2, tfjs's momentum update
+ * (v = m v + g; w -= lr (g + m v) with Nesterov, lr v without), the same batch order.
+ */
+function reference(nesterov: boolean, weightDecay: number) {
+  const w = [...w0];
+  const v = [0, 0, 0, 0];
+  const order = new Rng('order');
+  const epochs = [];
+  let rate = schedule.learningRate;
+  for (let epoch = 1; epoch <= 4; epoch++) {
+    const lr = rate * schedule.milestones.factor ** schedule.milestones.epochs.filter((m) => epoch > m).length;
+    const perm = order.permutation(4);
+    let lossSum = 0;
+    for (const batch of [perm.subarray(0, 2), perm.subarray(2, 4)]) {
+      const g = [0, 0, 0, 0];
+      let ce = 0;
+      for (const i of batch) {
+        const z = [xs[i] * w[0] + w[2], xs[i] * w[1] + w[3]];
+        const p = z.map((t) => Math.exp(t) / (Math.exp(z[0]) + Math.exp(z[1])));
+        ce -= Math.log(p[ys[i]]) / 2;
+        for (let j = 0; j < 2; j++) {
+          const d = (p[j] - (ys[i] === j ? 1 : 0)) / 2;
+          g[j] += xs[i] * d;
+          g[2 + j] += d;
+        }
+      }
+      lossSum += ce + (weightDecay / 2) * w.reduce((s, t) => s + t * t, 0);
+      for (let j = 0; j < 4; j++) {
+        g[j] += weightDecay * w[j];
+        v[j] = schedule.momentum * v[j] + g[j];
+        w[j] -= lr * (nesterov ? g[j] + schedule.momentum * v[j] : v[j]);
+      }
+    }
+    epochs.push({ epoch, steps: 2 * epoch, learningRate: lr, loss: lossSum / 2 });
+    rate *= schedule.decayPerEpoch;
+  }
+  return { epochs, weights: w };
+}
+
+describe('trainClassifier schedule, Nesterov momentum and weight decay', () => {
+  it.each([
+    [false, 0],
+    [true, 0],
+    [false, 0.1],
+    [true, 0.1],
+  ])('nesterov %s, weight decay %s: the losses and weights of a hand-computed run', (nesterov, weightDecay) => {
+    const model = linear(w0);
+    const { epochs } = trainClassifier({
+      model,
+      train: line,
+      evaluate: false,
+      schedule: { ...schedule, nesterov },
+      weightDecay,
+      batchSize: 2,
+      maxEpochs: 4,
+      rng: new Rng('order'),
+    });
+    const ref = reference(nesterov, weightDecay);
+    // Iterative per-epoch decay times the milestone factor: 0.2, 0.16 / 2, 0.128 / 2, 0.1024 / 4.
+    expect(epochs.map((e) => e.learningRate)).toEqual(ref.epochs.map((e) => e.learningRate));
+    epochs.forEach((e, i) => expect(e.learningRate).toBeCloseTo([0.2, 0.08, 0.064, 0.0256][i], 15));
+    expect(epochs.map((e) => [e.epoch, e.steps])).toEqual(ref.epochs.map((e) => [e.epoch, e.steps]));
+    epochs.forEach((e, i) => expect(e.loss).toBeCloseTo(ref.epochs[i].loss, 5));
+    const trained = model.getWeights().flatMap((t) => Array.from(t.dataSync()));
+    trained.forEach((t, i) => expect(t).toBeCloseTo(ref.weights[i], 5));
+    model.dispose();
+  });
+
+  it('the four variants differ beyond the tolerance above, so each is told apart', () => {
+    const finals = [reference(false, 0), reference(true, 0), reference(false, 0.1), reference(true, 0.1)].map((r) => r.weights);
+    for (let a = 0; a < 4; a++)
+      for (let b = a + 1; b < 4; b++) expect(Math.max(...finals[a].map((t, i) => Math.abs(t - finals[b][i])))).toBeGreaterThan(1e-3);
+  });
+
+  it('without evaluation records no accuracies, needs no test set, never runs the model in inference mode and leaks no tensors', () => {
+    const model = linear(w0);
+    const apply = vi.spyOn(model, 'apply');
+    const before = tf.memory().numTensors;
+    const seen: number[] = [];
+    const { epochs } = trainClassifier({
+      model,
+      train: line,
+      evaluate: false,
+      schedule,
+      batchSize: 2,
+      maxEpochs: 3,
+      rng: new Rng('order'),
+      onEpoch: (e) => seen.push(e.epoch),
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(seen).toEqual([1, 2, 3]);
+    expect(epochs.map((e) => Object.keys(e))).toEqual(Array(3).fill(['epoch', 'steps', 'learningRate', 'loss']));
+    expect(apply.mock.calls.length).toBe(6);
+    expect(apply.mock.calls.every(([, kwargs]) => kwargs?.training === true)).toBe(true);
+    model.dispose();
+  });
+
+  it('refuses stopAtTrainAccuracy without evaluation', () => {
+    const model = linear(w0);
+    expect(() =>
+      // @ts-expect-error stopAtTrainAccuracy needs the per-epoch evaluation
+      trainClassifier({
+        model,
+        train: line,
+        evaluate: false,
+        stopAtTrainAccuracy: 1,
+        schedule,
+        batchSize: 2,
+        maxEpochs: 3,
+        rng: new Rng('order'),
+      }),
+    ).toThrow(/stopAtTrainAccuracy needs the per-epoch evaluation/);
+    model.dispose();
   });
 });

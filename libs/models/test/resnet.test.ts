@@ -10,7 +10,7 @@ beforeAll(async () => {
 const weightsByName = (m: tf.LayersModel) => new Map(m.weights.map((w) => [w.originalName, Array.from(w.read().dataSync())]));
 
 describe('cifarResNet (He et al. 2016, CIFAR-10 variant)', () => {
-  it('has the paper\'s parameter counts', () => {
+  it("has the paper's parameter counts", () => {
     // ResNet-20, width 1, option A (trainable weights; BN contributes gamma and beta):
     //   conv1 3*3*3*16 = 432, BN 2*16 = 32                                            ->     464
     //   stage 1: 3 blocks x 2 x (3*3*16*16 + 2*16) = 3 x 2 x 2,336                     ->  14,016
@@ -79,14 +79,27 @@ describe('cifarResNet (He et al. 2016, CIFAR-10 variant)', () => {
   it('takes MNIST-sized inputs (28x28x1 -> 14 -> 7) at a narrow width, and its 1-D weights are exactly the BN parameters and the fc bias', () => {
     for (const shortcutType of ['A', 'projection'] as const) {
       for (const shortcuts of [true, false]) {
-        const m = cifarResNet({ depth: 8, numClasses: 10, rng: new Rng(7), inputShape: [28, 28, 1], widthMultiplier: 0.25, shortcuts, shortcutType });
+        const m = cifarResNet({
+          depth: 8,
+          numClasses: 10,
+          rng: new Rng(7),
+          inputShape: [28, 28, 1],
+          widthMultiplier: 0.25,
+          shortcuts,
+          shortcutType,
+        });
         const x = tf.zeros([2, 28, 28, 1]);
         const y = m.predict(x) as tf.Tensor;
         expect(y.shape).toEqual([2, 10]);
         // Loss-landscape directions are zeroed on 1-D parameters (Li et al. 2018, --xignore biasbn): those must be BN gamma/beta and the fc bias only.
         const oneD = m.trainableWeights.filter((w) => w.shape.length <= 1).map((w) => w.originalName);
-        expect(oneD.every((n) => /bn.*\/(gamma|beta)$/.test(n) || n === 'fc/bias'), oneD.join(', ')).toBe(true);
-        expect(m.trainableWeights.filter((w) => w.shape.length > 1).every((w) => /(conv\d?|proj|fc)\/kernel$/.test(w.originalName))).toBe(true);
+        expect(
+          oneD.every((n) => /bn.*\/(gamma|beta)$/.test(n) || n === 'fc/bias'),
+          oneD.join(', '),
+        ).toBe(true);
+        expect(m.trainableWeights.filter((w) => w.shape.length > 1).every((w) => /(conv\d?|proj|fc)\/kernel$/.test(w.originalName))).toBe(
+          true,
+        );
         // Running statistics are not trainable, so directions over trainable weights never touch them.
         expect(m.nonTrainableWeights.every((w) => /moving_(mean|variance)$/.test(w.originalName))).toBe(true);
         tf.dispose([x, y]);
@@ -110,7 +123,12 @@ describe('OptionAShortcut', () => {
     const layer = new OptionAShortcut({ filters: 4, stride: 2 });
     const x = tf.range(0, 2 * 4 * 6 * 2).reshape([2, 4, 6, 2]) as tf.Tensor4D;
     const y = layer.apply(x) as tf.Tensor;
-    const expected = tf.pad(tf.stridedSlice(x, [0, 0, 0, 0], [2, 4, 6, 2], [1, 2, 2, 1]), [[0, 0], [0, 0], [0, 0], [0, 2]]);
+    const expected = tf.pad(tf.stridedSlice(x, [0, 0, 0, 0], [2, 4, 6, 2], [1, 2, 2, 1]), [
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 2],
+    ]);
     expect(y.shape).toEqual([2, 2, 3, 4]);
     expect(Array.from(y.dataSync())).toEqual(Array.from(expected.dataSync()));
     const g = tf.grad((t: tf.Tensor) => (layer.apply(t) as tf.Tensor).sum())(x);

@@ -288,7 +288,18 @@ function compile(target: string): string {
 function loadAddon(file: string): NativeBlas {
   const require = createRequire(import.meta.url);
   const mod = require(file) as Partial<NativeBlas>;
-  for (const fn of ['sgemm', 'conv2d', 'sumRows', 'batchNormGrad', 'moments', 'batchNorm', 'batchNormTrainingGrad', 'setThreads', 'getThreads', 'info'] as const) {
+  for (const fn of [
+    'sgemm',
+    'conv2d',
+    'sumRows',
+    'batchNormGrad',
+    'moments',
+    'batchNorm',
+    'batchNormTrainingGrad',
+    'setThreads',
+    'getThreads',
+    'info',
+  ] as const) {
     if (typeof mod[fn] !== 'function') throw new Error(`${file} does not export ${fn}()`);
   }
   const blas = mod as NativeBlas;

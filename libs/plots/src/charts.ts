@@ -179,7 +179,9 @@ export function lineChart(o: LineChartOptions): TopLevelSpec {
   requireFields('lineChart', o, [o.x, o.y, o.color, o.strokeDash, o.detail, o.column, o.band?.lower, o.band?.upper]);
   const xType = o.xType ?? 'quantitative';
   const x = strip({
-    field: f(o.x), type: xType, title: o.xTitle,
+    field: f(o.x),
+    type: xType,
+    title: o.xTitle,
     scale: xType === 'quantitative' ? scale(o.xScale, o.xDomain, false) : undefined,
     sort: xType === 'quantitative' ? undefined : order(o.data, o.x),
   });
@@ -220,9 +222,20 @@ export function scatterChart(o: ScatterChartOptions): TopLevelSpec {
   const xType = o.xType ?? 'quantitative';
   const y = { title: o.yTitle, scale: scale(o.yScale, o.yDomain, false) };
   const layer = {
-    mark: { type: 'point', filled: true, clip: o.xDomain !== undefined || o.yDomain !== undefined, size: o.size ?? 40, opacity: o.opacity ?? 0.8 },
+    mark: {
+      type: 'point',
+      filled: true,
+      clip: o.xDomain !== undefined || o.yDomain !== undefined,
+      size: o.size ?? 40,
+      opacity: o.opacity ?? 0.8,
+    },
     encoding: strip({
-      x: strip({ field: f(o.x), type: xType, title: o.xTitle, scale: xType === 'quantitative' ? scale(o.xScale, o.xDomain, false) : undefined }),
+      x: strip({
+        field: f(o.x),
+        type: xType,
+        title: o.xTitle,
+        scale: xType === 'quantitative' ? scale(o.xScale, o.xDomain, false) : undefined,
+      }),
       y: { ...y, field: f(o.y), type: 'quantitative' },
       color: colorEnc(o.data, o.color, o.colorTitle),
       shape: o.shape ? { field: f(o.shape), type: 'nominal', title: o.shapeTitle ?? o.shape, sort: order(o.data, o.shape) } : undefined,
@@ -241,7 +254,12 @@ export function barChart(o: BarChartOptions): TopLevelSpec {
   const layers: Obj[] = [
     {
       mark: { type: 'bar', clip: o.yDomain !== undefined },
-      encoding: strip({ x, xOffset, y: { ...y, field: f(o.y), type: 'quantitative', stack: null }, color: colorEnc(o.data, o.color, o.colorTitle) }),
+      encoding: strip({
+        x,
+        xOffset,
+        y: { ...y, field: f(o.y), type: 'quantitative', stack: null },
+        color: colorEnc(o.data, o.color, o.colorTitle),
+      }),
     },
   ];
   if (o.error) {
@@ -274,8 +292,11 @@ export function heatmap(o: HeatmapOptions): TopLevelSpec {
       encoding: {
         ...enc,
         color: {
-          field: f(o.value), type: 'quantitative', title: o.valueTitle ?? o.value,
-          scale: strip({ scheme, domain: o.domain }), legend: { format },
+          field: f(o.value),
+          type: 'quantitative',
+          title: o.valueTitle ?? o.value,
+          scale: strip({ scheme, domain: o.domain }),
+          legend: { format },
         },
       },
     },

@@ -49,7 +49,8 @@ export function panelPng(img: PanelImage): Buffer {
   if (data.length !== width * height * channels) {
     throw new Error(`image panel: ${data.length} values do not make a ${width}x${height}x${channels} image`);
   }
-  const rgb = channels === 3 ? Float32Array.from(data) : Float32Array.from({ length: 3 * width * height }, (_, i) => data[Math.floor(i / 3)]);
+  const rgb =
+    channels === 3 ? Float32Array.from(data) : Float32Array.from({ length: 3 * width * height }, (_, i) => data[Math.floor(i / 3)]);
   return encodePng({ name: 'panel', width, height, data: rgb });
 }
 
@@ -79,14 +80,18 @@ export function saveImagePanels(rows: PanelRow[], pathWithoutExt: string, opts: 
   if (opts.title) parts.push(`<text x="${gap}" y="18" font-size="14" font-weight="bold">${escapeXml(opts.title)}</text>`);
   rows.forEach((row, r) => {
     const y = top + r * (cell + caption + gap);
-    if (row.title) parts.push(`<text x="${gap}" y="${y + cell / 2}" font-size="12" dominant-baseline="middle">${escapeXml(row.title)}</text>`);
+    if (row.title)
+      parts.push(`<text x="${gap}" y="${y + cell / 2}" font-size="12" dominant-baseline="middle">${escapeXml(row.title)}</text>`);
     row.panels.forEach((p, c) => {
       const x = titleWidth + gap + c * (cell + gap);
       const w = p.image.width * zoom;
       const h = p.image.height * zoom;
       const href = `data:image/png;base64,${panelPng(p.image).toString('base64')}`;
-      parts.push(`<image x="${x}" y="${y}" width="${w}" height="${h}" image-rendering="optimizeSpeed" style="image-rendering:pixelated" href="${href}"/>`);
-      if (p.label) parts.push(`<text x="${x + w / 2}" y="${y + cell + 12}" font-size="11" text-anchor="middle">${escapeXml(p.label)}</text>`);
+      parts.push(
+        `<image x="${x}" y="${y}" width="${w}" height="${h}" image-rendering="optimizeSpeed" style="image-rendering:pixelated" href="${href}"/>`,
+      );
+      if (p.label)
+        parts.push(`<text x="${x + w / 2}" y="${y + cell + 12}" font-size="11" text-anchor="middle">${escapeXml(p.label)}</text>`);
     });
   });
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">${parts.join('')}</svg>`;

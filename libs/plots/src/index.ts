@@ -16,4 +16,13 @@ export {
   type HeatmapOptions,
 } from './charts.ts';
 export type { TopLevelSpec } from 'vega-lite';
-export { saveImagePanels, panelPng, type Panel, type PanelImage, type RawImage, type EncodedImage, type PanelRow, type ImagePanelOptions } from './image-panels.ts';
+export {
+  saveImagePanels,
+  panelPng,
+  type Panel,
+  type PanelImage,
+  type RawImage,
+  type EncodedImage,
+  type PanelRow,
+  type ImagePanelOptions,
+} from './image-panels.ts';

@@ -5,8 +5,23 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 
 /** Mark types vega-lite accepts (primitive and composite marks). */
 const MARKS = new Set([
-  'arc', 'area', 'bar', 'image', 'line', 'point', 'rect', 'rule', 'text', 'tick', 'trail',
-  'circle', 'square', 'geoshape', 'boxplot', 'errorband', 'errorbar',
+  'arc',
+  'area',
+  'bar',
+  'image',
+  'line',
+  'point',
+  'rect',
+  'rule',
+  'text',
+  'tick',
+  'trail',
+  'circle',
+  'square',
+  'geoshape',
+  'boxplot',
+  'errorband',
+  'errorbar',
 ]);
 
 /**

@@ -21,7 +21,19 @@ describe('image panels', () => {
   it('writes a PNG of the rows of captioned panels, zoomed with visible pixels', () => {
     const dir = mkdtempSync(join(tmpdir(), 'claimlab-panels-'));
     const img = { data: Array.from({ length: 16 }, (_, i) => i % 2), width: 4, height: 4, channels: 1 as const };
-    const saved = saveImagePanels([{ title: 'model', panels: [{ label: 'a', image: img }, { label: 'b', image: img }] }], join(dir, 'samples'), { zoom: 8, title: 'Samples' });
+    const saved = saveImagePanels(
+      [
+        {
+          title: 'model',
+          panels: [
+            { label: 'a', image: img },
+            { label: 'b', image: img },
+          ],
+        },
+      ],
+      join(dir, 'samples'),
+      { zoom: 8, title: 'Samples' },
+    );
     expect(saved.files).toEqual([join(dir, 'samples.png')]);
     expect(existsSync(join(dir, 'samples.svg'))).toBe(false);
     const png = PNG.sync.read(readFileSync(saved.png!));

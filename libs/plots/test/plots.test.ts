@@ -63,7 +63,7 @@ function pngInfo(png: Uint8Array): { width: number; height: number; topLeft: num
   const colorType = png[25];
   expect([bitDepth, colorType]).toEqual([8, 6]); // 8-bit RGBA
   const idat: Uint8Array[] = [];
-  for (let p = 8; p < png.length; ) {
+  for (let p = 8; p < png.length;) {
     const len = view.getUint32(p);
     const type = String.fromCharCode(...png.subarray(p + 4, p + 8));
     if (type === 'IDAT') idat.push(png.subarray(p + 8, p + 8 + len));
@@ -98,8 +98,16 @@ describe('lineChart', () => {
   it('draws one line per colour group, bands, reference lines and all titles', async () => {
     const svg = await renderSpec(
       lineChart({
-        data: curves, x: 'epoch', y: 'acc', color: 'condition', band: { lower: 'lo', upper: 'hi' },
-        title: 'Training accuracy', xTitle: 'Epoch', yTitle: 'Accuracy', yDomain: [0, 1], points: true,
+        data: curves,
+        x: 'epoch',
+        y: 'acc',
+        color: 'condition',
+        band: { lower: 'lo', upper: 'hi' },
+        title: 'Training accuracy',
+        xTitle: 'Epoch',
+        yTitle: 'Accuracy',
+        yDomain: [0, 1],
+        points: true,
         hlines: [{ y: 0.1, label: 'chance' }],
       }),
     );
@@ -119,7 +127,16 @@ describe('lineChart', () => {
 
   it('facets into one panel per column value', async () => {
     const svg = await renderSpec(
-      lineChart({ data: curves, x: 'epoch', y: 'acc', color: 'condition', column: 'split', title: 'Split', xTitle: 'Epoch', yTitle: 'Accuracy' }),
+      lineChart({
+        data: curves,
+        x: 'epoch',
+        y: 'acc',
+        color: 'condition',
+        column: 'split',
+        title: 'Split',
+        xTitle: 'Epoch',
+        yTitle: 'Accuracy',
+      }),
     );
     expect(markItems(svg, 'line')).toHaveLength(6); // 2 panels x 3 conditions
     // Facet header ('split') and panel labels in order of first appearance.
@@ -160,7 +177,17 @@ describe('lineChart', () => {
 describe('scatterChart', () => {
   it('draws one symbol per datum with colour and shape legends', async () => {
     const svg = await renderSpec(
-      scatterChart({ data: curves, x: 'epoch', y: 'acc', color: 'condition', shape: 'split', title: 'Scatter', xTitle: 'Epoch', yTitle: 'Accuracy', hlines: [{ y: 0.5, label: 'half' }] }),
+      scatterChart({
+        data: curves,
+        x: 'epoch',
+        y: 'acc',
+        color: 'condition',
+        shape: 'split',
+        title: 'Scatter',
+        xTitle: 'Epoch',
+        yTitle: 'Accuracy',
+        hlines: [{ y: 0.5, label: 'half' }],
+      }),
     );
     assertTitles(svg, 'Scatter', 'Epoch', 'Accuracy');
     expect(markItems(svg, 'symbol')).toHaveLength(curves.length);
@@ -180,9 +207,19 @@ describe('barChart', () => {
   it('draws grouped bars with error bars and reference lines', async () => {
     const svg = await renderSpec(
       barChart({
-        data, x: 'model', y: 'acc', color: 'labels', error: { lower: 'lo', upper: 'hi' },
-        title: 'Test accuracy', xTitle: 'Model', yTitle: 'Accuracy', colorTitle: 'Labels',
-        hlines: [{ y: 0.1, label: 'chance' }, { y: 0.89, label: 'paper' }],
+        data,
+        x: 'model',
+        y: 'acc',
+        color: 'labels',
+        error: { lower: 'lo', upper: 'hi' },
+        title: 'Test accuracy',
+        xTitle: 'Model',
+        yTitle: 'Accuracy',
+        colorTitle: 'Labels',
+        hlines: [
+          { y: 0.1, label: 'chance' },
+          { y: 0.89, label: 'paper' },
+        ],
       }),
     );
     assertTitles(svg, 'Test accuracy', 'Model', 'Accuracy');
@@ -202,7 +239,9 @@ describe('heatmap', () => {
   const data = ['A1', 'A2', 'A3'].flatMap((src, i) => ['B1', 'B2', 'B3', 'B4'].map((tgt, j) => ({ src, tgt, v: (i * 4 + j) / 11 })));
 
   it('draws one cell per datum with its value printed, contrasting with the cell', async () => {
-    const svg = await renderSpec(heatmap({ data, x: 'tgt', y: 'src', value: 'v', title: 'Transfer', xTitle: 'Target', yTitle: 'Source', text: true }));
+    const svg = await renderSpec(
+      heatmap({ data, x: 'tgt', y: 'src', value: 'v', title: 'Transfer', xTitle: 'Target', yTitle: 'Source', text: true }),
+    );
     assertTitles(svg, 'Transfer', 'Target', 'Source');
     expect(markItems(svg, 'rect')).toHaveLength(12);
     const cellTexts = markItems(svg, 'text');
@@ -220,7 +259,18 @@ describe('heatmap', () => {
 });
 
 describe('renderSpec', () => {
-  const heat = heatmap({ data: [{ a: 'x', b: 'y', v: 1 }, { a: 'y', b: 'y', v: 2 }], x: 'a', y: 'b', value: 'v', title: 'H', xTitle: 'A', yTitle: 'B' });
+  const heat = heatmap({
+    data: [
+      { a: 'x', b: 'y', v: 1 },
+      { a: 'y', b: 'y', v: 2 },
+    ],
+    x: 'a',
+    y: 'b',
+    value: 'v',
+    title: 'H',
+    xTitle: 'A',
+    yTitle: 'B',
+  });
 
   it('is deterministic, even across renders that allocate gradient and clip ids', async () => {
     const first = await renderSpec(heat);
@@ -267,7 +317,17 @@ describe('svgToPng', () => {
 });
 
 describe('saveFigure', () => {
-  const spec = barChart({ data: [{ k: 'a', v: 1 }, { k: 'b', v: 2 }], x: 'k', y: 'v', title: 'Saved', xTitle: 'K', yTitle: 'V' });
+  const spec = barChart({
+    data: [
+      { k: 'a', v: 1 },
+      { k: 'b', v: 2 },
+    ],
+    x: 'k',
+    y: 'v',
+    title: 'Saved',
+    xTitle: 'K',
+    yTitle: 'V',
+  });
 
   it('writes SVG and PNG atomically into new directories, leaving no temporary files', async () => {
     const dir = join(tempDir(), 'nested', 'figures');

@@ -1,7 +1,12 @@
-// The synthetic 2-D datasets of the toy part: a reference with two loops and
-// "generators" that keep, drop, merge or fill them (cf. Khrulkov & Oseledets
-// 2018, section 5.1 and its Figure of planar datasets with their MRLTs).
+// The data of each part: the synthetic 2-D datasets of the toy part (a reference with two loops
+// and "generators" that keep, drop, merge or fill them; cf. Khrulkov & Oseledets 2018, section
+// 5.1), the authors' worked example, and the MNIST reference with its stand-in generators.
 import { Rng } from '@claimlab/core';
+import { loadMnist, subset, type ImageDataset } from '@claimlab/datasets';
+import type { GeometryScoreConfig } from './config.ts';
+
+/** Values per MNIST image (28 x 28 x 1). */
+export const PIXELS = 784;
 
 export const TOY_MODELS = ['reference', 'resampled', 'one-loop', 'merged-loop', 'filled-disks', 'gaussian-matched'] as const;
 export type ToyModel = (typeof TOY_MODELS)[number];
@@ -11,8 +16,8 @@ export const TOY_DESCRIPTIONS: Record<ToyModel, string> = {
   resampled: 'a fresh sample of the reference distribution (a perfect generator)',
   'one-loop': 'all mass on the left circle (mode dropping: one loop missed)',
   'merged-loop': 'one ellipse with semi-axes 2.5 and 1 around both circles (the two loops merged into one)',
-  'filled-disks': 'two filled disks at the circles\' places (the holes filled in, beta_1 = 0)',
-  'gaussian-matched': 'a Gaussian with the reference\'s mean and covariance (no loops; FID on the 2-D coordinates is ~0)',
+  'filled-disks': "two filled disks at the circles' places (the holes filled in, beta_1 = 0)",
+  'gaussian-matched': "a Gaussian with the reference's mean and covariance (no loops; FID on the 2-D coordinates is ~0)",
 };
 
 export const NOISE = 0.03;
@@ -106,4 +111,68 @@ export function exampleSample(model: ExampleModel, rng: Rng): Float64Array {
     out[2 * i + 1] = y + noise * rng.normal();
   }
   return out;
+}
+
+export const MNIST_MODELS = ['real-holdout', 'noisy-real', 'mode-collapsed', 'few-prototypes'] as const;
+
+export type MnistModel = (typeof MNIST_MODELS)[number];
+
+export const MNIST_DESCRIPTIONS: Record<MnistModel, string> = {
+  'real-holdout': 'MNIST test digits (a perfect generator)',
+  'noisy-real': 'MNIST training digits (disjoint from the reference) plus Gaussian pixel noise, clipped to [0, 1]',
+  'mode-collapsed': 'only the digits of a few classes (mode collapse across classes)',
+  'few-prototypes': 'a few prototype digits per class, each repeated with small pixel jitter (mode collapse within classes)',
+};
+
+export interface MnistSets {
+  reference: ImageDataset;
+  generators: Record<MnistModel, Float32Array>;
+  /** Training digits for the GANs (disjoint from the reference and the noisy-real sources). */
+  ganTrain: { images: Float32Array; n: number };
+}
+
+/**
+ * The reference (MNIST training digits after the classifier's) and the
+ * generators' samples, all of config.mnistSamples images, seeded.
+ */
+export function mnistSets(config: GeometryScoreConfig, seed: number): MnistSets {
+  const n = config.mnistSamples;
+  const rng = new Rng(seed).fork('mnist-sets');
+  const trainAll = loadMnist({ split: 'train' });
+  const test = loadMnist({ split: 'test' });
+  // training digits the classifier did not see, shuffled, split into disjoint pools
+  const pool = rng.fork('pool').shuffle(Array.from({ length: trainAll.n - config.classifierTrain }, (_, i) => i + config.classifierTrain));
+  if (pool.length < 3 * n)
+    throw new Error(
+      `MNIST part: need ${3 * n} training digits after the classifier's ${config.classifierTrain}; lower mnistSamples or classifierTrain`,
+    );
+  const reference = subset(trainAll, pool.slice(0, n), 'mnist-reference');
+  const noisySrc = subset(trainAll, pool.slice(n, 2 * n));
+  const rest = pool.slice(2 * n);
+  const holdout = subset(test, Array.from(rng.fork('holdout').sample(test.n, n)));
+
+  const noise = rng.fork('noise');
+  const noisy = Float32Array.from(noisySrc.images, (v) => Math.min(1, Math.max(0, v + config.pixelNoise * noise.normal())));
+
+  const keep = new Set(config.collapsedClasses);
+  const collapsedIdx = rest.filter((i) => keep.has(trainAll.labels[i])).slice(0, n);
+  if (collapsedIdx.length < n) throw new Error('MNIST part: not enough digits of the collapsed classes');
+  const collapsed = subset(trainAll, collapsedIdx).images;
+
+  // prototypes: the first k digits of each class in `rest`, repeated with jitter 0.05
+  const k = config.prototypesPerClass;
+  const protos: number[] = [];
+  for (let c = 0; c < 10; c++) protos.push(...rest.filter((i) => trainAll.labels[i] === c).slice(0, k));
+  const jitter = rng.fork('jitter');
+  const few = new Float32Array(n * PIXELS);
+  for (let j = 0; j < n; j++) {
+    const src = protos[j % protos.length] * PIXELS;
+    for (let p = 0; p < PIXELS; p++) few[j * PIXELS + p] = Math.min(1, Math.max(0, trainAll.images[src + p] + 0.05 * jitter.normal()));
+  }
+  const ganIdx = rest.slice(0, Math.min(10000, rest.length));
+  return {
+    reference,
+    generators: { 'real-holdout': holdout.images, 'noisy-real': noisy, 'mode-collapsed': collapsed, 'few-prototypes': few },
+    ganTrain: { images: subset(trainAll, ganIdx).images, n: ganIdx.length },
+  };
 }

@@ -5,20 +5,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '@claimlab/core';
 import { tf } from '@claimlab/backend';
-import { loadMnist, subset, type ImageDataset } from '@claimlab/datasets';
+import { loadMnist } from '@claimlab/datasets';
 import { loadGraphModelFromDir, runGraphModel } from '@claimlab/metrics';
 import { mlp, trainClassifier } from '@claimlab/models';
 import type { GeometryScoreConfig } from './config.ts';
-
-export const MNIST_MODELS = ['real-holdout', 'noisy-real', 'mode-collapsed', 'few-prototypes'] as const;
-export type MnistModel = (typeof MNIST_MODELS)[number];
-
-export const MNIST_DESCRIPTIONS: Record<MnistModel, string> = {
-  'real-holdout': 'MNIST test digits (a perfect generator)',
-  'noisy-real': 'MNIST training digits (disjoint from the reference) plus Gaussian pixel noise, clipped to [0, 1]',
-  'mode-collapsed': 'only the digits of a few classes (mode collapse across classes)',
-  'few-prototypes': 'a few prototype digits per class, each repeated with small pixel jitter (mode collapse within classes)',
-};
+import { PIXELS } from './data.ts';
 
 export interface FeatureNet {
   model: tf.LayersModel;
@@ -28,10 +19,13 @@ export interface FeatureNet {
   path: string;
 }
 
-const PIXELS = 784;
-
 /** Trains the MLP classifier, or loads it from the cache when the same config and seed trained it before. */
-export async function featureNet(config: GeometryScoreConfig, seed: number, cacheRoot: string, log: (s: string) => void): Promise<FeatureNet> {
+export async function featureNet(
+  config: GeometryScoreConfig,
+  seed: number,
+  cacheRoot: string,
+  log: (s: string) => void,
+): Promise<FeatureNet> {
   const key = createHash('sha256')
     .update(JSON.stringify({ v: 1, n: config.classifierTrain, e: config.classifierEpochs, h: config.classifierHidden, seed }))
     .digest('hex')
@@ -42,7 +36,9 @@ export async function featureNet(config: GeometryScoreConfig, seed: number, cach
     const meta = JSON.parse(readFileSync(`${path}.json`, 'utf8'));
     const buf = readFileSync(`${path}.weights.bin`);
     const weightData = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
-    const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: meta.modelTopology, weightSpecs: meta.weightSpecs, weightData }));
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: meta.modelTopology, weightSpecs: meta.weightSpecs, weightData }),
+    );
     log(`[geometry-score] feature classifier loaded from ${path}.json (test accuracy ${meta.testAccuracy})`);
     return { model, testAccuracy: meta.testAccuracy, cached: true, path };
   }
@@ -60,7 +56,8 @@ export async function featureNet(config: GeometryScoreConfig, seed: number, cach
     maxEpochs: config.classifierEpochs,
     stopAtTrainAccuracy: 1,
     rng: rng.fork('batches'),
-    onEpoch: (e) => log(`[geometry-score] feature classifier epoch ${e.epoch}: train ${e.trainAccuracy.toFixed(4)}, test ${e.testAccuracy.toFixed(4)}`),
+    onEpoch: (e) =>
+      log(`[geometry-score] feature classifier epoch ${e.epoch}: train ${e.trainAccuracy.toFixed(4)}, test ${e.testAccuracy.toFixed(4)}`),
   });
   const testAccuracy = epochs[epochs.length - 1].testAccuracy;
   log(`[geometry-score] feature classifier trained in ${((Date.now() - t0) / 1000).toFixed(1)}s, test accuracy ${testAccuracy.toFixed(4)}`);
@@ -71,7 +68,17 @@ export async function featureNet(config: GeometryScoreConfig, seed: number, cach
       writeFileSync(`${path}.weights.bin`, Buffer.from(data));
       writeFileSync(
         `${path}.json`,
-        JSON.stringify({ modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs, testAccuracy, config: { classifierTrain: config.classifierTrain, classifierEpochs: config.classifierEpochs, classifierHidden: config.classifierHidden, seed } }),
+        JSON.stringify({
+          modelTopology: artifacts.modelTopology,
+          weightSpecs: artifacts.weightSpecs,
+          testAccuracy,
+          config: {
+            classifierTrain: config.classifierTrain,
+            classifierEpochs: config.classifierEpochs,
+            classifierHidden: config.classifierHidden,
+            seed,
+          },
+        }),
       );
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
@@ -144,7 +151,11 @@ export async function inceptionExtractor(c: GeometryScoreConfig): Promise<Featur
         });
         const input = x.dataSync() as Float32Array;
         x.dispose();
-        const [feat, probs] = runGraphModel(model, input, m, { sampleShape: [size, size, 3], outputs: [c.inceptionFeatureNode, c.inceptionProbsNode], batchSize: m });
+        const [feat, probs] = runGraphModel(model, input, m, {
+          sampleShape: [size, size, 3],
+          outputs: [c.inceptionFeatureNode, c.inceptionProbsNode],
+          batchSize: m,
+        });
         out ??= { probs: new Float64Array(n * probs.width), k: probs.width, features: new Float64Array(n * feat.width), d: feat.width };
         out.probs.set(probs.data, s * out.k);
         out.features.set(feat.data, s * out.d);
@@ -152,55 +163,5 @@ export async function inceptionExtractor(c: GeometryScoreConfig): Promise<Featur
       return out!;
     },
     dispose: () => model.dispose(),
-  };
-}
-
-export interface MnistSets {
-  reference: ImageDataset;
-  generators: Record<MnistModel, Float32Array>;
-  /** Training digits for the GANs (disjoint from the reference and the noisy-real sources). */
-  ganTrain: { images: Float32Array; n: number };
-}
-
-/**
- * The reference (MNIST training digits after the classifier's) and the
- * generators' samples, all of config.mnistSamples images, seeded.
- */
-export function mnistSets(config: GeometryScoreConfig, seed: number): MnistSets {
-  const n = config.mnistSamples;
-  const rng = new Rng(seed).fork('mnist-sets');
-  const trainAll = loadMnist({ split: 'train' });
-  const test = loadMnist({ split: 'test' });
-  // training digits the classifier did not see, shuffled, split into disjoint pools
-  const pool = rng.fork('pool').shuffle(Array.from({ length: trainAll.n - config.classifierTrain }, (_, i) => i + config.classifierTrain));
-  if (pool.length < 3 * n) throw new Error(`MNIST part: need ${3 * n} training digits after the classifier's ${config.classifierTrain}; lower mnistSamples or classifierTrain`);
-  const reference = subset(trainAll, pool.slice(0, n), 'mnist-reference');
-  const noisySrc = subset(trainAll, pool.slice(n, 2 * n));
-  const rest = pool.slice(2 * n);
-  const holdout = subset(test, Array.from(rng.fork('holdout').sample(test.n, n)));
-
-  const noise = rng.fork('noise');
-  const noisy = Float32Array.from(noisySrc.images, (v) => Math.min(1, Math.max(0, v + config.pixelNoise * noise.normal())));
-
-  const keep = new Set(config.collapsedClasses);
-  const collapsedIdx = rest.filter((i) => keep.has(trainAll.labels[i])).slice(0, n);
-  if (collapsedIdx.length < n) throw new Error('MNIST part: not enough digits of the collapsed classes');
-  const collapsed = subset(trainAll, collapsedIdx).images;
-
-  // prototypes: the first k digits of each class in `rest`, repeated with jitter 0.05
-  const k = config.prototypesPerClass;
-  const protos: number[] = [];
-  for (let c = 0; c < 10; c++) protos.push(...rest.filter((i) => trainAll.labels[i] === c).slice(0, k));
-  const jitter = rng.fork('jitter');
-  const few = new Float32Array(n * PIXELS);
-  for (let j = 0; j < n; j++) {
-    const src = protos[j % protos.length] * PIXELS;
-    for (let p = 0; p < PIXELS; p++) few[j * PIXELS + p] = Math.min(1, Math.max(0, trainAll.images[src + p] + 0.05 * jitter.normal()));
-  }
-  const ganIdx = rest.slice(0, Math.min(10000, rest.length));
-  return {
-    reference,
-    generators: { 'real-holdout': holdout.images, 'noisy-real': noisy, 'mode-collapsed': collapsed, 'few-prototypes': few },
-    ganTrain: { images: subset(trainAll, ganIdx).images, n: ganIdx.length },
   };
 }

@@ -1,0 +1,30 @@
+// The images of a run: seeded training and held-out subsets, and the nested pool that
+// perturbations are built from.
+import { Rng } from '@claimlab/core';
+import { drawSubset, loadCifar10, loadMnist, subset, type ImageDataset } from '@claimlab/datasets';
+import type { UniversalConfig } from './config.ts';
+
+export interface Data {
+  train: ImageDataset;
+  /** Held-out images on which fooling rates are measured. */
+  test: ImageDataset;
+  /** The pool perturbations are built from: the first n images for n images (nested sets), drawn from `train`. */
+  build: ImageDataset;
+  inputShape: [number, number, number];
+}
+
+/** The data of a run: the same seeded subsets in every arm of a seed. */
+export function loadData(c: UniversalConfig, seed: number, dataDir: string | undefined): Data {
+  const rng = new Rng(seed).fork('data');
+  const load = (split: 'train' | 'test') => (c.dataset === 'mnist' ? loadMnist({ split }) : loadCifar10({ split, dir: dataDir }));
+  const train = drawSubset(load('train'), c.trainSize, rng.fork('trainSize'), 'trainSize');
+  const test = drawSubset(load('test'), c.testSize, rng.fork('testSize'), 'testSize');
+  const build = subset(train, rng.fork('build').sample(train.n, Math.max(...c.nImages)), `${train.name}/build`);
+  return { train, test, build, inputShape: [train.height, train.width, train.channels] };
+}
+
+/** The first n images of a dataset (a view, no copy). */
+export function firstImages(ds: ImageDataset, n: number): Float32Array {
+  const size = ds.height * ds.width * ds.channels;
+  return ds.images.subarray(0, n * size);
+}

@@ -1,0 +1,73 @@
+// The commands behind cli.ts, the one command line of every experiment: `run` and `verify` of an
+// experiment folder, loading its definition (the `experiment` export of experiments/<name>/main.ts).
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { formatChecks, runExperiment, verifyExperiment, type ExperimentDefinition } from './experiment.ts';
+import type { Row } from './results.ts';
+import { parseProfile, REPO_ROOT, UsageError, type Config } from './run-context.ts';
+
+const USAGE = 'usage: tsx libs/core/src/cli.ts run|verify experiments/<name> [options]';
+
+function log(line: string): void {
+  process.stderr.write(line + '\n');
+}
+
+/** Loads an experiment's definition from its folder. */
+export async function loadExperiment(dir: string): Promise<ExperimentDefinition<Config, Row>> {
+  const main = resolve(REPO_ROOT, dir, 'main.ts');
+  if (!existsSync(main)) throw new UsageError(`no experiment at ${dir}: ${main} does not exist. ${USAGE}`);
+  const mod = (await import(pathToFileURL(main).href)) as { experiment?: ExperimentDefinition<Config, Row> };
+  if (!mod.experiment) throw new UsageError(`${main} does not export an ExperimentDefinition named 'experiment'`);
+  if (mod.experiment.name !== basename(resolve(REPO_ROOT, dir))) {
+    throw new Error(
+      `${main} defines experiment '${mod.experiment.name}', but its folder is '${basename(dir)}': they must match (results/<name>/ is named after it)`,
+    );
+  }
+  return mod.experiment;
+}
+
+/** `verify`: re-checks the saved results of a profile; 0 when every check passes and nothing is stale. */
+export function verifyCommand(def: ExperimentDefinition<Config, Row>, argv: string[]): number {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: { profile: { type: 'string' }, out: { type: 'string' } }, strict: true }));
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}. verify takes --profile quick|paper and --out DIR.`);
+  }
+  const profile = parseProfile(values.profile);
+  const outDir = resolve(values.out ?? join(REPO_ROOT, 'results', def.name, profile));
+  const outcome = verifyExperiment(def, outDir, { repoRoot: REPO_ROOT });
+  log(formatChecks(outcome.checks));
+  for (const p of outcome.problems) log(`problem: ${p}`);
+  log(`verify ${def.name} (${profile}): ${outcome.ok ? 'PASS' : 'FAIL'}`);
+  return outcome.ok ? 0 : 1;
+}
+
+/**
+ * Runs a command-line program's body: errors become one message and the exit code (2 for usage
+ * errors, 1 otherwise; the stack with CLAIMLAB_DEBUG=1); the body's return value is the exit code.
+ */
+export async function cliMain(fn: () => Promise<number | void>): Promise<void> {
+  try {
+    process.exitCode = (await fn()) ?? 0;
+  } catch (e) {
+    log(`error: ${(e as Error).message}`);
+    if (!(e instanceof UsageError) && process.env.CLAIMLAB_DEBUG) log((e as Error).stack ?? '');
+    process.exitCode = e instanceof UsageError ? 2 : 1;
+  }
+}
+
+/** `run` or `verify` of one experiment, from the command line's words. */
+export async function experimentCommand(argv: string[]): Promise<number> {
+  const [command, dir, ...rest] = argv;
+  if ((command !== 'run' && command !== 'verify') || !dir) throw new UsageError(USAGE);
+  const def = await loadExperiment(dir);
+  if (command === 'verify') return verifyCommand(def, rest);
+  await runExperiment(def, rest);
+  return 0;
+}
+
+/** The command-line entry point (cli.ts), for spawning an experiment's command in a child process. */
+export const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
