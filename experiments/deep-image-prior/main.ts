@@ -1,4 +1,4 @@
-import { runSweep, UsageError, type ExperimentDefinition } from '@claimlab/core';
+import { runSweep, UsageError, type ExperimentDefinition, type RunContext } from '@claimlab/core';
 import { loadImage, squareImage } from '@claimlab/datasets';
 import { imageFit, type Arm, type NetSettings, type Snapshot } from './arm.ts';
 import { claim } from './claim.ts';
@@ -48,8 +48,24 @@ export function armsOf(c: DeepImagePriorConfig, masterSeed: number): Arm[] {
   ];
 }
 
-/** Snapshots of the last procedure run per output directory, for the figures (they are not results rows). */
-const snapshotsByOut = new Map<string, Snapshot[]>();
+/**
+ * The output snapshots of each seed's fits, for the figures (they are not results rows). Kept per
+ * run, not per output directory, so that a later seed (or a later run into the same folder) never
+ * replaces the snapshots of the seed the figures show. The key is the run's config object: the
+ * framework gives each seed's procedure, and then the figures, a context object of its own, and
+ * all of them share the run's config object (one per run), so a WeakMap on the context itself
+ * would never find the procedure's entry from the figures; the seed picks the replicate.
+ */
+const snapshotsOfRun = new WeakMap<DeepImagePriorConfig, Map<number, Snapshot[]>>();
+
+function keepSnapshots(ctx: RunContext<DeepImagePriorConfig>, snapshots: Snapshot[]): void {
+  const bySeed = snapshotsOfRun.get(ctx.config) ?? new Map<number, Snapshot[]>();
+  bySeed.set(ctx.seed, snapshots);
+  snapshotsOfRun.set(ctx.config, bySeed);
+}
+
+/** The snapshots the procedure kept for this run and seed (none when it did not run in this process). */
+export const snapshotsOf = (ctx: RunContext<DeepImagePriorConfig>): Snapshot[] => snapshotsOfRun.get(ctx.config)?.get(ctx.seed) ?? [];
 
 export const experiment: ExperimentDefinition<DeepImagePriorConfig, ResultRow> = {
   name: 'deep-image-prior',
@@ -88,12 +104,11 @@ export const experiment: ExperimentDefinition<DeepImagePriorConfig, ResultRow> =
       label: 'fits',
       describeDone: (arm, r) => `${arm.kind === 'fit' ? `fit ${arm.target}` : 'denoise'} done in ${r.seconds.toFixed(1)}s`,
     });
-    snapshotsByOut.set(
-      ctx.outDir,
+    keepSnapshots(
+      ctx,
       results.flatMap((r) => r.snapshots),
     );
     return results.flatMap((r) => r.rows);
   },
-  figures: (rows, ctx) =>
-    drawFigures(rows, ctx.config, settingsOf(ctx.config, ctx.seed), snapshotsByOut.get(ctx.outDir) ?? [], ctx.figuresDir),
+  figures: (rows, ctx) => drawFigures(rows, ctx.config, settingsOf(ctx.config, ctx.seed), snapshotsOf(ctx), ctx.figuresDir),
 };

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { fmt, type Check, type Claim } from '@claimlab/core';
+import { fmt, meets, type Bound, type Check, type Claim } from '@claimlab/core';
 import type { GeometryScoreConfig } from './config.ts';
 import { type ResultRow, METRICS } from './results.ts';
 
@@ -26,6 +26,21 @@ export const IS_BLIND_FRACTION = 0.9;
 export const FID_BLIND_FRACTION = 0.02;
 /** Feature classifier accuracy needed for meaningful IS / FID on MNIST. */
 export const MIN_CLASSIFIER_ACCURACY = 0.95;
+/** "The MRLT concentrates at beta_1 = 0" where the loops are filled: MRLT(2) below this. */
+export const MAX_MRLT_WITHOUT_LOOPS = 0.2;
+/** Total variance of the toy reference (trace of data.ts referenceMoments' covariance): the scale of "FID cannot see it". */
+export const TOY_REFERENCE_VARIANCE = 2.25 + 0.5 + 0.5 + 2 * 0.03 ** 2;
+
+/**
+ * numerator / denominator, the statistic of a "k times worse" check; null when either is missing
+ * or the denominator is 0 (a generator whose score equals the reference's exactly: degenerate, so
+ * the check fails rather than report an infinite ratio).
+ */
+export function ratioOf(numerator: number | undefined, denominator: number | undefined): number | null {
+  if (numerator === undefined || denominator === undefined || denominator === 0) return null;
+  const r = numerator / denominator;
+  return Number.isFinite(r) ? r : null;
+}
 
 export function scalar(rows: ResultRow[], part: string, model: string, metric: string): number | undefined {
   return rows.find((r) => r.part === part && r.model === model && r.metric === metric && r.i === -1)?.value;
@@ -95,6 +110,21 @@ export const claim: Claim<GeometryScoreConfig, ResultRow> = {
       "Their README's MNIST MRLT figure (assets/mnist-mrlt.png: real, wgan, wgan-gp per digit) shows WGAN-GP's MRLT " +
       "closer to the real digits' than WGAN's, with no printed scores; that ordering is the " +
       'mnist-gs-wgan-gp-beats-wgan check.',
+    'Roles and statistics (multi-seed framework; thresholds unchanged): core are the checks of what the paper ' +
+      'reports as its findings in its abstract and experiment figures: the MRLT counts the loops of the synthetic ' +
+      'sets (Section 5.1 figures: both toy-mrlt checks), the score ranks faithful generators best (toy-gs-ranks-' +
+      'faithful-best, mnist-gs-real-best), WGAN-GP beats WGAN (Section 5.2 figure) and the score detects mode ' +
+      "collapse (abstract: mnist-gs-detects-collapse); supporting are the authors' notebook value (a check of our " +
+      "implementation, not a statement of the paper), the feature classifier's accuracy (sanity) and the IS/FID " +
+      'comparisons (Section 1 motivation, not a table or figure; their geometry-score parts are also parts of the ' +
+      'core ranking and collapse checks). Each statistic is a number: "k times worse" is the ratio of the worse ' +
+      'score to the better one (the worst case over generators), null when the better score is exactly 0 ' +
+      '(degenerate); FID is a share of the total variance; the notebook value is its distance from their mean in ' +
+      'standard deviations; MRLT peaks are counted. Compound checks were split into their parts, each with its ' +
+      'original threshold: toy-mrlt-counts-loops into toy-mrlt-peaks-at-loop-count (peaks 2, 2, 1, 1) and ' +
+      'toy-mrlt-low-where-filled (MRLT(2) < 0.2); toy-gs-sees-what-fid-misses into toy-fid-blind-to-gaussian and ' +
+      'toy-gs-sees-gaussian; mnist-gs-sees-what-is-misses into mnist-is-blind-to-prototypes and ' +
+      'mnist-gs-sees-prototypes.',
     'The MNIST feature classifier (MLP 256-64, trained by this experiment) is cached under ' +
       'node_modules/.cache/claimlab/geometry-score/feature-net-<hash>.json and .weights.bin with its test accuracy; ' +
       'its accuracy is the row metric test_accuracy of model feature-net.',
@@ -105,132 +135,239 @@ export const claim: Claim<GeometryScoreConfig, ResultRow> = {
   checks(rows, { config }): Check[] {
     const checks: Check[] = [];
     const gs = (part: string, m: string) => scalar(rows, part, m, METRICS.gs);
+    const numeric = (base: Omit<Check, 'value' | 'bound' | 'pass'>, value: number | null, bound: Bound): Check => ({
+      ...base,
+      value,
+      bound,
+      pass: meets(value, bound),
+    });
 
     // ---- toy part
-    const peaks = ['reference', 'resampled', 'one-loop', 'merged-loop'].map((m) => ({ m, peak: argmax(mrltOf(rows, 'toy', m)) }));
     const expectPeak: Record<string, number> = { reference: 2, resampled: 2, 'one-loop': 1, 'merged-loop': 1 };
+    const peaks = Object.keys(expectPeak).map((m) => ({ m, peak: argmax(mrltOf(rows, 'toy', m)) }));
+    const peaksRight = peaks.some((p) => p.peak < 0) ? null : peaks.filter((p) => p.peak === expectPeak[p.m]).length;
+    const mrltText = 'the MRLT peaks at the number of loops';
+    checks.push(
+      numeric(
+        {
+          id: 'toy-mrlt-peaks-at-loop-count',
+          role: 'core',
+          description: `${mrltText}: 2 for the reference and a faithful generator, 1 for the generators that drop or merge a loop`,
+          paper: 'Section 5.1 (synthetic planar data): the MRLT concentrates at the true beta_1 of the data set',
+          ours: `${fmt(peaksRight, 0)} of ${peaks.length} (${peaks.map((p) => `${p.m} peak ${p.peak < 0 ? '-' : p.peak}`).join(', ')})`,
+          threshold: `peaks 2, 2, 1, 1: ${peaks.length} of ${peaks.length} generators`,
+        },
+        peaksRight,
+        { op: '>=', value: peaks.length },
+      ),
+    );
     const noLoop = ['filled-disks', 'gaussian-matched'].map((m) => ({ m, at2: mrltOf(rows, 'toy', m)[2] }));
-    checks.push({
-      id: 'toy-mrlt-counts-loops',
-      description:
-        'the MRLT peaks at the number of loops: 2 for the reference and a faithful generator, 1 for the generators ' +
-        'that drop or merge a loop; MRLT(2) < 0.2 where the loops are filled',
-      paper: 'Section 5.1 (synthetic planar data): the MRLT concentrates at the true beta_1 of the data set',
-      ours: `${peaks.map((p) => `${p.m} peak ${p.peak}`).join(', ')}; ${noLoop.map((x) => `${x.m} MRLT(2) ${fmt(x.at2)}`).join(', ')}`,
-      threshold: 'peaks 2, 2, 1, 1; MRLT(2) < 0.2',
-      pass: peaks.every((p) => p.peak === expectPeak[p.m]) && noLoop.every((x) => x.at2 !== undefined && x.at2 < 0.2),
-    });
+    const maxAt2 = noLoop.some((x) => x.at2 === undefined) ? null : Math.max(...noLoop.map((x) => x.at2!));
+    checks.push(
+      numeric(
+        {
+          id: 'toy-mrlt-low-where-filled',
+          role: 'core',
+          description: `${mrltText}: where the loops are filled (or only the first two moments kept), MRLT(2) < ${MAX_MRLT_WITHOUT_LOOPS}`,
+          paper: 'Section 5.1 (synthetic planar data): the MRLT concentrates at the true beta_1 of the data set',
+          ours: `max ${fmt(maxAt2)} (${noLoop.map((x) => `${x.m} MRLT(2) ${fmt(x.at2)}`).join(', ')})`,
+          threshold: `MRLT(2) < ${MAX_MRLT_WITHOUT_LOOPS}, both (max over them)`,
+        },
+        maxAt2,
+        { op: '<', value: MAX_MRLT_WITHOUT_LOOPS },
+      ),
+    );
     const toyBad = modelsOf(rows, 'toy').filter((m) => m !== 'reference' && m !== 'resampled');
     const gsGood = gs('toy', 'resampled');
     const gsBad = toyBad.map((m) => ({ m, v: gs('toy', m) }));
-    const minBad = Math.min(...gsBad.map((x) => x.v ?? -Infinity));
-    checks.push({
-      id: 'toy-gs-ranks-faithful-best',
-      description: `the geometry score of the faithful generator is at least ${MIN_GS_RATIO}x smaller than that of every generator that drops, merges or fills loops`,
-      paper: 'Section 5.1: the score separates data sets with different topology by orders of magnitude',
-      ours: `resampled ${fmt(gsGood, 4)}; ${gsBad.map((x) => `${x.m} ${fmt(x.v, 4)}`).join(', ')}`,
-      threshold: `${MIN_GS_RATIO} x GS(resampled) <= min GS(defective) over ${toyBad.length} generators`,
-      pass: gsGood !== undefined && toyBad.length >= 3 && Number.isFinite(minBad) && MIN_GS_RATIO * gsGood <= minBad,
-    });
+    const worstBad = toyBad.length >= 3 && gsBad.every((x) => x.v !== undefined) ? Math.min(...gsBad.map((x) => x.v!)) : undefined;
+    const toyRatio = ratioOf(worstBad, gsGood);
+    checks.push(
+      numeric(
+        {
+          id: 'toy-gs-ranks-faithful-best',
+          role: 'core',
+          description: `the geometry score of the faithful generator is at least ${MIN_GS_RATIO}x smaller than that of every generator that drops, merges or fills loops`,
+          paper: 'Section 5.1: the score separates data sets with different topology by orders of magnitude',
+          ours: `${fmt(toyRatio, 1)}x (resampled ${fmt(gsGood, 4)}; ${gsBad.map((x) => `${x.m} ${fmt(x.v, 4)}`).join(', ')})`,
+          threshold: `min GS(defective) / GS(resampled) >= ${MIN_GS_RATIO}, over ${toyBad.length} generators (at least 3)`,
+        },
+        toyRatio,
+        { op: '>=', value: MIN_GS_RATIO },
+      ),
+    );
     const fidGauss = scalar(rows, 'toy', 'gaussian-matched', METRICS.fid);
     const fidOne = scalar(rows, 'toy', 'one-loop', METRICS.fid);
-    const refVar = 2.25 + 0.5 + 0.5 + 2 * 0.03 ** 2; // total variance of the reference (toy.ts referenceMoments)
+    const fidShare = fidGauss === undefined ? null : fidGauss / TOY_REFERENCE_VARIANCE;
     const gsGauss = gs('toy', 'gaussian-matched');
-    checks.push({
-      id: 'toy-gs-sees-what-fid-misses',
-      description: `a loopless Gaussian with the reference's mean and covariance: FID on the coordinates cannot see it (< ${FID_BLIND_FRACTION * 100}% of the total variance), the geometry score does (>= ${MIN_GS_RATIO}x the faithful generator's)`,
-      paper: 'Section 1 and 5: the score compares topology, which moment-based and classifier-based metrics do not see',
-      ours: `FID ${fmt(fidGauss, 4)} (one-loop ${fmt(fidOne, 4)}), GS ${fmt(gsGauss, 4)} vs resampled ${fmt(gsGood, 4)}`,
-      threshold: `FID < ${fmt(FID_BLIND_FRACTION * refVar, 4)} and GS >= ${MIN_GS_RATIO} x GS(resampled)`,
-      pass:
-        fidGauss !== undefined &&
-        gsGauss !== undefined &&
-        gsGood !== undefined &&
-        fidGauss < FID_BLIND_FRACTION * refVar &&
-        gsGauss >= MIN_GS_RATIO * gsGood,
-    });
+    const gaussText = "a loopless Gaussian with the reference's mean and covariance";
+    const gaussPaper = 'Section 1 and 5: the score compares topology, which moment-based and classifier-based metrics do not see';
+    checks.push(
+      numeric(
+        {
+          id: 'toy-fid-blind-to-gaussian',
+          role: 'supporting',
+          description: `${gaussText}: FID on the coordinates cannot see it (< ${FID_BLIND_FRACTION * 100}% of the reference's total variance)`,
+          paper: gaussPaper,
+          ours: `FID ${fmt(fidGauss, 4)} = ${fmt(fidShare, 4)} of the total variance ${fmt(TOY_REFERENCE_VARIANCE, 4)} (one-loop: FID ${fmt(fidOne, 4)})`,
+          threshold: `FID / total variance < ${FID_BLIND_FRACTION}`,
+        },
+        fidShare,
+        { op: '<', value: FID_BLIND_FRACTION },
+      ),
+    );
+    const gaussRatio = ratioOf(gsGauss, gsGood);
+    checks.push(
+      numeric(
+        {
+          id: 'toy-gs-sees-gaussian',
+          role: 'supporting',
+          description: `${gaussText}: the geometry score sees it (>= ${MIN_GS_RATIO}x the faithful generator's)`,
+          paper: gaussPaper,
+          ours: `${fmt(gaussRatio, 1)}x (GS ${fmt(gsGauss, 4)} vs resampled ${fmt(gsGood, 4)})`,
+          threshold: `GS(gaussian-matched) / GS(resampled) >= ${MIN_GS_RATIO}`,
+        },
+        gaussRatio,
+        { op: '>=', value: MIN_GS_RATIO },
+      ),
+    );
 
     // ---- the authors' worked example
     const exScore = gs('example', 'filled-circle');
     const ref = AUTHORS_EXAMPLE_REFERENCE.scores;
+    const sigmas = exScore === undefined ? null : Math.abs(exScore - ref.mean) / ref.std;
     if (config.authorsExample)
-      checks.push({
-        id: 'authors-example-score',
-        description: `the authors' worked example (circle vs filled circle): our geometry score within ${EXAMPLE_SIGMAS} standard deviations of their method's mean over 10 seeds`,
-        paper: `authors' examples-basic.ipynb prints ${AUTHORS_EXAMPLE_REFERENCE.notebookScore.toFixed(3)}; their code over ${AUTHORS_EXAMPLE_REFERENCE.runs.length} seeds (gudhi, offline): ${ref.mean.toFixed(4)} +- ${ref.std.toFixed(4)} (range ${ref.min.toFixed(3)}-${ref.max.toFixed(3)})`,
-        ours: fmt(exScore, 4),
-        threshold: `|GS - ${ref.mean.toFixed(4)}| <= ${EXAMPLE_SIGMAS} x ${ref.std.toFixed(4)}`,
-        pass: exScore !== undefined && Math.abs(exScore - ref.mean) <= EXAMPLE_SIGMAS * ref.std,
-      });
+      checks.push(
+        numeric(
+          {
+            id: 'authors-example-score',
+            role: 'supporting',
+            description: `the authors' worked example (circle vs filled circle): our geometry score within ${EXAMPLE_SIGMAS} standard deviations of their method's mean over 10 seeds`,
+            paper: `authors' examples-basic.ipynb prints ${AUTHORS_EXAMPLE_REFERENCE.notebookScore.toFixed(3)}; their code over ${AUTHORS_EXAMPLE_REFERENCE.runs.length} seeds (gudhi, offline): ${ref.mean.toFixed(4)} +- ${ref.std.toFixed(4)} (range ${ref.min.toFixed(3)}-${ref.max.toFixed(3)})`,
+            ours: `GS ${fmt(exScore, 4)}: ${fmt(sigmas, 2)} standard deviations from their mean`,
+            threshold: `|GS - ${ref.mean.toFixed(4)}| / ${ref.std.toFixed(4)} <= ${EXAMPLE_SIGMAS}`,
+          },
+          sigmas,
+          { op: '<=', value: EXAMPLE_SIGMAS },
+        ),
+      );
 
     // ---- MNIST part
     const mnistOn = config.mnist;
     const inception = config.inceptionModel;
     if (mnistOn && !inception) {
       const acc = scalar(rows, 'mnist', 'feature-net', METRICS.accuracy);
-      checks.push({
-        id: 'mnist-feature-net-accurate',
-        description: 'the classifier behind IS and FID is accurate on held-out MNIST digits',
-        paper: 'Inception score / FID assume a good classifier (Salimans et al. 2016; Heusel et al. 2017); IS on MNIST is bounded by 10',
-        ours: fmt(acc),
-        threshold: `>= ${MIN_CLASSIFIER_ACCURACY}`,
-        pass: acc !== undefined && acc >= MIN_CLASSIFIER_ACCURACY,
-      });
+      checks.push(
+        numeric(
+          {
+            id: 'mnist-feature-net-accurate',
+            role: 'supporting',
+            description: 'the classifier behind IS and FID is accurate on held-out MNIST digits',
+            paper:
+              'Inception score / FID assume a good classifier (Salimans et al. 2016; Heusel et al. 2017); IS on MNIST is bounded by 10',
+            ours: fmt(acc),
+            threshold: `>= ${MIN_CLASSIFIER_ACCURACY}`,
+          },
+          acc ?? null,
+          { op: '>=', value: MIN_CLASSIFIER_ACCURACY },
+        ),
+      );
     }
     if (mnistOn) {
       const gens = modelsOf(rows, 'mnist').filter((m) => m !== 'feature-net' && m !== 'reference');
       const g = (m: string) => gs('mnist', m);
       const real = g('real-holdout');
       const others = gens.filter((m) => m !== 'real-holdout').map((m) => ({ m, v: g(m) }));
-      checks.push({
-        id: 'mnist-gs-real-best',
-        description: 'held-out real digits have the smallest geometry score of all MNIST generators',
-        paper: "Section 5.2: the better generator (WGAN-GP) has the MRLT closer to MNIST's and the smaller score",
-        ours: `real-holdout ${fmt(real, 5)}; ${others.map((x) => `${x.m} ${fmt(x.v, 5)}`).join(', ')}`,
-        threshold: 'GS(real-holdout) < every other',
-        pass: real !== undefined && others.length >= 2 && others.every((x) => x.v !== undefined && real < x.v),
-      });
+      const bestOther = others.length >= 2 && others.every((x) => x.v !== undefined) ? Math.min(...others.map((x) => x.v!)) : undefined;
+      const realRatio = ratioOf(bestOther, real);
+      checks.push(
+        numeric(
+          {
+            id: 'mnist-gs-real-best',
+            role: 'core',
+            description: 'held-out real digits have the smallest geometry score of all MNIST generators',
+            paper: "Section 5.2: the better generator (WGAN-GP) has the MRLT closer to MNIST's and the smaller score",
+            ours: `${fmt(realRatio, 2)}x (real-holdout ${fmt(real, 5)}; ${others.map((x) => `${x.m} ${fmt(x.v, 5)}`).join(', ')})`,
+            threshold: 'min GS(other) / GS(real-holdout) > 1, over every other generator (at least 2)',
+          },
+          realRatio,
+          { op: '>', value: 1 },
+        ),
+      );
       const gsWgan = g('gan-wgan');
       const gsGp = g('gan-wgan-gp');
       if (config.wganSteps !== 0) {
-        checks.push({
-          id: 'mnist-gs-wgan-gp-beats-wgan',
-          description: 'WGAN-GP scores better (lower geometry score) than WGAN trained for the same number of generator steps',
-          paper:
-            "Section 5.2 (MNIST): WGAN-GP has the MRLT closer to the data's and a slightly better score than WGAN, in line " +
-            'with its better samples',
-          ours: `WGAN-GP ${fmt(gsGp, 5)}; WGAN ${fmt(gsWgan, 5)}`,
-          threshold: 'GS(WGAN-GP) < GS(WGAN)',
-          pass: gsGp !== undefined && gsWgan !== undefined && gsGp < gsWgan,
-        });
+        const wganRatio = ratioOf(gsWgan, gsGp);
+        checks.push(
+          numeric(
+            {
+              id: 'mnist-gs-wgan-gp-beats-wgan',
+              role: 'core',
+              description: 'WGAN-GP scores better (lower geometry score) than WGAN trained for the same number of generator steps',
+              paper:
+                "Section 5.2 (MNIST): WGAN-GP has the MRLT closer to the data's and a slightly better score than WGAN, in line " +
+                'with its better samples',
+              ours: `${fmt(wganRatio, 2)}x (WGAN-GP ${fmt(gsGp, 5)}; WGAN ${fmt(gsWgan, 5)})`,
+              threshold: 'GS(WGAN) / GS(WGAN-GP) > 1',
+            },
+            wganRatio,
+            { op: '>', value: 1 },
+          ),
+        );
       }
       const collapsed = ['mode-collapsed', 'few-prototypes'].map((m) => ({ m, v: g(m) }));
-      checks.push({
-        id: 'mnist-gs-detects-collapse',
-        description: `mode-collapsed generators (3 classes only; 2 prototypes per class) score at least ${MIN_GS_RATIO_MNIST}x worse than real digits`,
-        paper: 'Sections 5.2-5.3: the score detects mode collapse (CelebA experiment) and ranks GANs on MNIST',
-        ours: `real-holdout ${fmt(real, 5)}; ${collapsed.map((x) => `${x.m} ${fmt(x.v, 5)}`).join(', ')}`,
-        threshold: `GS >= ${MIN_GS_RATIO_MNIST} x GS(real-holdout)`,
-        pass: real !== undefined && collapsed.every((x) => x.v !== undefined && x.v >= MIN_GS_RATIO_MNIST * real),
-      });
+      const worstCollapsed = collapsed.every((x) => x.v !== undefined) ? Math.min(...collapsed.map((x) => x.v!)) : undefined;
+      const collapseRatio = ratioOf(worstCollapsed, real);
+      checks.push(
+        numeric(
+          {
+            id: 'mnist-gs-detects-collapse',
+            role: 'core',
+            description: `mode-collapsed generators (3 classes only; 2 prototypes per class) score at least ${MIN_GS_RATIO_MNIST}x worse than real digits`,
+            paper: 'Sections 5.2-5.3: the score detects mode collapse (CelebA experiment) and ranks GANs on MNIST',
+            ours: `${fmt(collapseRatio, 2)}x (real-holdout ${fmt(real, 5)}; ${collapsed.map((x) => `${x.m} ${fmt(x.v, 5)}`).join(', ')})`,
+            threshold: `min GS(collapsed) / GS(real-holdout) >= ${MIN_GS_RATIO_MNIST}, both`,
+          },
+          collapseRatio,
+          { op: '>=', value: MIN_GS_RATIO_MNIST },
+        ),
+      );
       const isReal = scalar(rows, 'mnist', 'real-holdout', METRICS.isMean);
       const isProto = scalar(rows, 'mnist', 'few-prototypes', METRICS.isMean);
       const gsProto = g('few-prototypes');
-      checks.push({
-        id: 'mnist-gs-sees-what-is-misses',
-        description: `intra-class collapse (2 prototypes per class): the Inception score cannot see it (within ${Math.round((1 - IS_BLIND_FRACTION) * 100)}% of real digits), the geometry score can (>= ${MIN_GS_RATIO_MNIST}x)`,
-        paper:
-          'Section 1: IS does not measure diversity within a class (also Barratt & Sharma 2018); the score compares the manifolds directly',
-        ours: `IS ${fmt(isProto, 2)} vs real ${fmt(isReal, 2)}; GS ${fmt(gsProto, 5)} vs real ${fmt(real, 5)}`,
-        threshold: `IS >= ${IS_BLIND_FRACTION} x IS(real) and GS >= ${MIN_GS_RATIO_MNIST} x GS(real)`,
-        pass:
-          isReal !== undefined &&
-          isProto !== undefined &&
-          gsProto !== undefined &&
-          real !== undefined &&
-          isProto >= IS_BLIND_FRACTION * isReal &&
-          gsProto >= MIN_GS_RATIO_MNIST * real,
-      });
+      const protoText = 'intra-class collapse (2 prototypes per class)';
+      const protoPaper =
+        'Section 1: IS does not measure diversity within a class (also Barratt & Sharma 2018); the score compares the manifolds directly';
+      const isShare = ratioOf(isProto, isReal);
+      checks.push(
+        numeric(
+          {
+            id: 'mnist-is-blind-to-prototypes',
+            role: 'supporting',
+            description: `${protoText}: the Inception score cannot see it (within ${Math.round((1 - IS_BLIND_FRACTION) * 100)}% of real digits)`,
+            paper: protoPaper,
+            ours: `${fmt(isShare, 3)} (IS ${fmt(isProto, 2)} vs real ${fmt(isReal, 2)})`,
+            threshold: `IS(few-prototypes) / IS(real-holdout) >= ${IS_BLIND_FRACTION}`,
+          },
+          isShare,
+          { op: '>=', value: IS_BLIND_FRACTION },
+        ),
+      );
+      const protoRatio = ratioOf(gsProto, real);
+      checks.push(
+        numeric(
+          {
+            id: 'mnist-gs-sees-prototypes',
+            role: 'supporting',
+            description: `${protoText}: the geometry score can see it (>= ${MIN_GS_RATIO_MNIST}x real digits)`,
+            paper: protoPaper,
+            ours: `${fmt(protoRatio, 2)}x (GS ${fmt(gsProto, 5)} vs real ${fmt(real, 5)})`,
+            threshold: `GS(few-prototypes) / GS(real-holdout) >= ${MIN_GS_RATIO_MNIST}`,
+          },
+          protoRatio,
+          { op: '>=', value: MIN_GS_RATIO_MNIST },
+        ),
+      );
     }
     return checks;
   },

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { ConfigProblems, type ProfileName } from '@claimlab/core';
 
 export type GeometryScoreConfig = {
+  /** Seeds (full replicates: toy samples, landmark draws, MNIST subsets, classifier, GANs) of a run; --seeds N overrides. */
+  seeds: number;
   /** Points per toy data set (N); the authors' gamma scales with N, so N is fixed across models. */
   toyPoints: number;
   /** Landmarks per draw (L0 = 64, paper section 4 and gs/geom_score.py). */
@@ -69,11 +71,15 @@ export type GeometryScoreConfig = {
  * paper's experiments (unverified), 5,000 MNIST images per model and 1,000 draws, the
  * classifier on 30,000 digits (the rest feed the reference and generators),
  * GANs for 20,000 steps.
+ *
+ * Both profiles run 3 seeds: every check is judged at each seed (REPRODUCED only when it holds at
+ * all three), each seed a full replicate (samples, landmark draws, classifier, GANs).
  */
 const NO_INCEPTION = { inceptionModel: '', inceptionInputSize: 299, inceptionFeatureNode: 'pool_3', inceptionProbsNode: 'softmax' };
 
 export const PROFILES: Record<ProfileName, GeometryScoreConfig> = {
   quick: {
+    seeds: 3,
     toyPoints: 2000,
     landmarks: 64,
     toyGamma: 1 / 128,
@@ -96,6 +102,7 @@ export const PROFILES: Record<ProfileName, GeometryScoreConfig> = {
     ...NO_INCEPTION,
   },
   paper: {
+    seeds: 3,
     toyPoints: 5000,
     landmarks: 64,
     toyGamma: 0,
@@ -121,9 +128,20 @@ export const PROFILES: Record<ProfileName, GeometryScoreConfig> = {
 
 export function validateConfig(c: GeometryScoreConfig): void {
   const problems = new ConfigProblems();
-  const { toyPoints, landmarks, iMax, repetitions, mnistSamples, mnistRepetitions, classifierTrain, classifierEpochs, prototypesPerClass } =
-    c;
+  const {
+    seeds,
+    toyPoints,
+    landmarks,
+    iMax,
+    repetitions,
+    mnistSamples,
+    mnistRepetitions,
+    classifierTrain,
+    classifierEpochs,
+    prototypesPerClass,
+  } = c;
   problems.positiveIntegers({
+    seeds,
     toyPoints,
     landmarks,
     iMax,

@@ -60,8 +60,15 @@ function describeDone(arm: Arm, r: ArmResult): string {
     .join(' ')}${extra} (${r.seconds.toFixed(1)}s)`;
 }
 
-/** Sample images of each MNIST generator, kept for the sample figure (not part of results.csv). */
-const samplesOfRun = new WeakMap<Ctx, { model: string; images: number[] }[]>();
+type Samples = { model: string; images: number[] }[];
+/**
+ * Sample images of each MNIST generator, kept for the sample figure (not part of results.csv), per
+ * run and seed. The framework hands each seed's procedure and the figures context objects of their
+ * own, which share the run's config object: so the run is keyed by that object (never by the output
+ * folder, which two runs in one process may share) and the seed within it.
+ */
+const samplesOfRun = new WeakMap<GeometryScoreConfig, Map<number, Samples>>();
+const samplesOf = (ctx: Ctx): Samples => samplesOfRun.get(ctx.config)?.get(ctx.seed) ?? [];
 
 export async function procedure(ctx: Ctx): Promise<ResultRow[]> {
   const c = ctx.config;
@@ -94,8 +101,10 @@ export async function procedure(ctx: Ctx): Promise<ResultRow[]> {
     label: 'models',
     describeDone,
   });
-  samplesOfRun.set(
-    ctx,
+  const ofRun = samplesOfRun.get(c) ?? new Map<number, Samples>();
+  samplesOfRun.set(c, ofRun);
+  ofRun.set(
+    ctx.seed,
     results.filter((r) => r.samples).map((r) => ({ model: r.model, images: r.samples! })),
   );
   return [
@@ -114,5 +123,6 @@ export const experiment: ExperimentDefinition<GeometryScoreConfig, ResultRow> = 
   claim,
   columns: COLUMNS,
   procedure,
-  figures: (rows, ctx) => drawFigures(rows, ctx.figuresDir, samplesOfRun.get(ctx) ?? []),
+  // The framework passes the first seed's rows and context: its samples are drawn.
+  figures: (rows, ctx) => drawFigures(rows, ctx.figuresDir, samplesOf(ctx)),
 };

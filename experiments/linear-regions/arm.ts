@@ -21,7 +21,8 @@ export type Arm =
       condition: Condition;
       width: number;
       depth: number;
-      seed: number;
+      network: number;
+      /** The seed of the replicate (ctx.seed): every network and plane is forked from it. */
       masterSeed: number;
       inputDim: number;
       radiusScale: number;
@@ -32,7 +33,8 @@ export type Arm =
       condition: Condition;
       width: number;
       depth: number;
-      seed: number;
+      network: number;
+      /** The seed of the replicate (ctx.seed): every network and plane is forked from it. */
       masterSeed: number;
       inputDim: number;
       radiusScale: number;
@@ -49,7 +51,7 @@ export interface ArmResult {
 }
 
 /**
- * The random network of a (seed, width): the weights of a depth-d net are the
+ * The random network of a (network, width): the weights of a depth-d net are the
  * first d layers of any deeper one (layers are drawn in order from one
  * stream), and the sigma_w / sigma_b conditions share the same standard
  * normal draws, scaled.
@@ -60,7 +62,7 @@ export function buildNet(
   depth: number,
   inputDim: number,
   masterSeed: number,
-  seed: number,
+  network: number,
 ): PiecewiseLinearNet {
   return randomNetwork({
     inputDim,
@@ -69,13 +71,13 @@ export function buildNet(
     activation: c.activation,
     sigmaW2: c.sigmaW2,
     sigmaB2: c.sigmaB2,
-    rng: new Rng(masterSeed).fork(`net/${seed}/${width}`),
+    rng: new Rng(masterSeed).fork(`net/${network}/${width}`),
   });
 }
 
 export function sliceMap(arm: Extract<Arm, { kind: 'slice' }>): RegionMap {
-  const net = buildNet(arm.condition, arm.width, arm.depth, arm.inputDim, arm.masterSeed, arm.seed);
-  const { u, v } = planeOf(arm.inputDim, arm.masterSeed, arm.seed);
+  const net = buildNet(arm.condition, arm.width, arm.depth, arm.inputDim, arm.masterSeed, arm.network);
+  const { u, v } = planeOf(arm.inputDim, arm.masterSeed, arm.network);
   return regionMap2D(net, {
     center: new Float64Array(arm.inputDim),
     u,
@@ -85,15 +87,15 @@ export function sliceMap(arm: Extract<Arm, { kind: 'slice' }>): RegionMap {
   });
 }
 
-/** The sweep's arms: every condition x width x seed (one deep net, measured after every layer), the 2-D slices, the sawtooth. */
+/** The sweep's arms at one seed: every condition x width x network (one deep net, measured after every layer), the 2-D slices, the sawtooth. */
 export function armsOf(c: LinearRegionsConfig, masterSeed: number): Arm[] {
   const arms: Arm[] = [];
   const geo = { masterSeed, inputDim: c.inputDim, radiusScale: c.radiusScale };
   for (const condition of c.conditions) {
     for (const width of c.widths) {
-      for (let seed = 0; seed < c.seeds; seed++) {
+      for (let network = 0; network < c.networks; network++) {
         const depth = c.budget % width === 0 ? Math.max(c.maxDepth, c.budget / width) : c.maxDepth;
-        arms.push({ kind: 'path', condition, width, depth, seed, ...geo, circleVertices: c.circleVertices });
+        arms.push({ kind: 'path', condition, width, depth, network, ...geo, circleVertices: c.circleVertices });
       }
     }
   }
@@ -103,8 +105,8 @@ export function armsOf(c: LinearRegionsConfig, masterSeed: number): Arm[] {
   );
   for (const condition of sliceConds) {
     for (const depth of c.sliceDepths) {
-      for (let seed = 0; seed < c.seeds; seed++) {
-        arms.push({ kind: 'slice', condition, width: c.budget / depth, depth, seed, ...geo, resolution: c.sliceResolution });
+      for (let network = 0; network < c.networks; network++) {
+        arms.push({ kind: 'slice', condition, width: c.budget / depth, depth, network, ...geo, resolution: c.sliceResolution });
       }
     }
   }
@@ -135,23 +137,30 @@ export async function runArm(arm: Arm, onProgress: (status: string) => void): Pr
         width: 2,
         depth: arm.depth,
         layer: l.layer,
-        seed: 0,
+        network: 0,
       };
       measures.push({ ...base, metric: 'transitions', value: l.transitions }, { ...base, metric: 'regions', value: l.regions });
     }
     return { measures, seconds: (Date.now() - t0) / 1000 };
   }
   const c = arm.condition;
-  const base = { activation: c.activation, sigma_w2: c.sigmaW2, sigma_b2: c.sigmaB2, width: arm.width, depth: arm.depth, seed: arm.seed };
+  const base = {
+    activation: c.activation,
+    sigma_w2: c.sigmaW2,
+    sigma_b2: c.sigmaB2,
+    width: arm.width,
+    depth: arm.depth,
+    network: arm.network,
+  };
   if (arm.kind === 'slice') {
     onProgress(`slice ${c.activation} sw2=${c.sigmaW2} ${arm.depth}x${arm.width}`);
     const map = sliceMap(arm);
     map.regionsPerLayer.forEach((n, i) => measures.push({ sweep: 'slice', ...base, layer: i + 1, metric: 'regions_2d', value: n }));
     return { measures, seconds: (Date.now() - t0) / 1000 };
   }
-  onProgress(`path ${c.activation} sw2=${c.sigmaW2} ${arm.depth}x${arm.width} seed ${arm.seed}`);
-  const net = buildNet(c, arm.width, arm.depth, arm.inputDim, arm.masterSeed, arm.seed);
-  const path = inputCircle(arm.inputDim, arm.radiusScale, arm.circleVertices, arm.masterSeed, arm.seed);
+  onProgress(`path ${c.activation} sw2=${c.sigmaW2} ${arm.depth}x${arm.width} network ${arm.network}`);
+  const net = buildNet(c, arm.width, arm.depth, arm.inputDim, arm.masterSeed, arm.network);
+  const path = inputCircle(arm.inputDim, arm.radiusScale, arm.circleVertices, arm.masterSeed, arm.network);
   const r = countAlongPath(net, path);
   for (const l of r.layers) {
     const b = { sweep: 'path' as const, ...base, layer: l.layer };

@@ -20,14 +20,16 @@ export type LinearRegionsConfig = {
   budget: number;
   /** sigma_w^2 of the hard-tanh condition used for the "large sigma_w" checks (the paper's figures use 8). */
   chaoticSigmaW2: number;
-  /** Independent networks (and circle planes) per setting. */
-  seeds: number;
+  /** Independent random networks (and circle planes) per setting within one seed's run; the checks use their mean. */
+  networks: number;
   /** Depth of Telgarsky's sawtooth network (2^L regions on [0, 1]). */
   sawtoothDepth: number;
   /** Grid points per side of the 2-D region maps. */
   sliceResolution: number;
   /** Shallow-wide and deep-narrow nets with `budget` neurons for the 2-D maps: depths (width = budget / depth). */
   sliceDepths: number[];
+  /** Seeds of a run (the framework's replicates): each seed draws its own networks and planes (masterSeed = the seed). */
+  seeds: number;
 };
 
 const CONDITIONS: Condition[] = [
@@ -44,14 +46,17 @@ const CONDITIONS: Condition[] = [
 
 /**
  * quick: input dimension 32, a 256-gon circle, widths 8-128 (128 is the
- * paper's k) up to depth 10, 3 seeds; equal budget 128 neurons (1x128, 2x64,
+ * paper's k) up to depth 10, 3 networks per setting; equal budget 128 neurons (1x128, 2x64,
  * 4x32, 8x16, 16x8). About two minutes on 2 cores. Large enough that geometric
  * growth is visible over 10 layers (transitions reach ~10^4-10^5 at sigma_w^2 = 8).
  *
  * paper: the paper's figure setting k = 128 neurons per layer and sigma_w^2 = 8
  * (Raghu et al. 2017's figures use k = 128 and sigma_w^2 = 8; their depth range, up to ~12 or more, is unverified); input
- * dimension 128, finer polygon, 5 seeds, budget 256 (1x256 ... 32x8). Pure
+ * dimension 128, finer polygon, 5 networks per setting, budget 256 (1x256 ... 32x8). Pure
  * TypeScript on the CPU: hours, not minutes (cost grows with the transitions).
+ *
+ * Both profiles run 3 seeds: each seed is a full replicate (every network and plane drawn
+ * from that seed), and the checks are computed at every seed.
  */
 export const PROFILES: Record<ProfileName, LinearRegionsConfig> = {
   quick: {
@@ -63,10 +68,11 @@ export const PROFILES: Record<ProfileName, LinearRegionsConfig> = {
     maxDepth: 10,
     budget: 128,
     chaoticSigmaW2: 8,
-    seeds: 3,
+    networks: 3,
     sawtoothDepth: 14,
     sliceResolution: 120,
     sliceDepths: [1, 16],
+    seeds: 3,
   },
   paper: {
     inputDim: 128,
@@ -77,18 +83,19 @@ export const PROFILES: Record<ProfileName, LinearRegionsConfig> = {
     maxDepth: 12,
     budget: 256,
     chaoticSigmaW2: 8,
-    seeds: 5,
+    networks: 5,
     sawtoothDepth: 18,
     sliceResolution: 300,
     sliceDepths: [1, 32],
+    seeds: 3,
   },
 };
 
 /** Validates a resolved config; each problem is named. */
 export function validateConfig(c: LinearRegionsConfig): void {
   const problems = new ConfigProblems();
-  const { inputDim, maxDepth, seeds, budget, sawtoothDepth, sliceResolution } = c;
-  problems.positiveIntegers({ inputDim, maxDepth, seeds, budget, sawtoothDepth, sliceResolution });
+  const { inputDim, maxDepth, networks, budget, sawtoothDepth, sliceResolution, seeds } = c;
+  problems.positiveIntegers({ inputDim, maxDepth, networks, budget, sawtoothDepth, sliceResolution, seeds });
   if (Number.isInteger(c.inputDim) && c.inputDim < 2) problems.push('inputDim must be >= 2 (the circle needs a plane)');
   if (!(Number.isInteger(c.circleVertices) && c.circleVertices >= 3))
     problems.push(`circleVertices must be an integer >= 3, got ${c.circleVertices}`);

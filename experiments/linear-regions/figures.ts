@@ -8,7 +8,7 @@ import type { LinearRegionsConfig } from './config.ts';
 
 const label = (activation: string, s: number) => (activation === 'relu' ? `ReLU, sigma_w^2=${s} (He)` : `hard-tanh, sigma_w^2=${s}`);
 
-/** Mean and min/max over seeds of a path metric, per layer. */
+/** Mean and min/max over the seed's networks of a path metric, per layer. */
 function spread(
   rows: ResultRow[],
   activation: string,
@@ -34,6 +34,7 @@ function hue(id: number): number {
   return (h >>> 8) / 2 ** 24;
 }
 
+/** The figures from one seed's rows (the run's first seed; `masterSeed` is that seed, for the region maps). */
 export async function drawFigures(rows: ResultRow[], config: LinearRegionsConfig, masterSeed: number, dir: string): Promise<string[]> {
   const files: string[] = [];
   const save = async (name: string, spec: Parameters<typeof saveFigure>[0], pngOnly = false) => {
@@ -77,7 +78,7 @@ export async function drawFigures(rows: ResultRow[], config: LinearRegionsConfig
         band: { lower: 'lo', upper: 'hi' },
         points: true,
         title: `Transitions along a circle vs depth (width ${k})`,
-        subtitle: 'cf. Raghu et al. 2017, Fig. 4; mean over seeds, band min-max',
+        subtitle: 'cf. Raghu et al. 2017, Fig. 4; mean over the networks of the first seed, band min-max',
         xTitle: 'depth (hidden layers)',
         yTitle: 'transitions (pattern changes)',
       }),
@@ -187,14 +188,14 @@ export async function drawFigures(rows: ResultRow[], config: LinearRegionsConfig
         yScale: 'log',
         points: true,
         title: `Same ${config.budget} neurons, arranged deep-narrow or shallow-wide`,
-        subtitle: 'depth x width = budget; mean over seeds',
+        subtitle: 'depth x width = budget; mean over the networks of the first seed',
         xTitle: 'depth (width = budget / depth)',
         yTitle: 'transitions along the circle',
       }),
     );
   }
 
-  // 2-D region maps (seed 0) of shallow-wide and deep-narrow nets with the same neurons.
+  // 2-D region maps (network 0 of the first seed) of shallow-wide and deep-narrow nets with the same neurons.
   const sliceConds = config.conditions.filter(
     (c) => (c.activation === 'hard-tanh' && c.sigmaW2 === config.chaoticSigmaW2) || (c.activation === 'relu' && c.sigmaW2 === 2),
   );
@@ -207,7 +208,7 @@ export async function drawFigures(rows: ResultRow[], config: LinearRegionsConfig
         condition: c,
         width,
         depth,
-        seed: 0,
+        network: 0,
         masterSeed,
         inputDim: config.inputDim,
         radiusScale: config.radiusScale,

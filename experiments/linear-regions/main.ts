@@ -20,7 +20,7 @@ export const experiment: ExperimentDefinition<LinearRegionsConfig, ResultRow> = 
   async procedure(ctx) {
     const arms = armsOf(ctx.config, ctx.seed);
     ctx.log(
-      `[linear-regions] ${ctx.config.conditions.length} conditions, widths ${ctx.config.widths.join('/')}, depth ${ctx.config.maxDepth}, ${ctx.config.seeds} seeds`,
+      `[linear-regions] ${ctx.config.conditions.length} conditions, widths ${ctx.config.widths.join('/')}, depth ${ctx.config.maxDepth}, ${ctx.config.networks} networks per setting`,
     );
     const results = await runSweep(ctx, {
       runner: networkMeasurement,

@@ -1,6 +1,6 @@
 // The rows of results.csv: their type and column order.
 
-/** One row of results.csv: one metric of one network (condition, width, depth, seed) after `layer` layers. */
+/** One row of results.csv (the framework adds the seed column first): one metric of one network (condition, width, depth, network) after `layer` layers. */
 export type ResultRow = {
   /** path: the circle; slice: the 2-D input slice; sawtooth: Telgarsky's construction on [0, 1]. */
   sweep: string;
@@ -11,7 +11,8 @@ export type ResultRow = {
   /** Depth of the network built; `layer` <= depth is where it is cut (the first `layer` layers are a depth-`layer` network). */
   depth: number;
   layer: number;
-  seed: number;
+  /** Which of the seed's random networks (and circle planes) of a setting, 0..networks-1. */
+  network: number;
   /** transitions, regions (along the path), length (post-activation trajectory length), regions_2d (grid on the slice). */
   metric: string;
   value: number;
@@ -25,7 +26,7 @@ export const COLUMNS: (keyof ResultRow)[] = [
   'width',
   'depth',
   'layer',
-  'seed',
+  'network',
   'metric',
   'value',
 ];

@@ -1,6 +1,8 @@
 import { ConfigProblems, type ProfileName } from '@claimlab/core';
 
 export type LossLandscapeConfig = {
+  /** Seeds (full replicates: data subsets, initial weights, batches, directions, Lanczos starts) of a run; `--seeds N` overrides. */
+  seeds: number;
   dataset: 'mnist' | 'cifar10';
   /** Training images drawn (seeded) from the training split. */
   trainSize: number;
@@ -55,7 +57,7 @@ export type LossLandscapeConfig = {
  * the training loss (first quick run: ResNet-20 train error 34% in inference mode).
  * Surfaces: 11x11 grid over [-1, 1]^2 with the loss on 500 fixed training images, a 21-point
  * 1-D slice, and a 3x3 eigenvalue-ratio map with 6 Lanczos steps on 64 images. About 8 minutes
- * on 2 cores with --workers 2.
+ * per seed on 2 cores with --workers 2.
  *
  * paper: CIFAR-10 (50,000 / 10,000), ResNet-20/56/110 of width 1 with projection shortcuts
  * (the authors' cifar10/models/resnet.py), 300 epochs of SGD Nesterov momentum 0.9, batch 128,
@@ -64,9 +66,14 @@ export type LossLandscapeConfig = {
  * the paper's 51x51 grid over [-1, 1]^2 on the training set (here a 10,000-image subset) and a
  * 51-point 1-D slice; a 21x21 eigenvalue map with 20 Lanczos steps on 1,000 images.
  * Not reproduced: random-crop/flip augmentation during training (not implemented).
+ *
+ * Both profiles run 3 seeds (--seed S gives S, S+1, S+2), each a full replicate: its own data
+ * subsets, initial weights, batch order, random directions and Lanczos starts; every check is
+ * judged per seed.
  */
 export const PROFILES: Record<ProfileName, LossLandscapeConfig> = {
   quick: {
+    seeds: 3,
     dataset: 'mnist',
     trainSize: 2000,
     testSize: 1000,
@@ -94,6 +101,7 @@ export const PROFILES: Record<ProfileName, LossLandscapeConfig> = {
     evalBatchSize: 250,
   },
   paper: {
+    seeds: 3,
     dataset: 'cifar10',
     trainSize: 50000,
     testSize: 10000,
@@ -141,8 +149,10 @@ export function validateConfig(c: LossLandscapeConfig): void {
     }
     if (new Set(c.depths).size !== c.depths.length) problems.push(`depths must be distinct, got ${JSON.stringify(c.depths)}`);
   }
-  const { trainSize, testSize, epochs, batchSize, surfaceSize, hessianSize, lanczosSteps, evalBatchSize, lowLearningRateFromDepth } = c;
+  const { seeds, trainSize, testSize, epochs, batchSize, surfaceSize, hessianSize, lanczosSteps, evalBatchSize, lowLearningRateFromDepth } =
+    c;
   problems.positiveIntegers({
+    seeds,
     trainSize,
     testSize,
     epochs,

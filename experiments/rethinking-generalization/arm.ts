@@ -1,4 +1,4 @@
-// One training run of the sweep (a condition and a repeat). It runs in this process or in a
+// One training run of the sweep (a condition at one seed). It runs in this process or in a
 // worker process (runSweep's workers) with identical results.
 import { defineArm, Rng, type ArmSession } from '@claimlab/core';
 import { tf } from '@claimlab/backend';
@@ -7,13 +7,13 @@ import { mlp, smallAlexNet, smallInception, trainClassifier, type EpochRecord } 
 import type { ModelName, PixelCondition, RethinkingConfig } from './config.ts';
 import { loadCleanData } from './data.ts';
 
-/** One training run of the sweep: a condition (corruption) and a repeat. */
+/** One training run of the sweep: a condition (corruption) at the seed of the replicate. */
 export interface Arm {
   condition: string;
   /** Label corruption probability; 0 for pixel conditions (they keep true labels). */
   labelCorruption: number;
   corruption: CorruptionSpec;
-  repeat: number;
+  /** The seed of the replicate (ctx.seed): data subset, corruption, weights and batches derive from it. */
   seed: number;
   dataDir: string | null;
   config: RethinkingConfig;
@@ -25,7 +25,7 @@ export function conditionName(p: number): string {
   return `partial-labels-${p}`;
 }
 
-/** Every (condition, repeat) of the sweep, in a fixed order. */
+/** Every condition of the sweep (one run each at this seed), in a fixed order. */
 export function armsOf(config: RethinkingConfig, seed: number, dataDir: string | undefined): Arm[] {
   const specs: { condition: string; p: number; corruption: CorruptionSpec }[] = [
     ...config.labelCorruption.map((p) => ({
@@ -35,19 +35,19 @@ export function armsOf(config: RethinkingConfig, seed: number, dataDir: string |
     })),
     ...config.pixelConditions.map((k: PixelCondition) => ({ condition: k, p: 0, corruption: { kind: k } as CorruptionSpec })),
   ];
-  const arms: Arm[] = [];
-  for (let repeat = 0; repeat < config.repeats; repeat++) {
-    for (const s of specs) {
-      arms.push({ condition: s.condition, labelCorruption: s.p, corruption: s.corruption, repeat, seed, dataDir: dataDir ?? null, config });
-    }
-  }
-  return arms;
+  return specs.map((s) => ({
+    condition: s.condition,
+    labelCorruption: s.p,
+    corruption: s.corruption,
+    seed,
+    dataDir: dataDir ?? null,
+    config,
+  }));
 }
 
 export interface ArmResult {
   condition: string;
   labelCorruption: number;
-  repeat: number;
   /** Share of training labels actually changed by the corruption. */
   changedFraction: number;
   epochs: EpochRecord[];
@@ -72,14 +72,14 @@ export async function runArm(arm: Arm, onProgress: (status: string) => void, ses
   const { config } = arm;
   const root = new Rng(arm.seed);
   const clean = loadCleanData(config, arm.seed, arm.dataDir);
-  const corrupted = applyCorruption(clean.train, clean.test, arm.corruption, root.fork(`corruption/${arm.condition}/${arm.repeat}`));
-  // Same initial weights and batch order for every condition of a repeat: the
+  const corrupted = applyCorruption(clean.train, clean.test, arm.corruption, root.fork(`corruption/${arm.condition}`));
+  // Same initial weights and batch order for every condition of a seed: the
   // conditions differ only in their data.
   const model = buildModel(
     config.model,
     [clean.train.height, clean.train.width, clean.train.channels],
     clean.train.numClasses,
-    root.fork(`weights/${arm.repeat}`),
+    root.fork('weights'),
   );
   try {
     const { epochs } = trainClassifier({
@@ -90,7 +90,7 @@ export async function runArm(arm: Arm, onProgress: (status: string) => void, ses
       batchSize: config.batchSize,
       maxEpochs: config.maxEpochs,
       stopAtTrainAccuracy: config.stopAtTrainAccuracy,
-      rng: root.fork(`batches/${arm.repeat}`),
+      rng: root.fork('batches'),
       onEpoch: (e) => onProgress(`${arm.condition}: epoch ${e.epoch}, train acc ${e.trainAccuracy.toFixed(3)}`),
       // Checkpointed every epoch: a killed run continues mid-training with --resume.
       checkpoint: session && {
@@ -102,13 +102,12 @@ export async function runArm(arm: Arm, onProgress: (status: string) => void, ses
     return {
       condition: arm.condition,
       labelCorruption: arm.labelCorruption,
-      repeat: arm.repeat,
       changedFraction: corrupted.changedFraction,
       epochs,
       seconds: (Date.now() - t0) / 1000,
     };
   } catch (e) {
-    throw new Error(`condition ${arm.condition} (repeat ${arm.repeat}): ${(e as Error).message}`);
+    throw new Error(`condition ${arm.condition} (seed ${arm.seed}): ${(e as Error).message}`);
   } finally {
     model.dispose();
   }

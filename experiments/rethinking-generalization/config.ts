@@ -27,8 +27,8 @@ export type RethinkingConfig = {
   labelCorruption: number[];
   /** Pixel corruptions, each trained with the true labels. */
   pixelConditions: PixelCondition[];
-  /** Independent repeats of every condition (different seeds). */
-  repeats: number;
+  /** Seeds of a run (the framework's replicates): each seed trains every condition once, with its own data subset, weights, batches and corruptions. */
+  seeds: number;
 };
 
 /**
@@ -38,15 +38,16 @@ export type RethinkingConfig = {
  * memorised within the budget on a 2-core CPU (the paper's MLPs use lr 0.01 with
  * decay 0.95 per epoch, appendix A, secondary; it notes no tuning for MNIST, and
  * random labels on MNIST need a tuned rate: docs/REFERENCES.md). No decay, so
- * the fit is not stopped by a vanishing step size. Three repeats (seeds) per
- * condition; the checks use their means.
+ * the fit is not stopped by a vanishing step size. Three seeds, each one run per
+ * condition; the checks are computed at every seed from that seed's runs.
  *
  * paper: CIFAR-10 (50,000 / 10,000, 28x28 centre crops, per-image
  * standardisation), the paper's small Inception, SGD momentum 0.9, decay 0.95
  * per epoch (appendix A, secondary quote), lr 0.1 for Inception (from
  * reproductions, not confirmed in the paper; appendix A gives 0.01 for the small
  * AlexNet and the MLPs), batch 128 (not in our sources), no weight decay,
- * dropout or augmentation (Zhang et al. 2017, section 2 and appendix A).
+ * dropout or augmentation (Zhang et al. 2017, section 2 and appendix A). Three
+ * seeds, as in quick.
  */
 export const PROFILES: Record<ProfileName, RethinkingConfig> = {
   quick: {
@@ -62,7 +63,7 @@ export const PROFILES: Record<ProfileName, RethinkingConfig> = {
     stopAtTrainAccuracy: 1,
     labelCorruption: [0, 0.2, 0.4, 0.6, 0.8, 1],
     pixelConditions: ['shuffled-pixels', 'random-pixels', 'gaussian'],
-    repeats: 3,
+    seeds: 3,
   },
   paper: {
     dataset: 'cifar10',
@@ -77,7 +78,7 @@ export const PROFILES: Record<ProfileName, RethinkingConfig> = {
     stopAtTrainAccuracy: 1,
     labelCorruption: [0, 0.2, 0.4, 0.6, 0.8, 1],
     pixelConditions: ['shuffled-pixels', 'random-pixels', 'gaussian'],
-    repeats: 1,
+    seeds: 3,
   },
 };
 
@@ -95,8 +96,8 @@ export function validateConfig(c: RethinkingConfig): void {
     if (!(PIXEL_CONDITIONS as readonly string[]).includes(k))
       problems.push(`unknown pixel condition '${k}' (use ${PIXEL_CONDITIONS.join(', ')})`);
   }
-  const { trainSize, testSize, batchSize, maxEpochs, repeats } = c;
-  problems.positiveIntegers({ trainSize, testSize, batchSize, maxEpochs, repeats });
+  const { trainSize, testSize, batchSize, maxEpochs, seeds } = c;
+  problems.positiveIntegers({ trainSize, testSize, batchSize, maxEpochs, seeds });
   problems.positiveNumbers({ learningRate: c.learningRate });
   if (!(c.momentum >= 0 && c.momentum < 1)) problems.push(`momentum must be in [0, 1), got ${c.momentum}`);
   if (!(c.decayPerEpoch > 0 && c.decayPerEpoch <= 1)) problems.push(`decayPerEpoch must be in (0, 1], got ${c.decayPerEpoch}`);

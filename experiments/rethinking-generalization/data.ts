@@ -35,7 +35,7 @@ export function cropAndStandardise(ds: ImageDataset, size = 28): ImageDataset {
 
 /**
  * The clean train and test sets of a run: seeded subsets of the dataset's
- * splits, identical for every condition and repeat of the same seed.
+ * splits, identical for every condition of the same seed.
  */
 export function loadCleanData(config: RethinkingConfig, seed: number, dataDir: string | null): { train: ImageDataset; test: ImageDataset } {
   const rng = new Rng(seed).fork('data-subset');

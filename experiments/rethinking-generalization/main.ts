@@ -10,7 +10,6 @@ export function toRows(results: ArmResult[]): ResultRow[] {
     r.epochs.map((e) => ({
       condition: r.condition,
       label_corruption: r.labelCorruption,
-      repeat: r.repeat,
       labels_changed: r.changedFraction,
       epoch: e.epoch,
       steps: e.steps,

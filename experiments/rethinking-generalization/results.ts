@@ -1,10 +1,9 @@
 // The rows of results.csv: their type and column order.
 
-/** One row of results.csv: one epoch of one condition and repeat. */
+/** One row of results.csv (the framework adds the seed column first): one epoch of one condition. */
 export type ResultRow = {
   condition: string;
   label_corruption: number;
-  repeat: number;
   /** Share of training labels the corruption actually changed (expected p * 9/10). */
   labels_changed: number;
   epoch: number;
@@ -18,7 +17,6 @@ export type ResultRow = {
 export const COLUMNS: (keyof ResultRow)[] = [
   'condition',
   'label_corruption',
-  'repeat',
   'labels_changed',
   'epoch',
   'steps',

@@ -25,6 +25,8 @@ export type ModelSpec = {
 };
 
 export type UniversalConfig = {
+  /** Seeds (full replicates: data subsets, weights, perturbations, random draws) of a run; --seeds N overrides. */
+  seeds: number;
   dataset: 'mnist' | 'cifar10';
   /** Training images per model (a seeded subset of the training split, shared by the models). */
   trainSize: number;
@@ -72,6 +74,9 @@ export type UniversalConfig = {
  * CNN for 2, ResNet-8 with stages 8/16/32 for 1: the ResNet is ~10x slower per image on wasm); perturbations from 64 images
  * (16/64/256 for the image sweep); fooling rates on 1000 held-out test digits.
  * Moosavi-Dezfooli's algorithm is capped at 5 passes over its images.
+ *
+ * Both profiles run 3 seeds: every check is judged at each seed (REPRODUCED only when it holds at
+ * all three), each seed a full replicate (data subsets, weights, perturbations, random draws).
  *
  * paper: CIFAR-10 (from --data-dir), xi = 10/255, 64 images, q = 10, 30 power
  * iterations, the reference's delta 0.2 and 10 DeepFool iterations, VGG/ResNet-style
@@ -163,6 +168,7 @@ const PAPER_MODELS: ModelSpec[] = [
 
 export const PROFILES: Record<ProfileName, UniversalConfig> = {
   quick: {
+    seeds: 3,
     dataset: 'mnist',
     trainSize: 10000,
     testSize: 1000,
@@ -185,6 +191,7 @@ export const PROFILES: Record<ProfileName, UniversalConfig> = {
     randomDraws: 3,
   },
   paper: {
+    seeds: 3,
     dataset: 'cifar10',
     trainSize: 50000,
     testSize: 10000,
@@ -212,8 +219,18 @@ export const PROFILES: Record<ProfileName, UniversalConfig> = {
 export function validateConfig(c: UniversalConfig): void {
   const problems = new ConfigProblems();
   if (c.dataset !== 'mnist' && c.dataset !== 'cifar10') problems.push(`unknown dataset '${c.dataset}' (use mnist or cifar10)`);
-  const { trainSize, testSize, batchSize, mainImages, powerIterations, maxPasses, maxIterDeepFool, randomDraws } = c;
-  problems.positiveIntegers({ trainSize, testSize, batchSize, mainImages, powerIterations, maxPasses, maxIterDeepFool, randomDraws });
+  const { seeds, trainSize, testSize, batchSize, mainImages, powerIterations, maxPasses, maxIterDeepFool, randomDraws } = c;
+  problems.positiveIntegers({
+    seeds,
+    trainSize,
+    testSize,
+    batchSize,
+    mainImages,
+    powerIterations,
+    maxPasses,
+    maxIterDeepFool,
+    randomDraws,
+  });
   problems.positiveNumbers({ mainXi: c.mainXi });
   if (!(c.momentum >= 0 && c.momentum < 1)) problems.push(`momentum must be in [0, 1), got ${c.momentum}`);
   if (!(c.decayPerEpoch > 0 && c.decayPerEpoch <= 1)) problems.push(`decayPerEpoch must be in (0, 1], got ${c.decayPerEpoch}`);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { barChart, heatmap, lineChart, saveFigure, saveImagePanels, type Datum } from '@claimlab/plots';
 import { mainLayerOf, mainRate, modelsOf, transferTable } from './claim.ts';
-import { type ResultRow } from './results.ts';
+import { perturbationsFileOf, timingsFileOf, type ResultRow } from './results.ts';
 import type { UniversalConfig } from './config.ts';
 
 const METHOD_LABEL: Record<string, string> = { sv: 'singular vector (K&O)', uap: 'iterative UAP (M-D)', random: 'random sign noise' };
@@ -17,7 +17,14 @@ type Stored = {
 /** A perturbation of budget xi shown in [0, 1]: -xi black, 0 grey, +xi white. */
 const show = (v: number[], xi: number) => Float32Array.from(v, (x) => 0.5 + x / (2 * xi));
 
-export async function drawFigures(rows: ResultRow[], config: UniversalConfig, outDir: string, dir: string): Promise<string[]> {
+/** Draws the figures of one seed: its rows, and its perturbations and timings files beside results.csv in `outDir`. */
+export async function drawFigures(
+  rows: ResultRow[],
+  config: UniversalConfig,
+  outDir: string,
+  dir: string,
+  seed: number,
+): Promise<string[]> {
   const files: string[] = [];
   const save = async (name: string, spec: Parameters<typeof saveFigure>[0]) => {
     files.push(...(await saveFigure(spec, join(dir, name))).files);
@@ -169,8 +176,8 @@ export async function drawFigures(rows: ResultRow[], config: UniversalConfig, ou
     }
   }
 
-  // Time to compute each perturbation (wall clock, from timings.csv: not part of the compared results).
-  const timingsFile = join(outDir, 'timings.csv');
+  // Time to compute each perturbation (wall clock, from the seed's timings file: not part of the compared results).
+  const timingsFile = join(outDir, timingsFileOf(seed));
   if (existsSync(timingsFile)) {
     const t = parse(readFileSync(timingsFile, 'utf8'), { columns: true, cast: true }) as {
       model: string;
@@ -207,7 +214,7 @@ export async function drawFigures(rows: ResultRow[], config: UniversalConfig, ou
 
   // The perturbations as images (grey = 0, white = +xi, black = -xi): one row per model, the singular
   // vector of every layer (input side first), then the iterative algorithm's perturbation.
-  const pertFile = join(outDir, 'perturbations.json');
+  const pertFile = join(outDir, perturbationsFileOf(seed));
   if (existsSync(pertFile)) {
     const stored = JSON.parse(readFileSync(pertFile, 'utf8')) as Stored;
     const [height, width, channels] = stored.inputShape;
@@ -222,7 +229,7 @@ export async function drawFigures(rows: ResultRow[], config: UniversalConfig, ou
     files.push(
       ...saveImagePanels(rows, join(dir, 'perturbations'), {
         zoom: 3,
-        title: `Universal perturbations at xi = ${stored.mainXi} (grey 0, white +xi, black -xi)`,
+        title: `Universal perturbations at xi = ${stored.mainXi}, seed ${seed} (grey 0, white +xi, black -xi)`,
       }).files,
     );
   }

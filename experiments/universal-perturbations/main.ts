@@ -5,15 +5,11 @@ import { tf } from '@claimlab/backend';
 import { foolingRate, predictLabels, tfClassifier } from '@claimlab/metrics';
 import { costOf, perturbationStudy, type Arm, type ArmResult, type Timing } from './arm.ts';
 import { claim } from './claim.ts';
-import { COLUMNS, type ResultRow } from './results.ts';
+import { COLUMNS, perturbationsFileOf, timingsFileOf, type ResultRow } from './results.ts';
 import { PROFILES, validateConfig, type UniversalConfig } from './config.ts';
 import { drawFigures } from './figures.ts';
 import { buildModel, checkLayers, decodeWeights } from './models.ts';
 import { loadData } from './data.ts';
-
-/** Files written beside results.csv: the perturbations themselves and the wall-clock times (not compared across runs). */
-export const PERTURBATIONS_JSON = 'perturbations.json';
-export const TIMINGS_CSV = 'timings.csv';
 
 /**
  * The transfer table: every model (rebuilt from the weights its arm returned)
@@ -97,9 +93,10 @@ export const experiment: ExperimentDefinition<UniversalConfig, ResultRow> = {
       ...r.timings.map((t) => `${t.method}${t.layer !== '-' ? `/${t.layer}` : ''} n=${t.n_images} xi=${t.xi}: ${t.seconds.toFixed(1)}s`),
     ]);
     ctx.log(`[universal-perturbations] time per perturbation:\n  ${times.join('\n  ')}`);
-    writeFileAtomic(join(ctx.outDir, TIMINGS_CSV), timingsCsv(results));
+    // One file of each per seed, so that a later seed does not overwrite an earlier one's.
+    writeFileAtomic(join(ctx.outDir, timingsFileOf(ctx.seed)), timingsCsv(results));
     writeFileAtomic(
-      join(ctx.outDir, PERTURBATIONS_JSON),
+      join(ctx.outDir, perturbationsFileOf(ctx.seed)),
       JSON.stringify({
         inputShape: data.inputShape,
         mainXi: c.mainXi,
@@ -110,5 +107,6 @@ export const experiment: ExperimentDefinition<UniversalConfig, ResultRow> = {
     if (tf.memory().numTensors > 0) ctx.log(`[universal-perturbations] note: ${tf.memory().numTensors} tensors still allocated`);
     return [...results.flatMap((r) => r.rows), ...transfer];
   },
-  figures: (rows, ctx) => drawFigures(rows, ctx.config, ctx.outDir, ctx.figuresDir),
+  // The framework passes the first seed's rows and context: the figures read that seed's perturbations and timings.
+  figures: (rows, ctx) => drawFigures(rows, ctx.config, ctx.outDir, ctx.figuresDir, ctx.seed),
 };

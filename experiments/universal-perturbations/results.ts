@@ -22,3 +22,10 @@ export type ResultRow = {
 };
 
 export const COLUMNS: (keyof ResultRow)[] = ['source', 'method', 'layer', 'n_images', 'xi', 'attacked', 'eval_set', 'metric', 'value'];
+
+/**
+ * Files written beside results.csv, one per seed (the procedure runs once per seed): the perturbations
+ * themselves and the wall-clock times (not compared across runs). The figures read the first seed's.
+ */
+export const perturbationsFileOf = (seed: number) => `perturbations-seed-${seed}.json`;
+export const timingsFileOf = (seed: number) => `timings-seed-${seed}.csv`;

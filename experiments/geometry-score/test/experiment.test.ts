@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Rng, runExperiment, type RunContext } from '@claimlab/core';
+import { assertConsistent, Rng, runExperiment, verifyExperiment, type RunContext, type Summary } from '@claimlab/core';
 import { describe, expect, it } from 'vitest';
 import { quietly, runQuietly } from '@claimlab/core/testing';
 import { claim } from '../claim.ts';
@@ -12,6 +12,15 @@ import { armsOf, experiment, partRows } from '../main.ts';
 import { REPO_ROOT } from '@claimlab/core';
 import { runArm } from '../arm.ts';
 import { referenceMoments, TOY_MODELS, toySample } from '../data.ts';
+
+/** The rows of results.csv without its seed column, after checking that the run had the one seed 0. */
+function rowsOfSeed0(out: string): string[][] {
+  const lines = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n');
+  expect(lines[0]).toBe('seed,part,model,metric,i,value');
+  const rows = lines.slice(1).map((l) => l.split(','));
+  expect(new Set(rows.map((r) => r[0]))).toEqual(new Set(['0']));
+  return rows.map((r) => r.slice(1));
+}
 
 function ctxFor(config: GeometryScoreConfig, seed = 0): RunContext<GeometryScoreConfig> {
   return {
@@ -28,6 +37,7 @@ function ctxFor(config: GeometryScoreConfig, seed = 0): RunContext<GeometryScore
     shard: null,
     backendInfo: { name: 'cpu' } as RunContext<GeometryScoreConfig>['backendInfo'],
     rng: new Rng(seed),
+    sweepDir: join(tmpdir(), 'gs-unused-sweep'),
     figuresDir: tmpdir(),
     repoRoot: tmpdir(),
     log: () => {},
@@ -57,6 +67,14 @@ describe('geometry-score experiment (tiny toy run)', () => {
     const again = await toyPart(ctxFor(tiny));
     expect(again).toEqual(rows);
     const checks = claim.checks(rows, { profile: 'quick', config: tiny });
+    for (const c of checks) assertConsistent(c, 0);
+    expect(checks.map((c) => c.id)).toEqual([
+      'toy-mrlt-peaks-at-loop-count',
+      'toy-mrlt-low-where-filled',
+      'toy-gs-ranks-faithful-best',
+      'toy-fid-blind-to-gaussian',
+      'toy-gs-sees-gaussian',
+    ]);
     expect(checks.filter((c) => !c.pass).map((c) => `${c.id}: ${c.ours}`)).toEqual([]);
     const dir = mkdtempSync(join(tmpdir(), 'gs-fig-'));
     try {
@@ -75,16 +93,34 @@ describe('geometry-score experiment (tiny toy run)', () => {
     const rows = partRows('example', await Promise.all(arms.map((a) => runArm(a, () => {}))), 'circle');
     const check = claim.checks(rows, { profile: 'quick', config: { ...c, mnist: false } }).find((x) => x.id === 'authors-example-score');
     expect(check?.pass, check?.ours).toBe(true);
+    assertConsistent(check!, 0);
+    expect(check?.value).toBeLessThanOrEqual(4);
   }, 60_000);
 
   it('rejects invalid configs with a clear message', () => {
     expect(() => validateConfig({ ...tiny, landmarks: 2 })).toThrow(/landmarks must be >= 4/);
     expect(() => validateConfig({ ...tiny, mnistSamples: 50 })).toThrow(/must exceed the FID feature width/);
     expect(() => validateConfig({ ...tiny, collapsedClasses: [12] })).toThrow(/collapsedClasses/);
+    expect(() => validateConfig({ ...tiny, seeds: 0 })).toThrow(/seeds must be a positive integer, got 0/);
+    expect(() => validateConfig({ ...tiny, seeds: 2.5 })).toThrow(/seeds must be a positive integer, got 2.5/);
+    expect(() => validateConfig(PROFILES.quick)).not.toThrow();
+    expect(PROFILES.quick.seeds).toBe(3);
+    expect(PROFILES.paper.seeds).toBe(3);
   });
 
-  it('runs as a sweep: the same table on 1 and 2 workers, and a shard merge with --resume gives it too', async () => {
-    const args = ['--set', 'toyPoints=300', '--set', 'repetitions=8', '--set', 'authorsExample=false', '--set', 'mnist=false'];
+  it('runs as a sweep over two seeds: the same table on 1 and 2 workers, a shard merge with --resume gives it too, and verify catches an edit', async () => {
+    const args = [
+      '--set',
+      'toyPoints=300',
+      '--set',
+      'repetitions=8',
+      '--set',
+      'authorsExample=false',
+      '--set',
+      'mnist=false',
+      '--seeds',
+      '2',
+    ];
     const run = async (extra: string[]) => {
       const out = mkdtempSync(join(tmpdir(), 'gs-sweep-'));
       await runQuietly(experiment, [...args, '--out', out, ...extra], REPO_ROOT);
@@ -93,14 +129,50 @@ describe('geometry-score experiment (tiny toy run)', () => {
     const csv = (out: string) => readFileSync(join(out, 'results.csv'), 'utf8');
     const serial = await run(['--workers', '1']);
     expect(csv(await run(['--workers', '2']))).toBe(csv(serial));
+    const lines = csv(serial).trim().split('\n');
+    expect(lines[0]).toBe('seed,part,model,metric,i,value');
+    expect([...new Set(lines.slice(1).map((l) => l.split(',')[0]))]).toEqual(['0', '1']);
+    // Two replicates: other toy samples and landmark draws, so other scores.
+    const scores = (seed: string) =>
+      lines.filter((l) => l.startsWith(`${seed},toy,`) && l.includes(`,${METRICS.gs},`)).map((l) => l.split(',')[5]);
+    expect(scores('0')).toHaveLength(TOY_MODELS.length);
+    expect(scores('1')).not.toEqual(scores('0'));
+
+    const summary = JSON.parse(readFileSync(join(serial, 'summary.json'), 'utf8')) as Summary;
+    expect(summary.seeds).toEqual([0, 1]);
+    expect(summary.checks.map((k) => k.id)).toEqual([
+      'toy-mrlt-peaks-at-loop-count',
+      'toy-mrlt-low-where-filled',
+      'toy-gs-ranks-faithful-best',
+      'toy-fid-blind-to-gaussian',
+      'toy-gs-sees-gaussian',
+    ]);
+    for (const k of summary.checks) expect(k.passes).toHaveLength(2);
+    expect(summary.core.total).toBe(3);
+    expect(['REPRODUCED', 'NOT REPRODUCED', 'INCONCLUSIVE']).toContain(summary.outcome);
+    const verified = verifyExperiment(experiment, serial);
+    expect(verified.problems.filter((p) => p.includes('summary.json'))).toEqual([]);
+    expect(verified.outcome).toBe(summary.outcome);
+    expect(verified.checks.map((k) => k.passes)).toEqual(summary.checks.map((k) => k.passes));
+
     const sharded = await run(['--shard', '0/2', '--workers', '1']);
     expect(existsSync(join(sharded, 'results.csv'))).toBe(false);
+    expect(readdirSync(join(sharded, '.sweep')).sort()).toEqual(['seed-0', 'seed-1']);
     await quietly(async () => {
       await runExperiment(experiment, [...args, '--out', sharded, '--shard', '1/2', '--workers', '1'], REPO_ROOT);
       await runExperiment(experiment, [...args, '--out', sharded, '--resume'], REPO_ROOT);
     });
     expect(csv(sharded)).toBe(csv(serial));
-  }, 120_000);
+
+    // Tampering: the faithful generator of seed 1 scored as badly as the worst one fails its ranking there.
+    const tampered = csv(serial).replace(/^(1,toy,resampled,geometry_score,-1,)[^\n]*$/m, '$15');
+    expect(tampered).not.toBe(csv(serial));
+    writeFileSync(join(serial, 'results.csv'), tampered);
+    const after = verifyExperiment(experiment, serial);
+    expect(after.ok).toBe(false);
+    expect(after.problems.some((p) => p.includes("check 'toy-gs-ranks-faithful-best'"))).toBe(true);
+    expect(after.checks.find((k) => k.id === 'toy-gs-ranks-faithful-best')?.passes[1]).toBe(false);
+  }, 240_000);
 
   it('scores MNIST generators end to end on a tiny config and draws their samples', async () => {
     const out = mkdtempSync(join(tmpdir(), 'gs-mnist-'));
@@ -123,6 +195,8 @@ describe('geometry-score experiment (tiny toy run)', () => {
         'ganSteps=10',
         '--set',
         'wganSteps=3',
+        '--seeds',
+        '1',
         '--workers',
         '1',
         '--out',
@@ -130,11 +204,7 @@ describe('geometry-score experiment (tiny toy run)', () => {
       ],
       REPO_ROOT,
     );
-    const rows = readFileSync(join(out, 'results.csv'), 'utf8')
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((l) => l.split(','));
+    const rows = rowsOfSeed0(out);
     const mnistModels = new Set(rows.filter((r) => r[0] === 'mnist' && r[2] === METRICS.gs).map((r) => r[1]));
     expect(mnistModels).toEqual(
       new Set([
@@ -229,6 +299,8 @@ describe('geometry-score experiment (tiny toy run)', () => {
           `inceptionModel=${join(dir, 'model.json')}`,
           '--set',
           'inceptionInputSize=8',
+          '--seeds',
+          '1',
           '--workers',
           '1',
           '--out',
@@ -240,11 +312,7 @@ describe('geometry-score experiment (tiny toy run)', () => {
         /inceptionModel: no file at \/nonexistent\/model.json; pass the model.json/,
       );
     });
-    const rows = readFileSync(join(out, 'results.csv'), 'utf8')
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((l) => l.split(','));
+    const rows = rowsOfSeed0(out);
     expect(rows.some((r) => r[1] === 'feature-net')).toBe(false); // no classifier trained
     const isReal = Number(rows.find((r) => r[1] === 'real-holdout' && r[2] === METRICS.isMean)![4]);
     expect(isReal).toBeGreaterThan(1); // 4 classes: 1 <= IS <= 4

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { assertConsistent, type Check } from '@claimlab/core';
 import { PROFILES } from '../config.ts';
-import { claim, summariseArchs } from '../claim.ts';
+import { claim, defectMargin, summariseArchs } from '../claim.ts';
 import { type ResultRow } from '../results.ts';
 
 const grid = [-1, -0.5, 0, 0.5, 1];
@@ -45,11 +46,54 @@ function reproducing(): ResultRow[] {
   ];
 }
 
+const IDS = [
+  'deep-noshort-less-convex',
+  'convexity-gap-grows-with-depth',
+  'residual-surfaces-nearly-convex',
+  'deep-noshort-negative-curvature',
+  'noshort-higher-test-error-at-depth',
+  'noshort-higher-training-loss-at-depth',
+  'error-gap-grows-with-depth',
+];
+const ROLES = ['core', 'core', 'core', 'supporting', 'core', 'supporting', 'core'];
+
+/** One seed's checks, each consistent (pass agrees with its value and bound), in the claim's order with its roles. */
+function checksOf(rows: ResultRow[]): Check[] {
+  const checks = claim.checks(rows, { profile: 'quick', config: PROFILES.quick });
+  checks.forEach((c) => assertConsistent(c, 0));
+  expect(checks.map((c) => c.id)).toEqual(IDS);
+  expect(checks.map((c) => c.role)).toEqual(ROLES);
+  return checks;
+}
+
+const failing = (rows: ResultRow[]) =>
+  checksOf(rows)
+    .filter((c) => !c.pass)
+    .map((c) => c.id);
+
 describe('loss-landscape claim checks', () => {
-  it("all pass on rows with the paper's pattern", () => {
-    const checks = claim.checks(reproducing(), { profile: 'quick', config: PROFILES.quick });
+  it("all pass on rows with the paper's pattern, each with its role, statistic and bound", () => {
+    const checks = checksOf(reproducing());
     expect(checks.filter((c) => !c.pass).map((c) => `${c.id}: ${c.ours}`)).toEqual([]);
-    expect(checks).toHaveLength(6);
+    const s = summariseArchs(reproducing());
+    const stat = Object.fromEntries(checks.map((c) => [c.id, { value: c.value as number, bound: c.bound }]));
+    expect(stat['deep-noshort-less-convex'].value).toBeCloseTo(defectMargin(s[3].meanDefect, s[2].meanDefect), 12);
+    expect(stat['deep-noshort-less-convex'].bound).toEqual({ op: '>=', value: 0 });
+    expect(stat['convexity-gap-grows-with-depth'].value).toBeCloseTo(
+      s[3].meanDefect - s[2].meanDefect - (s[1].meanDefect - s[0].meanDefect),
+      12,
+    );
+    expect(stat['convexity-gap-grows-with-depth'].bound).toEqual({ op: '>=', value: 0.02 });
+    expect(stat['residual-surfaces-nearly-convex'].value).toBeCloseTo(0, 10);
+    expect(stat['residual-surfaces-nearly-convex'].bound).toEqual({ op: '<=', value: 0.05 });
+    expect(stat['deep-noshort-negative-curvature'].value).toBeCloseTo(0.4 - 2 * 0.01, 12);
+    expect(stat['deep-noshort-negative-curvature'].bound).toEqual({ op: '>=', value: 0 });
+    expect(stat['noshort-higher-test-error-at-depth'].value).toBeCloseTo(0.133 - 0.059, 12);
+    expect(stat['noshort-higher-test-error-at-depth'].bound).toEqual({ op: '>=', value: 0.01 });
+    expect(stat['noshort-higher-training-loss-at-depth'].value).toBeCloseTo(0.19, 12);
+    expect(stat['noshort-higher-training-loss-at-depth'].bound).toEqual({ op: '>', value: 0 });
+    expect(stat['error-gap-grows-with-depth'].value).toBeCloseTo(0.074 - 0.008, 12);
+    expect(stat['error-gap-grows-with-depth'].bound).toEqual({ op: '>', value: 0 });
   });
 
   it('summarises each architecture from its rows', () => {
@@ -69,24 +113,55 @@ describe('loss-landscape claim checks', () => {
       ...arch(56, true, { f: bumpy, testError: 0.06, trainLoss: 0.01, lmin: -0.1, lmax: 10 }),
       ...arch(56, false, { f: bumpy, testError: 0.065, trainLoss: 0.005, lmin: -0.15, lmax: 10 }),
     ];
-    const failed = claim
-      .checks(rows, { profile: 'quick', config: PROFILES.quick })
-      .filter((c) => !c.pass)
-      .map((c) => c.id);
-    expect(failed).toEqual([
-      'deep-noshort-less-convex',
-      'convexity-gap-grows-with-depth',
-      'residual-surfaces-nearly-convex',
-      'deep-noshort-negative-curvature',
-      'noshort-trains-worse-at-depth',
+    expect(failing(rows)).toEqual(IDS);
+  });
+
+  it('fails each part of the split training comparison on its own', () => {
+    const deepNoshort = (o: { testError: number; trainLoss: number }) => [
+      ...reproducing().filter((r) => !(r.depth === 56 && r.shortcuts === 0)),
+      ...arch(56, false, { f: bumpy, lmin: -4, lmax: 10, ...o }),
+    ];
+    // Higher training loss but a test error gap under 1 point (and so no growth over depth 20's 0.8 points).
+    expect(failing(deepNoshort({ testError: 0.065, trainLoss: 0.2 }))).toEqual([
+      'noshort-higher-test-error-at-depth',
       'error-gap-grows-with-depth',
     ]);
+    // A test error gap of 7 points but a training loss no higher than the residual net's.
+    expect(failing(deepNoshort({ testError: 0.133, trainLoss: 0.01 }))).toEqual(['noshort-higher-training-loss-at-depth']);
+  });
+
+  it('fails the convexity margin on either of its parts: under 2x the residual defect, or under 0.02 above it', () => {
+    expect(defectMargin(0.1, 0.04)).toBeCloseTo(0.02, 12); // both hold
+    expect(defectMargin(0.1, 0.06)).toBeLessThan(0); // 0.04 above, but under 2x
+    expect(defectMargin(0.015, 0.001)).toBeLessThan(0); // 15x, but only 0.014 above
+    expect(defectMargin(0.03, 0.005)).toBeCloseTo(0.005, 12); // 6x and 0.025 above: the gap's margin is the smaller
   });
 
   it('fails every comparison when only one depth is present', () => {
-    const rows = reproducing().filter((r) => r.depth === 56);
-    const checks = claim.checks(rows, { profile: 'quick', config: PROFILES.quick });
-    expect(checks.find((c) => c.id === 'convexity-gap-grows-with-depth')?.pass).toBe(false);
-    expect(checks.find((c) => c.id === 'error-gap-grows-with-depth')?.pass).toBe(false);
+    const checks = checksOf(reproducing().filter((r) => r.depth === 56));
+    expect(checks.find((c) => c.id === 'convexity-gap-grows-with-depth')).toMatchObject({ pass: false, value: null });
+    expect(checks.find((c) => c.id === 'error-gap-grows-with-depth')).toMatchObject({ pass: false, value: null });
+  });
+
+  it('fail with no statistic (value null) on an empty table or when an input is missing', () => {
+    expect(checksOf([]).map((c) => [c.id, c.pass, c.value])).toEqual(IDS.map((id) => [id, false, null]));
+    // No surface for the deep residual net: every convexity comparison that needs it is missing.
+    const noSurface = checksOf(reproducing().filter((r) => !(r.arch === 'resnet-56' && r.section === 'surface')));
+    expect(noSurface.slice(0, 3).map((c) => [c.pass, c.value])).toEqual([
+      [false, null],
+      [false, null],
+      [false, null],
+    ]);
+    expect(noSurface.slice(3).every((c) => c.pass)).toBe(true);
+    // No Hessian map or final metrics for the deep no-shortcut net.
+    const noFinal = checksOf(
+      reproducing().filter((r) => !(r.arch === 'resnet-56-noshort' && (r.section === 'final' || r.section === 'hessian'))),
+    );
+    expect(noFinal.slice(3).map((c) => [c.pass, c.value])).toEqual([
+      [false, null],
+      [false, null],
+      [false, null],
+      [false, null],
+    ]);
   });
 });

@@ -36,35 +36,55 @@ const TINY = [
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'claimlab-ll-'));
 
-async function runTiny(out: string, extra: string[] = []): Promise<string> {
-  await runQuietly(experiment, [...TINY, '--out', out, ...extra], REPO_ROOT);
+/** A tiny run of `seeds` seeds (one unless said: each seed is a full replicate). */
+async function runTiny(out: string, extra: string[] = [], seeds = 1): Promise<string> {
+  await runQuietly(experiment, [...TINY, '--seeds', String(seeds), '--out', out, ...extra], REPO_ROOT);
   return readFileSync(join(out, 'results.csv'), 'utf8');
 }
 
+const IDS = [
+  'deep-noshort-less-convex',
+  'convexity-gap-grows-with-depth',
+  'residual-surfaces-nearly-convex',
+  'deep-noshort-negative-curvature',
+  'noshort-higher-test-error-at-depth',
+  'noshort-higher-training-loss-at-depth',
+  'error-gap-grows-with-depth',
+];
+
 describe('exp-loss-landscape on a tiny config', () => {
-  it('gives a byte-identical results.csv for the same seed, serial or on 2 workers; verify re-derives the checks and catches tampering', async () => {
+  it('gives a byte-identical results.csv for the same seeds, serial or on 2 workers, each seed its own replicate; verify re-derives the checks and catches tampering', async () => {
     const outA = tmp();
-    const a = await runTiny(outA, ['--seed', '5', '--workers', '1']);
-    const b = await runTiny(tmp(), ['--seed', '5', '--workers', '2']);
+    const a = await runTiny(outA, ['--seed', '5', '--workers', '1'], 2);
+    const b = await runTiny(tmp(), ['--seed', '5', '--workers', '2'], 2);
     expect(b).toBe(a);
     const lines = a.trim().split('\n');
-    expect(lines[0]).toBe('arch,depth,shortcuts,section,epoch,alpha,beta,metric,value');
-    const archs = new Set(lines.slice(1).map((l) => l.split(',')[0]));
-    expect(archs).toEqual(new Set(['resnet-8', 'resnet-8-noshort', 'resnet-14', 'resnet-14-noshort']));
-    // Per architecture: 2 train rows, 5 final, 3x3x2 surface, 3x2 slice, 1x1x2 Hessian.
-    expect(lines.length - 1).toBe(4 * (2 + 5 + 18 + 6 + 2));
+    expect(lines[0]).toBe('seed,arch,depth,shortcuts,section,epoch,alpha,beta,metric,value');
+    const ofSeed = (seed: number) => lines.filter((l) => l.startsWith(`${seed},`)).map((l) => l.slice(l.indexOf(',') + 1));
+    for (const seed of [5, 6]) {
+      const rows = ofSeed(seed);
+      expect(new Set(rows.map((l) => l.split(',')[0]))).toEqual(
+        new Set(['resnet-8', 'resnet-8-noshort', 'resnet-14', 'resnet-14-noshort']),
+      );
+      // Per architecture: 2 train rows, 5 final, 3x3x2 surface, 3x2 slice, 1x1x2 Hessian.
+      expect(rows.length).toBe(4 * (2 + 5 + 18 + 6 + 2));
+    }
+    expect(lines.length - 1).toBe(2 * 4 * (2 + 5 + 18 + 6 + 2));
+    // A different seed gives different numbers on the same layout.
+    const layout = (rows: string[]) => rows.map((l) => l.split(',').slice(0, 8).join());
+    expect(layout(ofSeed(6))).toEqual(layout(ofSeed(5)));
+    expect(ofSeed(6)).not.toEqual(ofSeed(5));
 
     const summary = JSON.parse(readFileSync(join(outA, 'summary.json'), 'utf8'));
-    expect(summary.seed).toBe(5);
+    expect(summary.seeds).toEqual([5, 6]);
+    expect(['REPRODUCED', 'NOT REPRODUCED', 'INCONCLUSIVE']).toContain(summary.outcome);
+    expect(summary.core.total).toBe(5);
     expect(summary.config.depths).toEqual([8, 14]);
-    expect(summary.checks.map((c: { id: string }) => c.id)).toEqual([
-      'deep-noshort-less-convex',
-      'convexity-gap-grows-with-depth',
-      'residual-surfaces-nearly-convex',
-      'deep-noshort-negative-curvature',
-      'noshort-trains-worse-at-depth',
-      'error-gap-grows-with-depth',
-    ]);
+    expect(summary.checks.map((c: { id: string }) => c.id)).toEqual(IDS);
+    for (const c of summary.checks) {
+      expect(c.seeds).toEqual([5, 6]);
+      expect(c.passes).toHaveLength(2);
+    }
     expect(summary.files.figures).toEqual(
       expect.arrayContaining([
         'figures/surface-contours.png',
@@ -75,20 +95,32 @@ describe('exp-loss-landscape on a tiny config', () => {
       ]),
     );
     const outcome = verifyExperiment(experiment, outA);
-    expect(outcome.problems.some((p) => p.includes('summary.json says'))).toBe(false);
-    expect(outcome.checks.map((c) => c.pass)).toEqual(summary.checks.map((c: { pass: boolean }) => c.pass));
-    summary.checks = summary.checks.map((c: { pass: boolean }) => ({ ...c, pass: !c.pass }));
-    writeFileSync(join(outA, 'summary.json'), JSON.stringify(summary));
-    expect(verifyExperiment(experiment, outA).problems.some((p) => /summary.json says (PASS|FAIL) but results.csv gives/.test(p))).toBe(
+    expect(outcome.problems.filter((p) => /summary\.json (says|differs|reports)|differs from what results\.csv gives/.test(p))).toEqual([]);
+    expect(outcome.outcome).toBe(summary.outcome);
+    expect(outcome.checks.map((c) => c.passes)).toEqual(summary.checks.map((c: { passes: boolean[] }) => c.passes));
+
+    // Tamper with the summary: flipped passes no longer match what results.csv gives.
+    const saved = readFileSync(join(outA, 'summary.json'), 'utf8');
+    const flipped = { ...summary, checks: summary.checks.map((c: { passes: boolean[] }) => ({ ...c, passes: c.passes.map((p) => !p) })) };
+    writeFileSync(join(outA, 'summary.json'), JSON.stringify(flipped));
+    expect(verifyExperiment(experiment, outA).problems.some((p) => /summary\.json differs from what results\.csv gives/.test(p))).toBe(
       true,
     );
-  });
+    writeFileSync(join(outA, 'summary.json'), saved);
 
-  it('a different seed gives different numbers', async () => {
-    const a = await runTiny(tmp(), ['--seed', '1', '--workers', '1']);
-    const b = await runTiny(tmp(), ['--seed', '2', '--workers', '1']);
-    expect(a).not.toBe(b);
-  });
+    // Tamper with the table: seed 6's deep no-shortcut test error set to 99% changes its test-error checks.
+    const csv = a.replace(/^(6,resnet-14-noshort,14,0,final,0,0,0,test_error,).*$/m, '$10.99');
+    expect(csv).not.toBe(a);
+    writeFileSync(join(outA, 'results.csv'), csv);
+    const after = verifyExperiment(experiment, outA);
+    expect(after.ok).toBe(false);
+    expect(
+      after.problems.some((p) =>
+        p.startsWith("check 'noshort-higher-test-error-at-depth': summary.json differs from what results.csv gives"),
+      ),
+    ).toBe(true);
+    expect(after.checks.find((c) => c.id === 'noshort-higher-test-error-at-depth')!.passes[1]).toBe(true);
+  }, 300_000);
 
   it('rejects bad input with clear errors and writes nothing', async () => {
     const out = tmp();
@@ -101,6 +133,12 @@ describe('exp-loss-landscape on a tiny config', () => {
     );
     await expect(runExperiment(experiment, [...TINY, '--set', 'surfaceSize=1000', '--out', out], REPO_ROOT)).rejects.toThrow(
       /surfaceSize \(1000\) cannot exceed trainSize/,
+    );
+    await expect(runExperiment(experiment, [...TINY, '--seeds', '0', '--out', out], REPO_ROOT)).rejects.toThrow(
+      /--seeds must be an integer >= 1/,
+    );
+    await expect(runExperiment(experiment, [...TINY, '--set', 'seeds=1.5', '--out', out], REPO_ROOT)).rejects.toThrow(
+      /seeds must be a positive integer, got 1\.5/,
     );
     await expect(runExperiment(experiment, ['--set', 'gridSize=3'], REPO_ROOT)).rejects.toThrow(/gridSize/);
     await expect(runExperiment(experiment, ['--grid', '3'], REPO_ROOT)).rejects.toThrow(/Unknown option '--grid'/);

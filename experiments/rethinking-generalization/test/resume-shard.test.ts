@@ -20,8 +20,8 @@ const SMALL = [
   'labelCorruption=[0,1]',
   '--set',
   'pixelConditions=["gaussian","random-pixels"]',
-  '--set',
-  'repeats=1',
+  '--seeds',
+  '1',
   '--workers',
   '1',
 ];
@@ -40,11 +40,39 @@ describe('sharded and resumed sweeps', () => {
     const sharded = tmp();
     expect(await run(sharded, ['--shard', '0/2'])).toBeNull();
     expect(existsSync(join(sharded, 'results.csv'))).toBe(false);
-    expect(readdirSync(join(sharded, '.sweep'))).toHaveLength(2);
+    expect(readdirSync(join(sharded, '.sweep'))).toEqual(['seed-0']);
+    expect(readdirSync(join(sharded, '.sweep', 'seed-0'))).toHaveLength(2);
     await run(sharded, ['--shard', '1/2']);
-    expect(readdirSync(join(sharded, '.sweep'))).toHaveLength(4);
+    expect(readdirSync(join(sharded, '.sweep', 'seed-0'))).toHaveLength(4);
     await run(sharded, ['--resume']);
     expect(csv(sharded)).toBe(csv(single));
+    expect(existsSync(join(sharded, '.sweep'))).toBe(false);
+  });
+
+  it('with --seeds 2, two shards merged with --resume give the same table as one run', async () => {
+    const two = ['--seeds', '2', '--set', 'pixelConditions=["gaussian"]'];
+    const single = tmp();
+    await run(single, two);
+    const sharded = tmp();
+    expect(await run(sharded, [...two, '--shard', '0/2'])).toBeNull();
+    expect(existsSync(join(sharded, 'results.csv'))).toBe(false);
+    // Each seed's sweep keeps its own arms: shard 0 of 3 arms is arms 0 and 2 at both seeds.
+    expect(readdirSync(join(sharded, '.sweep')).sort()).toEqual(['seed-0', 'seed-1']);
+    for (const s of ['seed-0', 'seed-1'])
+      expect(readdirSync(join(sharded, '.sweep', s)).sort()).toEqual(['arm-00000.json', 'arm-00002.json']);
+    await run(sharded, [...two, '--shard', '1/2']);
+    for (const s of ['seed-0', 'seed-1']) expect(readdirSync(join(sharded, '.sweep', s))).toHaveLength(3);
+    await run(sharded, [...two, '--resume']);
+    expect(csv(sharded)).toBe(csv(single));
+    expect(
+      new Set(
+        csv(single)
+          .trim()
+          .split('\n')
+          .slice(1)
+          .map((l) => l.split(',')[0]),
+      ),
+    ).toEqual(new Set(['0', '1']));
     expect(existsSync(join(sharded, '.sweep'))).toBe(false);
   });
 
@@ -53,7 +81,7 @@ describe('sharded and resumed sweeps', () => {
     await run(out);
     const before = csv(out);
     // Kill as soon as the first arm is stored.
-    const store = join(out, '.sweep');
+    const store = join(out, '.sweep', 'seed-0');
     await spawnAndKillWhen(
       CLI,
       [...RUN, ...SMALL, '--set', 'maxEpochs=8', '--out', out],
@@ -62,7 +90,7 @@ describe('sharded and resumed sweeps', () => {
     );
     expect(csv(out)).toBe(before); // the old table is untouched
     expect(readdirSync(out).filter((f) => f.includes('.partial'))).toEqual([]);
-    const storedAfterKill = readdirSync(join(out, '.sweep')).length;
+    const storedAfterKill = readdirSync(store).length;
     expect(storedAfterKill).toBeGreaterThan(0);
     expect(storedAfterKill).toBeLessThan(4); // killed mid-sweep
 
@@ -76,10 +104,10 @@ describe('sharded and resumed sweeps', () => {
     // One arm (random labels) that trains for many epochs.
     const one = ['--set', 'labelCorruption=[1]', '--set', 'pixelConditions=[]', '--set', 'maxEpochs=40', '--set', 'trainSize=300'];
     const out = tmp();
-    const ckpt = join(out, '.sweep', 'arm-00000.ckpt');
+    const ckpt = join(out, '.sweep', 'seed-0', 'arm-00000.ckpt');
     await spawnAndKillWhen(CLI, [...RUN, ...SMALL, ...one, '--out', out], REPO_ROOT, () => existsSync(ckpt));
     expect(existsSync(join(out, 'results.csv'))).toBe(false);
-    expect(existsSync(join(out, '.sweep', 'arm-00000.json'))).toBe(false); // the arm did not finish
+    expect(existsSync(join(out, '.sweep', 'seed-0', 'arm-00000.json'))).toBe(false); // the arm did not finish
     const saved = join(tmp(), 'saved.ckpt');
     copyFileSync(ckpt, saved);
 

@@ -2,14 +2,15 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runExperiment, UsageError, verifyExperiment } from '@claimlab/core';
+import { runExperiment, UsageError, verifyExperiment, type Summary } from '@claimlab/core';
 import { selectBackend, tf } from '@claimlab/backend';
 import { runQuietly, withEnv } from '@claimlab/core/testing';
 import { PROFILES, validateConfig } from '../config.ts';
 import { experiment } from '../main.ts';
 import { REPO_ROOT } from '@claimlab/core';
 
-// Three tiny models on 200 MNIST digits, 2 budgets, perturbations from 4 and 8 images, 3 power iterations, 1 pass.
+// Three tiny models on 200 MNIST digits, 2 budgets, perturbations from 4 and 8 images, 3 power iterations, 1 pass, one seed
+// (a later --seeds wins).
 const MODELS = [
   {
     name: 'mlp',
@@ -74,6 +75,8 @@ const TINY = [
   'maxPasses=1',
   '--set',
   'randomDraws=1',
+  '--seeds',
+  '1',
 ];
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'claimlab-up-'));
@@ -90,37 +93,59 @@ beforeAll(async () => {
 });
 
 describe('exp-universal-perturbations on a tiny config', () => {
-  it('gives a byte-identical results.csv for the same seed (serial and on 2 workers); writes every table, figure and check; verify re-derives it', async () => {
+  it('gives a byte-identical results.csv for the same seeds (serial and on 2 workers, two seeds); writes every table, figure and check; verify re-derives it', async () => {
     const out = tmp();
     const tensorsBefore = tf.memory().numTensors;
-    const a = await runTiny(out, ['--seed', '5', '--workers', '1']); // arms and the transfer table in this process
+    const a = await runTiny(out, ['--seed', '5', '--seeds', '2', '--workers', '1']); // arms and the transfer table in this process
     expect(tf.memory().numTensors).toBe(tensorsBefore); // no tensor leaks
-    const b = await runTiny(tmp(), ['--seed', '5', '--workers', '2']);
-    expect(b).toBe(a); // wall times are in timings.csv, not in results.csv
+    const b = await runTiny(tmp(), ['--seed', '5', '--seeds', '2', '--workers', '2']);
+    expect(b).toBe(a); // wall times are in the timings files, not in results.csv
     serial = a;
 
     const lines = a.trim().split('\n');
-    expect(lines[0]).toBe('source,method,layer,n_images,xi,attacked,eval_set,metric,value');
-    const rows = lines.slice(1).map((l) => l.split(','));
-    // Transfer: every ordered pair of distinct models, both methods.
-    const transfer = rows.filter((r) => r[0] !== r[5] && r[0] !== '-' && r[7] === 'fooling_rate');
-    expect(transfer.length).toBe(3 * 2 * 2);
-    expect(new Set(rows.map((r) => r[1]))).toEqual(new Set(['clean', 'sv', 'uap', 'random']));
-    // Unique keys: no measured point appears twice.
-    const keys = rows.map((r) => r.slice(0, 8).join(','));
-    expect(new Set(keys).size).toBe(keys.length);
-    for (const r of rows.filter((x) => x[7] === 'fooling_rate')) expect(Number(r[8])).toBeGreaterThanOrEqual(0);
+    expect(lines[0]).toBe('seed,source,method,layer,n_images,xi,attacked,eval_set,metric,value');
+    const all = lines.slice(1).map((l) => l.split(','));
+    expect([...new Set(all.map((r) => r[0]))]).toEqual(['5', '6']);
+    for (const seed of ['5', '6']) {
+      const rows = all.filter((r) => r[0] === seed).map((r) => r.slice(1));
+      // Transfer: every ordered pair of distinct models, both methods.
+      const transfer = rows.filter((r) => r[0] !== r[5] && r[0] !== '-' && r[7] === 'fooling_rate');
+      expect(transfer.length).toBe(3 * 2 * 2);
+      expect(new Set(rows.map((r) => r[1]))).toEqual(new Set(['clean', 'sv', 'uap', 'random']));
+      // Unique keys: no measured point appears twice within a seed.
+      const keys = rows.map((r) => r.slice(0, 8).join(','));
+      expect(new Set(keys).size).toBe(keys.length);
+      for (const r of rows.filter((x) => x[7] === 'fooling_rate')) expect(Number(r[8])).toBeGreaterThanOrEqual(0);
+    }
+    // The two seeds are two replicates (other data, weights, perturbations), not one run written twice.
+    const valuesOf = (seed: string) => all.filter((r) => r[0] === seed).map((r) => r[9]);
+    expect(valuesOf('6')).not.toEqual(valuesOf('5'));
 
-    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
-    expect(summary.checks.map((k: { id: string }) => k.id)).toEqual([
-      'sv-beats-random',
-      'uap-beats-random',
-      'sv-generalizes-to-held-out',
-      'uap-generalizes-to-held-out',
-      'sv-transfers-across-models',
-      'uap-transfers-across-models',
-      'fooling-grows-with-xi',
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
+    expect(summary.seeds).toEqual([5, 6]);
+    expect(summary.checks.map((k) => [k.id, k.role])).toEqual([
+      ['sv-beats-random-ratio', 'core'],
+      ['sv-beats-random-margin', 'core'],
+      ['uap-beats-random-ratio', 'core'],
+      ['uap-beats-random-margin', 'core'],
+      ['sv-generalizes-to-held-out-share', 'core'],
+      ['sv-generalizes-to-held-out-margin', 'core'],
+      ['uap-generalizes-to-held-out-share', 'core'],
+      ['uap-generalizes-to-held-out-margin', 'core'],
+      ['sv-transfers-across-models-ratio', 'core'],
+      ['sv-transfers-across-models-margin', 'core'],
+      ['uap-transfers-across-models-ratio', 'core'],
+      ['uap-transfers-across-models-margin', 'core'],
+      ['fooling-grows-with-xi-largest-fall', 'supporting'],
+      ['fooling-grows-with-xi-net-rise', 'supporting'],
     ]);
+    for (const k of summary.checks) {
+      expect(k.seeds).toEqual([5, 6]);
+      expect(k.passes).toHaveLength(2);
+      expect(k.values).toHaveLength(2);
+    }
+    expect(['REPRODUCED', 'NOT REPRODUCED', 'INCONCLUSIVE']).toContain(summary.outcome);
+    expect(summary.core.total).toBe(12);
     for (const f of [
       'fooling-vs-xi.svg',
       'fooling-vs-layer.png',
@@ -132,37 +157,56 @@ describe('exp-universal-perturbations on a tiny config', () => {
     ]) {
       expect(existsSync(join(out, 'figures', f))).toBe(true);
     }
-    const timings = readFileSync(join(out, 'timings.csv'), 'utf8').trim().split('\n');
-    expect(timings[0]).toBe('model,method,layer,n_images,xi,seconds');
-    expect(timings.length).toBe(1 + 3 + (1 + 1) + (2 + 1) + (1 + 1) + 3 * (1 + 1)); // header, training, sv per model (layers + other image counts), uap (budgets + other image counts)
-    const pert = JSON.parse(readFileSync(join(out, 'perturbations.json'), 'utf8'));
-    expect(pert.models.map((m: { model: string }) => m.model)).toEqual(['mlp', 'cnn', 'res']);
-    expect(Math.max(...pert.models[0].uap.map(Math.abs))).toBeLessThanOrEqual(0.3 + 1e-6);
+    // One perturbations file and one timings file per seed: the second seed does not overwrite the first's.
+    expect(existsSync(join(out, 'perturbations.json'))).toBe(false);
+    expect(existsSync(join(out, 'timings.csv'))).toBe(false);
+    const perts = [5, 6].map((seed) => JSON.parse(readFileSync(join(out, `perturbations-seed-${seed}.json`), 'utf8')));
+    for (const seed of [5, 6]) {
+      const timings = readFileSync(join(out, `timings-seed-${seed}.csv`), 'utf8')
+        .trim()
+        .split('\n');
+      expect(timings[0]).toBe('model,method,layer,n_images,xi,seconds');
+      expect(timings.length).toBe(1 + 3 + (1 + 1) + (2 + 1) + (1 + 1) + 3 * (1 + 1)); // header, training, sv per model (layers + other image counts), uap (budgets + other image counts)
+    }
+    for (const pert of perts) {
+      expect(pert.models.map((m: { model: string }) => m.model)).toEqual(['mlp', 'cnn', 'res']);
+      expect(Math.max(...pert.models[0].uap.map(Math.abs))).toBeLessThanOrEqual(0.3 + 1e-6);
+    }
+    expect(perts[1].models[0].sv).not.toEqual(perts[0].models[0].sv);
     expect(existsSync(join(out, '.sweep'))).toBe(false);
 
     const outcome = verifyExperiment(experiment, out);
-    expect(outcome.problems.some((p) => p.includes('summary.json says'))).toBe(false);
-    expect(outcome.checks.map((k) => k.pass)).toEqual(summary.checks.map((k: { pass: boolean }) => k.pass));
-    // Tampering: a random baseline that fools everything fails "beats random" on re-check.
-    const tampered = a.replace(/^(-,random,-,0,0\.3,mlp,test,fooling_rate,)[^\n]*$/m, '$11');
+    expect(outcome.problems.some((p) => p.includes('summary.json says') || p.includes('differs'))).toBe(false);
+    expect(outcome.seeds).toEqual([5, 6]);
+    expect(outcome.outcome).toBe(summary.outcome);
+    expect(outcome.checks.map((k) => k.passes)).toEqual(summary.checks.map((k) => k.passes));
+    expect(outcome.checks.map((k) => k.values)).toEqual(summary.checks.map((k) => k.values));
+    // Tampering: a random baseline that fools everything (seed 5, mlp) fails "beats random" at that seed on re-check.
+    const tampered = a.replace(/^(5,-,random,-,0,0\.3,mlp,test,fooling_rate,)[^\n]*$/m, '$11');
     expect(tampered).not.toBe(a);
     writeFileSync(join(out, 'results.csv'), tampered);
     const after = verifyExperiment(experiment, out);
     expect(after.ok).toBe(false);
-    expect(after.checks.find((k) => k.id === 'sv-beats-random')?.pass).toBe(false);
-  }, 240_000);
+    expect(after.problems.some((p) => p.includes("check 'sv-beats-random-margin'"))).toBe(true);
+    const margin = after.checks.find((k) => k.id === 'sv-beats-random-margin');
+    expect(margin?.passes[0]).toBe(false);
+    expect(margin?.values[0]).toBeLessThan(0);
+  }, 480_000);
 
   it('shards merged with --resume give the same table as one run (the transfer table is rebuilt from the stored weights)', async () => {
     expect(serial).not.toBe('');
     const sharded = tmp();
-    const shard = (k: number) =>
-      runQuietly(experiment, [...TINY, '--seed', '5', '--out', sharded, '--workers', '1', '--shard', `${k}/2`], REPO_ROOT);
+    const args = [...TINY, '--seed', '5', '--seeds', '2', '--out', sharded, '--workers', '1'];
+    const shard = (k: number) => runQuietly(experiment, [...args, '--shard', `${k}/2`], REPO_ROOT);
     expect(await shard(0)).toBeNull();
     expect(existsSync(join(sharded, 'results.csv'))).toBe(false);
     await shard(1);
-    expect(readdirSync(join(sharded, '.sweep'))).toHaveLength(3);
-    expect(await runTiny(sharded, ['--seed', '5', '--workers', '1', '--resume'])).toBe(serial);
-  }, 240_000);
+    // Every seed keeps its own store: its three arms.
+    expect(readdirSync(join(sharded, '.sweep')).sort()).toEqual(['seed-5', 'seed-6']);
+    for (const seed of [5, 6])
+      expect(readdirSync(join(sharded, '.sweep', `seed-${seed}`)).filter((f) => f.endsWith('.json'))).toHaveLength(3);
+    expect(await runTiny(sharded, ['--seed', '5', '--seeds', '2', '--workers', '1', '--resume'])).toBe(serial);
+  }, 480_000);
 
   it('rejects bad input with clear errors and writes nothing', async () => {
     const out = tmp();
@@ -177,6 +221,9 @@ describe('exp-universal-perturbations on a tiny config', () => {
       run([...TINY, '--set', `models=${JSON.stringify([{ ...MODELS[0], layers: ['fc9'], mainLayer: 'fc9' }])}`]),
     ).rejects.toThrow(/model 'mlp' has no layer 'fc9' \(its layers: flatten, fc1, logits\)/);
     await expect(run(['--set', 'q=1'])).rejects.toThrow(/q must be a finite number > 1/);
+    await expect(run(['--set', 'seeds=0'])).rejects.toThrow(/seeds must be a positive integer, got 0/);
+    await expect(run(['--set', 'seeds=1.5'])).rejects.toThrow(/seeds must be a positive integer, got 1.5/);
+    await expect(run(['--seeds', '0'])).rejects.toThrow(/--seeds must be an integer >= 1/);
     await expect(run(['--set', 'randomKind=gauss'])).rejects.toThrow(UsageError);
     await expect(run(['--set', 'xii=3'])).rejects.toThrow(/Unknown config key 'xii'/);
     await expect(run(['--epochs', '3'])).rejects.toThrow(/Unknown option '--epochs'/);

@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { selectBackend } from '@claimlab/backend';
-import { verdictOf, type Check, type Claim } from './claims.ts';
+import { fmt, type Claim } from './claims.ts';
+import { checkOutcomes, experimentOutcome, type CheckOutcome, type Outcome } from './outcomes.ts';
 import { collectProvenance } from './provenance.ts';
 import { readResultsCsv, readSummary, writeResults, RESULTS_CSV, type Row, type Summary } from './results.ts';
 import { Rng } from './rng.ts';
@@ -12,13 +13,13 @@ import {
   REPO_ROOT,
   usageOfAliases,
   USAGE_COMMON,
-  type Config,
   type OptionAlias,
   type ProfileName,
   type RunContext,
+  type SeededConfig,
 } from './run-context.ts';
 
-export interface ExperimentDefinition<C extends Config, R extends Row> {
+export interface ExperimentDefinition<C extends SeededConfig, R extends Row> {
   /** Folder name under experiments/ and results/. */
   name: string;
   description: string;
@@ -40,19 +41,63 @@ function log(line: string): void {
   process.stderr.write(line + '\n');
 }
 
-/** Human-readable verdict table for the terminal. */
-export function formatChecks(checks: Check[]): string {
+/** The seeds of a run: `count` consecutive seeds from `first`, one full replicate each. */
+export function seedsOf(first: number, count: number): number[] {
+  return Array.from({ length: count }, (_, k) => first + k);
+}
+
+/** Where a seed's sweep keeps its completed arms (for --resume and --shard). */
+export const seedSweepDir = (outDir: string, seed: number) => join(sweepStoreDir(outDir), `seed-${seed}`);
+
+const rowsOfSeed = <R extends Row>(rows: (R & { seed: number })[], seed: number): R[] =>
+  rows.filter((r) => r.seed === seed).map(({ seed: _seed, ...rest }) => rest as unknown as R);
+
+/** Each seed's checks, then every check over the seeds (checks are computed from one seed's rows each). */
+export function judge<C extends SeededConfig, R extends Row>(
+  claim: Claim<C, R>,
+  seeds: number[],
+  rowsBySeed: R[][],
+  context: { profile: ProfileName; config: C },
+): { checks: CheckOutcome[]; outcome: Outcome; core: Summary['core'] } {
+  const checks = checkOutcomes(
+    seeds,
+    rowsBySeed.map((rows) => claim.checks(rows, context)),
+  );
+  const core = checks.filter((c) => c.role === 'core');
+  return {
+    checks,
+    outcome: experimentOutcome(checks),
+    core: { asExpected: core.filter((c) => c.outcome === c.expected).length, total: core.length },
+  };
+}
+
+/** Human-readable outcome table for the terminal. */
+export function formatChecks(checks: CheckOutcome[]): string {
   return checks
-    .map((c) => `  [${c.pass ? 'PASS' : 'FAIL'}] ${c.description}\n         ours: ${c.ours}   need: ${c.threshold}   paper: ${c.paper}`)
+    .map((c) => {
+      const k = c.passes.filter(Boolean).length;
+      const expect = c.refutedBy
+        ? ` (refuted by ${c.refutedBy.citation}: ${c.outcome === c.expected ? 'as expected' : 'NOT as expected'})`
+        : '';
+      const ours = c.stats
+        ? `mean ${fmt(c.stats.mean, 4)} [95% CI ${fmt(c.stats.interval.low, 4)}, ${fmt(c.stats.interval.high, 4)}], range ${fmt(c.stats.min, 4)}-${fmt(c.stats.max, 4)}`
+        : c.values.map(String).join(', ');
+      return (
+        `  [${c.outcome}, ${k} of ${c.passes.length} seeds] (${c.role}) ${c.description}${expect}\n` +
+        `         ours: ${ours}   need: ${c.threshold}   paper: ${c.paper}`
+      );
+    })
     .join('\n');
 }
 
 /**
- * Runs one experiment from its command line: parse options, select the
- * backend, run the procedure, check the claim, write figures, results.csv and
- * summary.json (each atomically, summary last). Returns the summary.
+ * Runs one experiment from its command line: parse options, validate the config, select the
+ * backend, run the procedure once per seed (each a full replicate, its arms on the sweep's
+ * workers), check the claim at every seed, write figures, results.csv (a `seed` column first) and
+ * summary.json (each atomically, summary last). Returns the summary, or null for --help and for a
+ * shard that stored its arms.
  */
-export async function runExperiment<C extends Config, R extends Row>(
+export async function runExperiment<C extends SeededConfig, R extends Row>(
   def: ExperimentDefinition<C, R>,
   argv: string[],
   repoRoot: string = REPO_ROOT,
@@ -74,22 +119,42 @@ export async function runExperiment<C extends Config, R extends Row>(
   const provenance = collectProvenance(backendInfo, repoRoot);
   // Created by the figure writer when the figures are drawn, so a run that fails earlier leaves nothing behind.
   const figuresDir = join(opts.outDir, 'figures');
-  const ctx: RunContext<C> = { ...opts, backendInfo, rng: new Rng(opts.seed), figuresDir, repoRoot, log };
-  log(`[${def.name}] profile=${opts.profile} seed=${opts.seed} backend=${backendInfo.name} out=${relative(repoRoot, opts.outDir) || '.'}`);
+  const seeds = seedsOf(opts.seed, opts.config.seeds);
+  const contextOf = (seed: number): RunContext<C> => ({
+    ...opts,
+    seed,
+    rng: new Rng(seed),
+    sweepDir: seedSweepDir(opts.outDir, seed),
+    backendInfo,
+    figuresDir,
+    repoRoot,
+    log,
+  });
+  log(
+    `[${def.name}] profile=${opts.profile} seeds=${seeds.join(',')} backend=${backendInfo.name} out=${relative(repoRoot, opts.outDir) || '.'}`,
+  );
   if (opts.overrides.length) log(`[${def.name}] overrides: ${opts.overrides.join(', ')}`);
+  if (!opts.resume && !opts.shard) rmSync(sweepStoreDir(opts.outDir), { recursive: true, force: true });
 
-  let rows: R[];
-  try {
-    rows = await def.procedure(ctx);
-  } catch (e) {
-    if (e instanceof ShardComplete) {
-      log(`[${def.name}] ${e.message}`);
-      return null;
+  // One context per seed, kept: the figures get the very object the first seed's procedure saw.
+  const contexts = seeds.map(contextOf);
+  const rowsBySeed: R[][] = [];
+  let shardsPending = false;
+  for (const [k, seed] of seeds.entries()) {
+    if (seeds.length > 1) log(`[${def.name}] seed ${seed} (${k + 1} of ${seeds.length})`);
+    try {
+      rowsBySeed.push(await def.procedure(contexts[k]));
+    } catch (e) {
+      if (!(e instanceof ShardComplete)) throw e;
+      log(`[${def.name}] seed ${seed}: ${e.message}`);
+      shardsPending = true;
     }
-    throw e;
   }
-  const checks = def.claim.checks(rows, { profile: opts.profile, config: opts.config });
-  const figures = def.figures ? await def.figures(rows, ctx) : [];
+  if (shardsPending) return null;
+  const context = { profile: opts.profile, config: opts.config };
+  const { checks, outcome, core } = judge(def.claim, seeds, rowsBySeed, context);
+  // The experiment's figures show the first seed; the report draws every check over all seeds.
+  const figures = def.figures ? await def.figures(rowsBySeed[0], contexts[0]) : [];
   const finished = new Date();
   const summary: Summary = {
     experiment: def.name,
@@ -99,9 +164,10 @@ export async function runExperiment<C extends Config, R extends Row>(
       statement: def.claim.statement,
       notes: def.claim.notes,
     },
-    verdict: verdictOf(checks),
+    outcome,
+    core,
     checks,
-    seed: opts.seed,
+    seeds,
     config: opts.config,
     overrides: opts.overrides,
     provenance,
@@ -110,50 +176,95 @@ export async function runExperiment<C extends Config, R extends Row>(
     wallSeconds: Math.round((finished.getTime() - started.getTime()) / 100) / 10,
     files: { results: RESULTS_CSV, figures: figures.map((f) => relative(opts.outDir, f)) },
   };
-  writeResults(opts.outDir, rows, def.columns, summary);
+  const rows = seeds.flatMap((seed, k) => rowsBySeed[k].map((r) => ({ seed, ...r })));
+  writeResults(opts.outDir, rows, ['seed', ...def.columns], summary);
   // The table is written: the per-arm store of --resume / --shard is no longer needed.
   rmSync(sweepStoreDir(opts.outDir), { recursive: true, force: true });
   log(`\n${def.claim.paper.authors} (${def.claim.paper.year}): ${def.claim.statement}\n${formatChecks(checks)}`);
-  log(`\nVerdict: ${summary.verdict}   (${summary.wallSeconds}s; results in ${relative(repoRoot, opts.outDir)})`);
+  log(
+    `\nOutcome: ${outcome} (core checks as expected: ${core.asExpected} of ${core.total}; ${seeds.length} seeds; ${summary.wallSeconds}s; results in ${relative(repoRoot, opts.outDir)})`,
+  );
   return summary;
 }
 
 export interface VerifyOutcome {
+  /** No problem: nothing missing, stale or edited, and no core check against its expectation. */
   ok: boolean;
   problems: string[];
-  checks: Check[];
+  /** The outcome re-derived from results.csv (null when it could not be). */
+  outcome: Outcome | null;
+  core: Summary['core'] | null;
+  seeds: number[];
+  checks: CheckOutcome[];
 }
 
+/** The fields of a saved check outcome that results.csv decides (the bootstrap stream is seeded, so the interval too). */
+const derived = (c: CheckOutcome) =>
+  JSON.stringify([c.id, c.role, c.refutedBy ?? null, c.bound ?? null, c.seeds, c.values, c.passes, c.stats ?? null, c.outcome, c.expected]);
+
 /**
- * Re-checks a saved run: recomputes every check from results.csv and
- * compares with summary.json. Fails when a check fails, when the saved
- * verdict disagrees with the recomputed one, when files are missing, and
- * (given the repository root) when the run is stale: the code it depends on
- * or its profile's config changed since it was made.
+ * Re-checks a saved run: re-derives every check at every seed from results.csv, the outcomes and
+ * the experiment's outcome, and compares them with summary.json field by field. A problem is
+ * reported when files are missing, when the summary disagrees with the table (edited), when a core
+ * check comes out against its expectation (the outcome is NOT REPRODUCED), and (given the
+ * repository root) when the run is stale. INCONCLUSIVE is reported, not a problem.
  */
-export function verifyExperiment<C extends Config, R extends Row>(
+export function verifyExperiment<C extends SeededConfig, R extends Row>(
   def: ExperimentDefinition<C, R>,
   outDir: string,
   opts: { repoRoot?: string } = {},
 ): VerifyOutcome {
   const problems: string[] = [];
   let summary: Summary;
-  let rows: R[];
+  let table: (R & { seed: number })[];
+  const failed = (message: string): VerifyOutcome => ({ ok: false, problems: [message], outcome: null, core: null, seeds: [], checks: [] });
   try {
     summary = readSummary(outDir);
-    rows = readResultsCsv(join(outDir, RESULTS_CSV)) as R[];
+    table = readResultsCsv(join(outDir, RESULTS_CSV)) as (R & { seed: number })[];
   } catch (e) {
-    return { ok: false, problems: [(e as Error).message], checks: [] };
+    return failed((e as Error).message);
   }
+  if (!Array.isArray(summary.seeds) || !Array.isArray(summary.checks) || summary.outcome === undefined) {
+    return failed(`${join(outDir, 'summary.json')} predates multi-seed outcomes (no seeds/outcome): re-run the experiment`);
+  }
+  const seeds = [...new Set(table.map((r) => r.seed))];
+  if (JSON.stringify(seeds) !== JSON.stringify(summary.seeds)) {
+    problems.push(`results.csv holds seeds [${seeds.join(', ')}] but summary.json lists [${summary.seeds.join(', ')}]`);
+  }
+  if (seeds.length === 0 || seeds.some((s) => typeof s !== 'number')) return failed(`results.csv has no numeric seed column in ${outDir}`);
   const profile = summary.profile as ProfileName;
-  // The config the saved run was made with: a config of another shape is reported as stale below.
-  const checks = def.claim.checks(rows, { profile, config: summary.config as C });
+  let judged;
+  try {
+    // The config the saved run was made with: a config of another shape is reported as stale below.
+    judged = judge(
+      def.claim,
+      seeds,
+      seeds.map((s) => rowsOfSeed(table, s)),
+      { profile, config: summary.config as C },
+    );
+  } catch (e) {
+    return failed(`the checks cannot be re-derived from results.csv: ${(e as Error).message}`);
+  }
+  const { checks, outcome, core } = judged;
   for (const c of checks) {
-    if (!c.pass) problems.push(`check '${c.id}' fails: ${c.description} (ours ${c.ours}, need ${c.threshold})`);
     const saved = summary.checks.find((s) => s.id === c.id);
     if (!saved) problems.push(`check '${c.id}' is not in summary.json: the run predates this check; re-run the experiment`);
-    else if (saved.pass !== c.pass)
-      problems.push(`check '${c.id}': summary.json says ${saved.pass ? 'PASS' : 'FAIL'} but results.csv gives ${c.pass ? 'PASS' : 'FAIL'}`);
+    else if (derived(saved) !== derived(c))
+      problems.push(
+        `check '${c.id}': summary.json differs from what results.csv gives (${c.outcome}, ${c.passes.filter(Boolean).length} of ${c.passes.length} seeds)`,
+      );
+  }
+  for (const s of summary.checks)
+    if (!checks.some((c) => c.id === s.id)) problems.push(`summary.json reports check '${s.id}', which the claim no longer computes`);
+  if (summary.outcome !== outcome) problems.push(`summary.json says ${summary.outcome} but results.csv gives ${outcome}`);
+  if (JSON.stringify(summary.core) !== JSON.stringify(core))
+    problems.push(`summary.json's core count differs from what results.csv gives (${core.asExpected} of ${core.total})`);
+  for (const c of checks) {
+    if (c.role === 'core' && c.outcome !== c.expected && c.outcome !== 'INCONCLUSIVE') {
+      problems.push(
+        `core check '${c.id}' is ${c.outcome} (${c.passes.filter(Boolean).length} of ${c.passes.length} seeds), expected ${c.expected}: ${c.description}`,
+      );
+    }
   }
   const profileConfig = def.profiles[profile];
   if (opts.repoRoot && profileConfig) {
@@ -166,5 +277,5 @@ export function verifyExperiment<C extends Config, R extends Row>(
       ),
     );
   }
-  return { ok: problems.length === 0, problems, checks };
+  return { ok: problems.length === 0, problems, outcome, core, seeds, checks };
 }

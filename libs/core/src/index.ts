@@ -13,3 +13,5 @@ export * from './sweep.ts';
 export * from './staleness.ts';
 export { cliMain, CLI } from './commands.ts';
 export * from './config-problems.ts';
+export * from './outcomes.ts';
+export * from './bootstrap.ts';

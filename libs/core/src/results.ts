@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { parse } from 'csv-parse/sync';
 import { writeFileAtomic } from './atomic.ts';
-import type { Check, Verdict } from './claims.ts';
+import type { CheckOutcome, Outcome } from './outcomes.ts';
 import type { Provenance } from './provenance.ts';
 
 export type Cell = number | string;
@@ -13,9 +13,14 @@ export interface Summary {
   experiment: string;
   profile: string;
   claim: { paper: string; statement: string; notes: string[] };
-  verdict: Verdict;
-  checks: Check[];
-  seed: number;
+  /** The experiment's outcome from its core checks (see experimentOutcome). */
+  outcome: Outcome;
+  /** Core checks that came out as their expectation says, of all core checks. */
+  core: { asExpected: number; total: number };
+  /** Every check over every seed. */
+  checks: CheckOutcome[];
+  /** The seeds of the run, one full replicate each; results.csv's first column. */
+  seeds: number[];
   config: unknown;
   overrides: string[];
   provenance: Provenance;

@@ -14,6 +14,9 @@ export type ProfileName = (typeof PROFILES)[number];
 export type Config = { [key: string]: ConfigValue };
 export type ConfigValue = number | string | boolean | null | ConfigValue[] | { [key: string]: ConfigValue };
 
+/** An experiment's config: every profile says how many seeds (full replicates) a run has. */
+export type SeededConfig = Config & { seeds: number };
+
 export interface RunOptions<C extends Config> {
   experiment: string;
   profile: ProfileName;
@@ -28,7 +31,7 @@ export interface RunOptions<C extends Config> {
   outDir: string;
   /** User-given data directory (e.g. CIFAR-10), if any. */
   dataDir: string | undefined;
-  /** Number of parallel workers for independent runs. */
+  /** Number of parallel workers for the arms of a sweep. */
   workers: number | undefined;
   /** Reuse the sweep arms a previous (interrupted or sharded) run completed. */
   resume: boolean;
@@ -39,8 +42,10 @@ export interface RunOptions<C extends Config> {
 /** What a running experiment's procedure sees: its options, the backend in use, the master random stream. */
 export interface RunContext<C extends Config> extends RunOptions<C> {
   backendInfo: BackendInfo;
-  /** The master random stream of the run; fork it per consumer. */
+  /** The master random stream of this seed's replicate (`seed` is the replicate's seed); fork it per consumer. */
   rng: Rng;
+  /** Where this seed's sweep stores its completed arms for --resume and --shard. */
+  sweepDir: string;
   figuresDir: string;
   repoRoot: string;
   log(line: string): void;
@@ -48,7 +53,9 @@ export interface RunContext<C extends Config> extends RunOptions<C> {
 
 export const USAGE_COMMON = `Options:
   --profile quick|paper   experiment scale (default quick)
-  --seed N                master seed for data subset, shuffling, weights and corruptions (default 0)
+  --seed N                first seed (default 0): seed S is one full replicate (data subset, shuffling,
+                          weights, corruptions, draws); a run has the profile's seeds S, S+1, ...
+  --seeds N               number of seeds (replicates) of the run (same as --set seeds=N)
   --set key=value         override a config value (repeatable; dotted keys for nested values)
   --backend NAME          force a compute backend: tensorflow, wasm or cpu (default: the ladder; env CLAIMLAB_BACKEND)
   --out DIR               output directory (default results/<experiment>/<profile>)
@@ -77,7 +84,7 @@ export interface OptionAlias {
   valueName?: string;
 }
 
-const COMMON_OPTIONS = ['profile', 'seed', 'set', 'backend', 'out', 'data-dir', 'workers', 'resume', 'shard', 'help'];
+const COMMON_OPTIONS = ['profile', 'seed', 'seeds', 'set', 'backend', 'out', 'data-dir', 'workers', 'resume', 'shard', 'help'];
 
 /** The --help lines of an experiment's option aliases ('' when it has none). */
 export function usageOfAliases(aliases: Record<string, OptionAlias> = {}): string {
@@ -118,6 +125,7 @@ export function parseRunArgs<C extends Config>(
         ...Object.fromEntries(Object.keys(aliases).map((name) => [name, { type: 'string' as const }])),
         profile: { type: 'string' },
         seed: { type: 'string' },
+        seeds: { type: 'string' },
         set: { type: 'string', multiple: true },
         backend: { type: 'string' },
         out: { type: 'string' },
@@ -137,7 +145,8 @@ export function parseRunArgs<C extends Config>(
   const seed = v.seed === undefined ? 0 : parseInteger(v.seed, '--seed', 0);
   const workers = v.workers === undefined ? undefined : parseInteger(v.workers, '--workers', 1);
   const aliasSets = Object.entries(aliases).flatMap(([name, a]) => (v[name] === undefined ? [] : [`${a.key}=${v[name]}`]));
-  const { config, overrides } = applyOverrides(profiles[profile], [...aliasSets, ...(v.set ?? [])]);
+  const seedsSet = v.seeds === undefined ? [] : [`seeds=${parseInteger(v.seeds, '--seeds', 1)}`];
+  const { config, overrides } = applyOverrides(profiles[profile], [...aliasSets, ...seedsSet, ...(v.set ?? [])]);
   return {
     experiment,
     profile,

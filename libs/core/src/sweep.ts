@@ -43,14 +43,13 @@ interface StoredArm {
  * Runs the independent arms of an experiment's sweep on `--workers` processes
  * (default: one per core) with a progress bar or periodic log lines.
  *
- * Every completed arm is stored atomically under <out>/.sweep/ so that
+ * Every completed arm is stored atomically under ctx.sweepDir (<out>/.sweep/seed-<s>/) so that
  * `--resume` continues an interrupted sweep, and `--shard I/N` runs only the
  * arms whose index is I modulo N; a final `--resume` over the gathered shard
  * stores computes nothing new and assembles the same table as a single run.
  */
 export async function runSweep<C extends Config, A, R>(ctx: RunContext<C>, opts: SweepOptions<A, R>): Promise<R[]> {
-  const store = sweepStoreDir(ctx.outDir);
-  if (!ctx.resume && !ctx.shard) rmSync(store, { recursive: true, force: true });
+  const store = ctx.sweepDir;
   const file = (i: number) => join(store, `arm-${String(i).padStart(5, '0')}.json`);
   // An arm that trains for long may checkpoint itself here; with --resume it continues from it.
   const checkpointFile = (i: number) => join(store, `arm-${String(i).padStart(5, '0')}.ckpt`);

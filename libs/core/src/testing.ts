@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import type { ExperimentDefinition } from './experiment.ts';
 import { runExperiment } from './experiment.ts';
 import type { Summary, Row } from './results.ts';
-import type { Config } from './run-context.ts';
+import type { SeededConfig } from './run-context.ts';
 
 /** Runs `fn` with the process's stderr (the run log and progress) silenced. */
 export async function quietly<T>(fn: () => Promise<T>): Promise<T> {
@@ -36,7 +36,7 @@ export async function withEnv<T>(vars: Record<string, string | undefined>, fn: (
 }
 
 /** runExperiment with its log silenced. */
-export function runQuietly<C extends Config, R extends Row>(
+export function runQuietly<C extends SeededConfig, R extends Row>(
   def: ExperimentDefinition<C, R>,
   argv: string[],
   repoRoot: string,

@@ -26,3 +26,18 @@ export {
   type PanelRow,
   type ImagePanelOptions,
 } from './image-panels.ts';
+export {
+  forestPlot,
+  forestRows,
+  forestRowLabel,
+  normalisedMargin,
+  marginScale,
+  clipMargin,
+  DEFAULT_CLIP,
+  type ForestCheck,
+  type ForestPlotOptions,
+  type ForestKind,
+  type ForestPoint,
+  type ForestInterval,
+  type ForestRows,
+} from './forest.ts';
