@@ -40,6 +40,8 @@ const IDS = [
 ];
 const ROLES = ['core', 'supporting', 'supporting', 'supporting', 'supporting', 'core'];
 
+/** One seed's checks, each consistent (pass agrees with its value and bound), in the claim's order. */
+
 const checker = claimChecker(claim, ctx);
 /** The checks of one seed's rows, each asserted consistent with its statistic, with their ids and roles. */
 function checksOf(rows: ResultRow[]): Check[] {
@@ -52,7 +54,6 @@ const failing = (rows: ResultRow[]) =>
   checksOf(rows)
     .filter((c) => !c.pass)
     .map((c) => c.id);
-
 describe('deep-image-prior claim checks', () => {
   it("pass on rows with the paper's pattern, each with its role, statistic and bound", () => {
     const checks = checksOf([...denoise(27, 24), ...fits(ORDERED)]);

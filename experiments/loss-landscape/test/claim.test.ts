@@ -58,6 +58,8 @@ const IDS = [
 ];
 const ROLES = ['core', 'core', 'core', 'supporting', 'core', 'supporting', 'core'];
 
+/** One seed's checks, each consistent (pass agrees with its value and bound), in the claim's order with its roles. */
+
 const checker = claimChecker(claim, { profile: 'quick', config: PROFILES.quick });
 /** The checks of one seed's rows, each asserted consistent with its statistic, with their ids and roles. */
 function checksOf(rows: ResultRow[]): Check[] {
@@ -70,7 +72,6 @@ const failing = (rows: ResultRow[]) =>
   checksOf(rows)
     .filter((c) => !c.pass)
     .map((c) => c.id);
-
 describe('loss-landscape claim checks', () => {
   it("all pass on rows with the paper's pattern, each with its role, statistic and bound", () => {
     const checks = checksOf(reproducing());
