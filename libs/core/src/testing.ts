@@ -1,11 +1,9 @@
 // Helpers for the experiments' tests (imported as '@claimlab/core/testing').
 import { spawn } from 'node:child_process';
-import type { Check, Claim } from './claims.ts';
 import type { ExperimentDefinition } from './experiment.ts';
-import { assertConsistent } from './outcomes.ts';
 import { runExperiment } from './experiment.ts';
 import type { Summary, Row } from './results.ts';
-import type { ProfileName, SeededConfig } from './run-context.ts';
+import type { SeededConfig } from './run-context.ts';
 
 /** Runs `fn` with the process's stderr (the run log and progress) silenced. */
 export async function quietly<T>(fn: () => Promise<T>): Promise<T> {
@@ -77,21 +75,4 @@ export async function spawnAndKillWhen(
     child.kill('SIGKILL');
     await exited;
   }
-}
-
-/**
- * For a claim's tests on constructed rows: its checks of one seed's rows, each asserted to pass
- * exactly when its statistic says (assertConsistent), and the ids of those that fail.
- */
-export function claimChecker<C extends SeededConfig, R>(claim: Claim<C, R>, context: { profile: ProfileName; config: C }) {
-  const checksOf = (rows: R[], ctx = context): Check[] => {
-    const checks = claim.checks(rows, ctx);
-    for (const c of checks) assertConsistent(c, 0);
-    return checks;
-  };
-  const failing = (rows: R[], ctx = context): string[] =>
-    checksOf(rows, ctx)
-      .filter((c) => !c.pass)
-      .map((c) => c.id);
-  return { checksOf, failing };
 }
