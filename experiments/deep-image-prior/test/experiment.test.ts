@@ -2,13 +2,12 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runExperiment, UsageError, verifyExperiment } from '@claimlab/core';
+import { REPO_ROOT, runExperiment, UsageError, verifyExperiment } from '@claimlab/core';
 import { selectBackend, tf } from '@claimlab/backend';
 import { runQuietly } from '@claimlab/core/testing';
 import { loadImage, saveImagePng, squareImage } from '@claimlab/datasets';
 import { fitNetwork, runArm } from '../arm.ts';
 import { armsOf, experiment, settingsOf } from '../main.ts';
-import { REPO_ROOT } from '@claimlab/core';
 import { PROFILES } from '../config.ts';
 
 // 16x16 image, a 2-scale 4-channel hourglass, a dozen steps: well under a second of fitting per arm.

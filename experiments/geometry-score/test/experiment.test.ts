@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertConsistent, Rng, runExperiment, verifyExperiment, type RunContext, type Summary } from '@claimlab/core';
+import { assertConsistent, REPO_ROOT, Rng, type RunContext, runExperiment, type Summary, verifyExperiment } from '@claimlab/core';
 import { describe, expect, it } from 'vitest';
 import { quietly, runQuietly } from '@claimlab/core/testing';
 import { claim } from '../claim.ts';
@@ -9,7 +9,6 @@ import { METRICS } from '../results.ts';
 import { PROFILES, validateConfig, type GeometryScoreConfig } from '../config.ts';
 import { drawFigures } from '../figures.ts';
 import { armsOf, experiment, partRows } from '../main.ts';
-import { REPO_ROOT } from '@claimlab/core';
 import { runArm } from '../arm.ts';
 import { referenceMoments, TOY_MODELS, toySample } from '../data.ts';
 

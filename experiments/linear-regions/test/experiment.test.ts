@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runQuietly } from '@claimlab/core/testing';
-import { runExperiment, UsageError, verifyExperiment } from '@claimlab/core';
+import { REPO_ROOT, runExperiment, UsageError, verifyExperiment } from '@claimlab/core';
 import { experiment } from '../main.ts';
-import { REPO_ROOT } from '@claimlab/core';
 
 // Three conditions, widths 4 and 8, depth 4, 1 network per setting, 24-gon, small maps: well under a second of counting per seed.
 const TINY = [

@@ -2,10 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runExperiment, UsageError, verifyExperiment } from '@claimlab/core';
+import { REPO_ROOT, runExperiment, UsageError, verifyExperiment } from '@claimlab/core';
 import { runQuietly, withEnv } from '@claimlab/core/testing';
 import { experiment } from '../main.ts';
-import { REPO_ROOT } from '@claimlab/core';
 
 const TINY = [
   '--set',

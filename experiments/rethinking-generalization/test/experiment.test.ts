@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runQuietly, withEnv } from '@claimlab/core/testing';
-import { runExperiment, UsageError, verifyExperiment } from '@claimlab/core';
+import { REPO_ROOT, runExperiment, UsageError, verifyExperiment } from '@claimlab/core';
 import { experiment } from '../main.ts';
-import { REPO_ROOT } from '@claimlab/core';
 
 const TINY = [
   '--set',

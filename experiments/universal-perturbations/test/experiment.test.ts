@@ -2,12 +2,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runExperiment, UsageError, verifyExperiment, type Summary } from '@claimlab/core';
+import { REPO_ROOT, runExperiment, type Summary, UsageError, verifyExperiment } from '@claimlab/core';
 import { selectBackend, tf } from '@claimlab/backend';
 import { runQuietly, withEnv } from '@claimlab/core/testing';
 import { PROFILES, validateConfig } from '../config.ts';
 import { experiment } from '../main.ts';
-import { REPO_ROOT } from '@claimlab/core';
 
 // Three tiny models on 200 MNIST digits, 2 budgets, perturbations from 4 and 8 images, 3 power iterations, 1 pass, one seed
 // (a later --seeds wins).
