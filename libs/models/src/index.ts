@@ -8,4 +8,5 @@ export * from './resnet.ts';
 export * from './hourglass.ts';
 export * from './checkpoint.ts';
 export * from './small-cnn.ts';
+export * from './vgg.ts';
 export * from './batch-norm.ts';

@@ -25,6 +25,11 @@ export interface CifarResNetOptions {
    *  - 'projection' (option B): 1x1 stride-2 conv + batch norm.
    */
   shortcutType?: 'A' | 'projection';
+  /**
+   * Stride of the first convolution (default 1, He et al.'s CIFAR net). 2 halves every map, as the
+   * stride-2 stem of the ImageNet ResNets does; an odd map size then needs 'projection' shortcuts.
+   */
+  stemStride?: 1 | 2;
 }
 
 /**
@@ -117,14 +122,16 @@ export function cifarResNet({
   widthMultiplier = 1,
   shortcuts = true,
   shortcutType = 'A',
+  stemStride = 1,
 }: CifarResNetOptions): tf.LayersModel {
+  if (stemStride !== 1 && stemStride !== 2) throw new Error(`cifarResNet: stemStride must be 1 or 2, got ${String(stemStride)}`);
   if (!Number.isInteger(depth) || depth < 8 || (depth - 2) % 6 !== 0) {
     throw new Error(`cifarResNet: depth must be 6n + 2 with n >= 1 (20, 32, 44, 56, 110, ...), got ${depth}`);
   }
   const n = (depth - 2) / 6;
   const widths = [16, 32, 64].map((c) => Math.max(1, Math.round(c * widthMultiplier)));
   const input = tf.input({ shape: inputShape, name: 'input' });
-  let x = relu(bn(conv3x3(input, widths[0], 1, rng, 'conv1'), 'bn1'), 'relu1');
+  let x = relu(bn(conv3x3(input, widths[0], stemStride, rng, 'conv1'), 'bn1'), 'relu1');
   let channels = widths[0];
   for (let stage = 0; stage < 3; stage++) {
     for (let block = 0; block < n; block++) {

@@ -59,6 +59,11 @@ interface CommonTrainOptions {
    * weights as one that was never interrupted.
    */
   checkpoint?: CheckpointOptions;
+  /**
+   * Transforms each training mini-batch before the step (inside the step's tidy), e.g. adds random
+   * noise. Its own random state is not checkpointed, so it cannot be combined with `checkpoint`.
+   */
+  augmentBatch?(x: tf.Tensor4D): tf.Tensor4D;
 }
 
 /** Training with the train and test accuracies evaluated after every epoch. */
@@ -68,6 +73,8 @@ export interface TrainOptions extends CommonTrainOptions {
   test: LabelledImages;
   /** Stop once training accuracy reaches this value (1 = fit the training set exactly); default: never. */
   stopAtTrainAccuracy?: number;
+  /** Stop once the held-out (test) accuracy reaches this value; default: never. */
+  stopAtTestAccuracy?: number;
   /** Called after every epoch trained in this call (not for epochs restored from a checkpoint). */
   onEpoch?(record: EpochRecord): void;
 }
@@ -76,6 +83,7 @@ export interface TrainOptions extends CommonTrainOptions {
 export interface TrainOnlyOptions extends CommonTrainOptions {
   evaluate: false;
   stopAtTrainAccuracy?: never;
+  stopAtTestAccuracy?: never;
   onEpoch?(record: EpochLoss): void;
 }
 
@@ -132,10 +140,14 @@ export function accuracy(model: tf.LayersModel, x: tf.Tensor4D, y: tf.Tensor1D, 
 export function trainClassifier(opts: TrainOptions): TrainResult<EpochRecord>;
 export function trainClassifier(opts: TrainOnlyOptions): TrainResult<EpochLoss>;
 export function trainClassifier(opts: TrainOptions | TrainOnlyOptions): TrainResult<EpochLoss> {
-  const { model, train, schedule, batchSize, maxEpochs, stopAtTrainAccuracy, checkpoint } = opts;
-  if (opts.evaluate === false && stopAtTrainAccuracy !== undefined) {
-    throw new Error('stopAtTrainAccuracy needs the per-epoch evaluation: drop it or evaluate');
+  const { model, train, schedule, batchSize, maxEpochs, stopAtTrainAccuracy, stopAtTestAccuracy, checkpoint, augmentBatch } = opts;
+  for (const [name, value] of [
+    ['stopAtTrainAccuracy', stopAtTrainAccuracy],
+    ['stopAtTestAccuracy', stopAtTestAccuracy],
+  ] as const) {
+    if (opts.evaluate === false && value !== undefined) throw new Error(`${name} needs the per-epoch evaluation: drop it or evaluate`);
   }
+  if (augmentBatch && checkpoint) throw new Error('augmentBatch cannot be combined with checkpoint: its random state is not saved');
   const weightDecay = opts.weightDecay ?? 0;
   const hint = opts.nonFiniteHint ?? `lower the learning rate (e.g. --set learningRate=${schedule.learningRate / 10})`;
   // Each variant's onEpoch takes the records that variant produces.
@@ -166,7 +178,8 @@ export function trainClassifier(opts: TrainOptions | TrainOnlyOptions): TrainRes
         const idx = order.subarray(start, Math.min(start + batchSize, train.n));
         tf.tidy(() => {
           const ids = tf.tensor1d(idx, 'int32');
-          const xb = tr.x.gather(ids);
+          const gathered = tr.x.gather(ids);
+          const xb = augmentBatch ? augmentBatch(gathered) : gathered;
           const yb = tf.oneHot(tr.y.gather(ids), train.numClasses);
           const loss = optimizer.minimize(() => {
             const ce = tf.losses.softmaxCrossEntropy(yb, model.apply(xb, { training: true }) as tf.Tensor) as tf.Scalar;
@@ -188,7 +201,10 @@ export function trainClassifier(opts: TrainOptions | TrainOnlyOptions): TrainRes
       let record: EpochLoss | EpochRecord = { epoch, steps, learningRate: lr, loss };
       if (te) record = { ...record, trainAccuracy: accuracy(model, tr.x, tr.y), testAccuracy: accuracy(model, te.x, te.y) };
       epochs.push(record);
-      const reached = stopAtTrainAccuracy !== undefined && 'trainAccuracy' in record && record.trainAccuracy >= stopAtTrainAccuracy;
+      const reached =
+        'trainAccuracy' in record &&
+        ((stopAtTrainAccuracy !== undefined && record.trainAccuracy >= stopAtTrainAccuracy) ||
+          (stopAtTestAccuracy !== undefined && record.testAccuracy >= stopAtTestAccuracy));
       const finished = reached || epoch === maxEpochs;
       if (!finished) {
         rate *= schedule.decayPerEpoch ?? 1;

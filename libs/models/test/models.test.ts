@@ -1,7 +1,16 @@
 import { describe, expect, it, beforeAll, vi } from 'vitest';
 import { Rng } from '@claimlab/core';
 import { selectBackend, tf } from '@claimlab/backend';
-import { countParams, mlp, NonFiniteLossError, smallAlexNet, smallInception, trainClassifier, type LabelledImages } from '../src/index.ts';
+import {
+  countParams,
+  mlp,
+  NonFiniteLossError,
+  smallAlexNet,
+  smallInception,
+  trainClassifier,
+  vggNet,
+  type LabelledImages,
+} from '../src/index.ts';
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -27,6 +36,32 @@ describe('Zhang et al. architectures', () => {
     const w = (m: tf.LayersModel) => Array.from(m.getWeights()[0].dataSync());
     expect(w(a)).toEqual(w(b));
     expect(w(a)).not.toEqual(w(c));
+  });
+});
+
+describe('vggNet', () => {
+  it('stacks 3x3 convolutions per stage, the first of each stage with stride 2, named conv1..convK, fc1, logits', () => {
+    const model = vggNet({
+      inputShape: [8, 8, 1],
+      numClasses: 3,
+      rng: new Rng('vgg'),
+      stages: [
+        [2, 2],
+        [4, 4, 4],
+      ],
+      fcUnits: 5,
+    });
+    expect(model.layers.map((l) => l.name)).toEqual(['conv1', 'conv2', 'conv3', 'conv4', 'conv5', 'flatten', 'fc1', 'logits']);
+    // Maps 8 -> 4 (stage 1) -> 2 (stage 2): the flatten layer sees 2 x 2 x 4 values.
+    expect(model.getLayer('conv2').outputShape).toEqual([null, 4, 4, 2]);
+    expect(model.getLayer('conv5').outputShape).toEqual([null, 2, 2, 4]);
+    // Parameters: 3x3 kernels with biases, then fc1 (16 -> 5) and logits (5 -> 3).
+    const convs = 9 * 1 * 2 + 2 + (9 * 2 * 2 + 2) + (9 * 2 * 4 + 4) + 2 * (9 * 4 * 4 + 4);
+    expect(countParams(model)).toBe(convs + (16 * 5 + 5) + (5 * 3 + 3));
+    expect(() => vggNet({ inputShape: [8, 8, 1], numClasses: 3, rng: new Rng(0), stages: [[2], []], fcUnits: 5 })).toThrow(
+      /stages must be non-empty/,
+    );
+    model.dispose();
   });
 });
 
@@ -80,6 +115,62 @@ describe('trainClassifier', () => {
     expect(res.epochs.map((e) => e.steps)).toEqual(res.epochs.map((_, i) => (i + 1) * 4));
     // The run stopped at the first epoch that fitted the training set.
     expect(res.epochs.find((e) => e.trainAccuracy >= 1)?.steps).toBe(last.steps);
+  });
+
+  it('stops once the held-out accuracy reaches stopAtTestAccuracy', () => {
+    const rng = new Rng(3);
+    const train = toyData(64, rng.fork('train'));
+    const test = toyData(32, rng.fork('test'));
+    const model = mlp({ inputShape: [4, 4, 1], hidden: [8], numClasses: 2, rng: rng.fork('w') });
+    const opts = { model, train, test, batchSize: 16, maxEpochs: 30, rng: rng.fork('b'), schedule: { learningRate: 0.1, momentum: 0.9 } };
+    const { epochs } = trainClassifier({ ...opts, stopAtTestAccuracy: 0.9 });
+    // It stopped at the first epoch whose held-out accuracy reached 0.9, well before 30.
+    expect(epochs[epochs.length - 1].testAccuracy).toBeGreaterThanOrEqual(0.9);
+    expect(epochs.slice(0, -1).every((e) => e.testAccuracy < 0.9)).toBe(true);
+    expect(epochs.length).toBeLessThan(30);
+    expect(() => trainClassifier({ ...opts, evaluate: false, stopAtTestAccuracy: 0.9 } as never)).toThrow(
+      /stopAtTestAccuracy needs the per-epoch evaluation/,
+    );
+    model.dispose();
+  });
+
+  it("trains on the batches augmentBatch returns (here: the labels' images swapped, so the model learns the opposite)", () => {
+    const rng = new Rng(5);
+    const train = toyData(64, rng.fork('train'));
+    const model = mlp({ inputShape: [4, 4, 1], hidden: [8], numClasses: 2, rng: rng.fork('w') });
+    const before = tf.memory().numTensors;
+    let calls = 0;
+    const { epochs } = trainClassifier({
+      model,
+      train,
+      test: train,
+      batchSize: 16,
+      maxEpochs: 20,
+      rng: rng.fork('b'),
+      schedule: { learningRate: 0.1, momentum: 0.9 },
+      // 1 - x maps class 1's bright images to dark ones and back: trained on those, the model inverts the classes.
+      augmentBatch: (x) => {
+        calls++;
+        return tf.sub(1, x) as tf.Tensor4D;
+      },
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(calls).toBe(20 * 4); // once per mini-batch
+    expect(epochs[epochs.length - 1].trainAccuracy).toBeLessThan(0.1); // measured on the unaugmented images
+    expect(() =>
+      trainClassifier({
+        model,
+        train,
+        test: train,
+        batchSize: 16,
+        maxEpochs: 1,
+        rng,
+        schedule: { learningRate: 0.1, momentum: 0 },
+        augmentBatch: (x) => x,
+        checkpoint: { file: '/tmp/x.ckpt' },
+      } as never),
+    ).toThrow(/augmentBatch cannot be combined with checkpoint/);
+    model.dispose();
   });
 
   it('stops with a clear error when the loss becomes NaN', () => {

@@ -108,6 +108,29 @@ describe('cifarResNet (He et al. 2016, CIFAR-10 variant)', () => {
     }
   });
 
+  it('with a stride-2 stem halves every map (28 -> 14 -> 7 -> 4 with projection shortcuts), and refuses another stride', () => {
+    const rng = new Rng('stem');
+    const m = cifarResNet({
+      depth: 8,
+      numClasses: 10,
+      rng,
+      inputShape: [28, 28, 1],
+      widthMultiplier: 0.5,
+      stemStride: 2,
+      shortcutType: 'projection',
+    });
+    expect(m.getLayer('relu1').outputShape).toEqual([null, 14, 14, 8]);
+    expect(m.getLayer('s2b1_relu2').outputShape).toEqual([null, 7, 7, 16]);
+    expect(m.getLayer('s3b1_relu2').outputShape).toEqual([null, 4, 4, 32]);
+    // The same parameters as with stride 1: a stride changes no weight shape.
+    const plain = cifarResNet({ depth: 8, numClasses: 10, rng, inputShape: [28, 28, 1], widthMultiplier: 0.5, shortcutType: 'projection' });
+    expect(countParams(m)).toBe(countParams(plain));
+    expect(plain.getLayer('relu1').outputShape).toEqual([null, 28, 28, 8]);
+    expect(() => cifarResNet({ depth: 8, numClasses: 10, rng, stemStride: 3 as 2 })).toThrow(/stemStride must be 1 or 2, got 3/);
+    m.dispose();
+    plain.dispose();
+  });
+
   it('is deterministic per seed', () => {
     const w = (seed: number) => weightsByName(cifarResNet({ depth: 20, numClasses: 10, rng: new Rng(seed) }));
     const a = w(5);
