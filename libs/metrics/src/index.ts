@@ -11,3 +11,4 @@ export * from './deepfool.ts';
 export * from './universal-perturbations.ts';
 export * from './loss-surface.ts';
 export * from './hessian.ts';
+export * from './defenses.ts';
