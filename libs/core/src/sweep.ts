@@ -46,7 +46,9 @@ interface StoredArm {
  * Every completed arm is stored atomically under ctx.sweepDir (<out>/.sweep/seed-<s>/) so that
  * `--resume` continues an interrupted sweep, and `--shard I/N` runs only the
  * arms whose index is I modulo N; a final `--resume` over the gathered shard
- * stores computes nothing new and assembles the same table as a single run.
+ * stores computes nothing new and assembles the same table as a single run. A procedure with two
+ * sweeps (the second depending on the first's results) is sharded in rounds: a shard run whose
+ * first sweep is complete (gathered, with --resume) shards the second.
  */
 export async function runSweep<C extends Config, A, R>(ctx: RunContext<C>, opts: SweepOptions<A, R>): Promise<R[]> {
   const store = ctx.sweepDir;
@@ -104,13 +106,13 @@ export async function runSweep<C extends Config, A, R>(ctx: RunContext<C>, opts:
   } finally {
     progress.stop();
   }
-  if (ctx.shard) {
-    const missing = results.filter((r) => r === undefined).length;
+  // A shard stops once its arms are stored, unless every arm is present (gathered with --resume):
+  // then the run goes on, to a later sweep of the procedure (whose arms it shards in turn) or to the results.
+  const missing = opts.arms.filter((_, i) => results[i] === undefined).length; // (results is sparse: filter would skip the holes)
+  if (ctx.shard && missing > 0) {
     throw new ShardComplete(
-      `shard ${ctx.shard.index}/${ctx.shard.count} stored ${todo.length} ${opts.label} in ${store}` +
-        (missing
-          ? `; ${missing} belong to other shards: gather every shard's .sweep files here and run again with --resume to merge`
-          : '; every arm is present: run again with --resume to write the results'),
+      `shard ${ctx.shard.index}/${ctx.shard.count} stored ${todo.length} ${opts.label} in ${store}; ${missing} belong to other shards: ` +
+        "gather every shard's .sweep files here and run again with --resume to merge",
     );
   }
   return results as R[];
