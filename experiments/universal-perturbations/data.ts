@@ -8,7 +8,10 @@ export interface Data {
   train: ImageDataset;
   /** Held-out images on which fooling rates are measured. */
   test: ImageDataset;
-  /** The pool perturbations are built from: the first n images for n images (nested sets), drawn from `train`. */
+  /**
+   * The pool perturbations are built from, drawn from `train`: the first n images for n images
+   * (nested sets); the fine-tuning defense's pool uses the consecutive blocks of mainImages.
+   */
   build: ImageDataset;
   inputShape: [number, number, number];
 }
@@ -19,7 +22,8 @@ export function loadData(c: UniversalConfig, seed: number, dataDir: string | und
   const load = (split: 'train' | 'test') => (c.dataset === 'mnist' ? loadMnist({ split }) : loadCifar10({ split, dir: dataDir }));
   const train = drawSubset(load('train'), c.trainSize, rng.fork('trainSize'), 'trainSize');
   const test = drawSubset(load('test'), c.testSize, rng.fork('testSize'), 'testSize');
-  const build = subset(train, rng.fork('build').sample(train.n, Math.max(...c.nImages)), `${train.name}/build`);
+  const buildSize = Math.max(...c.nImages, c.defenses.poolSize * c.mainImages);
+  const build = subset(train, rng.fork('build').sample(train.n, buildSize), `${train.name}/build`);
   return { train, test, build, inputShape: [train.height, train.width, train.channels] };
 }
 
@@ -27,4 +31,11 @@ export function loadData(c: UniversalConfig, seed: number, dataDir: string | und
 export function firstImages(ds: ImageDataset, n: number): Float32Array {
   const size = ds.height * ds.width * ds.channels;
   return ds.images.subarray(0, n * size);
+}
+
+/** Block k of n consecutive images (images k*n .. (k+1)*n - 1; a view, no copy). */
+export function imageBlock(ds: ImageDataset, k: number, n: number): Float32Array {
+  const size = ds.height * ds.width * ds.channels;
+  if ((k + 1) * n > ds.n) throw new Error(`imageBlock: block ${k} of ${n} images needs ${(k + 1) * n} images, ${ds.name} has ${ds.n}`);
+  return ds.images.subarray(k * n * size, (k + 1) * n * size);
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { barChart, heatmap, lineChart, saveFigure, saveImagePanels, type Datum } from '@claimlab/plots';
-import { mainLayerOf, mainRate, modelsOf, transferTable } from './claim.ts';
+import { defendedOf, mainLayerOf, mainXiOf, modelsOf, rateOf, transferTable } from './claim.ts';
 import { perturbationsFileOf, timingsFileOf, type ResultRow } from './results.ts';
 import type { UniversalConfig } from './config.ts';
 
@@ -30,20 +30,20 @@ export async function drawFigures(
     files.push(...(await saveFigure(spec, join(dir, name))).files);
   };
   const models = modelsOf(rows);
-  const xi = config.mainXi;
+  const defended = defendedOf(rows);
+  const xi = mainXiOf(rows);
 
-  // Fooling rate against the budget xi, per model: both methods and the random baseline.
+  // Fooling rate against the budget xi, per model and per defended model (an adaptive attacker):
+  // both methods and the random baseline; the rule's budget is the main one.
   const xiData: Datum[] = [];
-  for (const m of models) {
+  for (const m of [...models, ...defended]) {
     for (const x of config.xis) {
-      const sv = mainRate(rows, config, 'sv', m, m, x);
-      if (Number.isFinite(sv)) xiData.push({ model: m, method: METHOD_LABEL.sv, xi: x, fooling: sv });
+      for (const method of ['sv', 'uap'] as const) {
+        const v = rateOf(rows, config, { method, source: m, attacked: m, xi: x });
+        if (Number.isFinite(v)) xiData.push({ model: m, method: METHOD_LABEL[method], xi: x, fooling: v });
+      }
       const rnd = rows.find((r) => r.method === 'random' && r.attacked === m && r.xi === x);
       if (rnd) xiData.push({ model: m, method: METHOD_LABEL.random, xi: x, fooling: rnd.value });
-    }
-    for (const x of config.uapXis) {
-      const u = mainRate(rows, config, 'uap', m, m, x);
-      if (Number.isFinite(u)) xiData.push({ model: m, method: METHOD_LABEL.uap, xi: x, fooling: u });
     }
   }
   if (xiData.length) {
@@ -61,9 +61,42 @@ export async function drawFigures(
         width: 220,
         yDomain: [0, 1],
         title: 'Fooling rate on held-out images vs l_inf budget',
-        subtitle: `built from ${config.mainImages} images; cf. Moosavi-Dezfooli et al. Fig. 6, Khrulkov & Oseledets Sec. 6`,
+        subtitle: `built from ${config.mainImages} images, against each model (defended ones: an adaptive attacker); budget rule's xi = ${xi}`,
         xTitle: 'xi (l_inf norm, input scale [0, 1])',
         yTitle: 'fooling rate',
+      }),
+    );
+  }
+
+  // Clean held-out accuracy of every model and defended model, and the old perturbations' rate on each defense.
+  const accData: Datum[] = [...models, ...defended].flatMap((m) => {
+    const acc = rows.find((r) => r.method === 'clean' && r.attacked === m && r.eval_set === 'test' && r.metric === 'accuracy');
+    return acc ? [{ model: m, what: 'clean accuracy', value: acc.value }] : [];
+  });
+  for (const d of defended) {
+    const source = d.split('+')[0];
+    for (const method of ['sv', 'uap'] as const) {
+      const before = rateOf(rows, config, { method, source, attacked: source });
+      const after = rateOf(rows, config, { method, source, attacked: d });
+      if (Number.isFinite(after)) accData.push({ model: d, what: `old ${METHOD_LABEL[method]} fooling`, value: after });
+      if (Number.isFinite(before) && d === defended[0])
+        accData.push({ model: source, what: `old ${METHOD_LABEL[method]} fooling`, value: before });
+    }
+  }
+  if (accData.length) {
+    await save(
+      'defenses',
+      barChart({
+        data: accData,
+        x: 'model',
+        y: 'value',
+        color: 'what',
+        colorTitle: 'measure',
+        yDomain: [0, 1],
+        title: 'Defenses: clean accuracy and the fooling rate of the perturbations built on the undefended model',
+        subtitle: `held-out images, xi = ${xi}; the adaptive attacker's rates are in fooling-vs-xi`,
+        xTitle: 'model (model+defense)',
+        yTitle: 'accuracy or fooling rate',
       }),
     );
   }
@@ -74,6 +107,7 @@ export async function drawFigures(
       (r) =>
         r.method === 'sv' &&
         r.source === r.attacked &&
+        models.includes(r.source) &&
         r.n_images === config.mainImages &&
         r.xi === xi &&
         r.eval_set === 'test' &&

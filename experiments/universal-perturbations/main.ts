@@ -1,47 +1,56 @@
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { Rng, runSweep, writeFileAtomic, type ExperimentDefinition } from '@claimlab/core';
+import { Rng, runSweep, writeFileAtomic, type ExperimentDefinition, type RunContext } from '@claimlab/core';
 import { tf } from '@claimlab/backend';
-import { foolingRate, predictLabels, tfClassifier } from '@claimlab/metrics';
-import { costOf, perturbationStudy, type Arm, type ArmResult, type Timing } from './arm.ts';
+import { foolingRate, predictLabels } from '@claimlab/metrics';
+import { costOf, perturbationStudy, type Arm, type ArmResult } from './arm.ts';
+import { chooseBudget } from './budget.ts';
 import { claim } from './claim.ts';
 import { COLUMNS, perturbationsFileOf, timingsFileOf, type ResultRow } from './results.ts';
 import { PROFILES, validateConfig, type UniversalConfig } from './config.ts';
 import { drawFigures } from './figures.ts';
-import { buildModel, checkLayers, decodeWeights } from './models.ts';
+import { buildModel, checkLayers, classifierOf, decodeWeights } from './models.ts';
 import { loadData } from './data.ts';
 
 /**
- * The transfer table: every model (rebuilt from the weights its arm returned)
- * attacked with every other model's main perturbations at mainXi, on the
- * held-out images. The diagonal is in the arms' own rows.
+ * The transfer table: every model and every defended model (rebuilt from the weights its arm
+ * returned) attacked with every undefended model's main perturbations at the main budget, on the
+ * held-out images. Rows from a model to a defended one are the "old perturbation" of the defenses.
+ * The diagonal is in the arms' own rows.
  */
-export function transferRows(config: UniversalConfig, seed: number, dataDir: string | undefined, results: ArmResult[]): ResultRow[] {
+export function transferRows(
+  config: UniversalConfig,
+  seed: number,
+  dataDir: string | undefined,
+  sources: ArmResult[],
+  targets: ArmResult[],
+  xi: number,
+): ResultRow[] {
   const data = loadData(config, seed, dataDir);
   const rows: ResultRow[] = [];
-  for (const target of results) {
-    const spec = config.models.find((m) => m.name === target.model)!;
-    const model = buildModel(spec, data.inputShape, data.test.numClasses, new Rng(seed).fork(`weights/${spec.name}`));
+  for (const target of targets) {
+    const [base, defense] = target.model.split('+') as [string, (typeof config.defenses.kinds)[number] | undefined];
+    const spec = config.models.find((m) => m.name === base)!;
+    const model = buildModel(spec, data.inputShape, data.test.numClasses, new Rng(0));
     try {
       decodeWeights(model, target.weights);
-      const clf = tfClassifier(model, data.inputShape);
+      const clf = classifierOf(model, data.inputShape, defense, config);
       const clean = predictLabels(clf, data.test.images);
-      for (const source of results) {
+      const rate = (v: number[]) => foolingRate(clean, predictLabels(clf, data.test.images, Float32Array.from(v)));
+      for (const source of sources) {
         if (source.model === target.model) continue;
         const srcSpec = config.models.find((m) => m.name === source.model)!;
-        const base = {
+        const key = {
           source: source.model,
           n_images: config.mainImages,
-          xi: config.mainXi,
+          xi,
           attacked: target.model,
           eval_set: 'test',
           metric: 'fooling_rate',
         };
-        const sv = Float32Array.from(source.perturbations.sv[srcSpec.mainLayer]);
-        const uap = Float32Array.from(source.perturbations.uap);
         rows.push(
-          { ...base, method: 'sv', layer: srcSpec.mainLayer, value: foolingRate(clean, predictLabels(clf, data.test.images, sv)) },
-          { ...base, method: 'uap', layer: '-', value: foolingRate(clean, predictLabels(clf, data.test.images, uap)) },
+          { ...key, method: 'sv', layer: srcSpec.mainLayer, value: rate(source.perturbations.sv[srcSpec.mainLayer]) },
+          { ...key, method: 'uap', layer: '-', value: rate(source.perturbations.uap) },
         );
       }
     } finally {
@@ -52,20 +61,26 @@ export function transferRows(config: UniversalConfig, seed: number, dataDir: str
 }
 
 export function timingsCsv(results: ArmResult[]): string {
-  const t: (Timing | { model: string; method: string; layer: string; n_images: number; xi: number; seconds: number })[] = [];
-  for (const r of results) {
-    t.push({ model: r.model, method: 'train', layer: '-', n_images: 0, xi: 0, seconds: r.trainSeconds });
-    t.push(...r.timings);
-  }
-  return stringify(t, { header: true, columns: ['model', 'method', 'layer', 'n_images', 'xi', 'seconds'] });
+  return stringify(
+    results.flatMap((r) => r.timings),
+    { header: true, columns: ['model', 'method', 'layer', 'n_images', 'xi', 'seconds'] },
+  );
 }
+
+/** Phase 2 runs in its own sweep store beside phase 1's, so --resume and --shard work for both. */
+const phase = <C extends UniversalConfig>(ctx: RunContext<C>, name: string): RunContext<C> => ({
+  ...ctx,
+  sweepDir: join(ctx.sweepDir, name),
+});
 
 export const experiment: ExperimentDefinition<UniversalConfig, ResultRow> = {
   name: 'universal-perturbations',
   description:
-    'Moosavi-Dezfooli et al. (2017) and Khrulkov & Oseledets (2018): universal adversarial perturbations. Trains several classifiers, builds ' +
-    "perturbations on each with the iterative DeepFool algorithm and with (inf, q)-singular vectors of a hidden layer's Jacobian, and measures " +
-    'fooling rates against budget, layer and number of images, the cross-model transfer table, and a random baseline of the same norm.',
+    'Moosavi-Dezfooli et al. (2017) and Khrulkov & Oseledets (2018): universal adversarial perturbations. Trains convolutional ' +
+    "classifiers of different families to a target accuracy, picks the budget by the papers' criterion (random noise of that norm " +
+    "rarely changes a label), builds perturbations with the iterative DeepFool algorithm and with (inf, q)-singular vectors of a hidden layer's " +
+    'Jacobian, and measures fooling rates against budget, layer and number of images, the cross-model transfer table, a random ' +
+    'baseline of the same norm, and three defenses (noise training, bit-depth reduction, fine-tuning) against an adaptive attacker.',
   profiles: PROFILES,
   validate: validateConfig,
   claim,
@@ -74,38 +89,66 @@ export const experiment: ExperimentDefinition<UniversalConfig, ResultRow> = {
     const c = ctx.config;
     const data = loadData(c, ctx.seed, ctx.dataDir);
     for (const spec of c.models) checkLayers(spec, data.inputShape, data.train.numClasses);
+    const dataDir = ctx.dataDir ?? null;
     ctx.log(
-      `[universal-perturbations] ${c.models.map((m) => m.name).join(', ')} on ${c.trainSize} ${c.dataset} images; xi ${c.xis.join('/')} (main ${c.mainXi}); ` +
-        `${c.nImages.join('/')} images (main ${c.mainImages}); fooling on ${c.testSize} held-out images`,
+      `[universal-perturbations] ${c.models.map((m) => m.name).join(', ')} trained on ${c.trainSize} ${c.dataset} images to ` +
+        `${c.targetAccuracy} held-out accuracy; xi ${c.xis.join('/')} (main: the budget rule); ${c.nImages.join('/')} images ` +
+        `(main ${c.mainImages}); fooling on ${c.testSize} held-out images; defenses of ${c.defenses.model}: ${c.defenses.kinds.join(', ')}`,
     );
-    const arms: Arm[] = c.models.map((spec) => ({ spec, config: c, seed: ctx.seed, dataDir: ctx.dataDir ?? null }));
-    const results = await runSweep(ctx, {
+    const base = { config: c, seed: ctx.seed, dataDir };
+    const trained = await runSweep(phase(ctx, 'train'), {
       runner: perturbationStudy,
-      arms,
+      arms: c.models.map((spec): Arm => ({ ...base, spec, task: 'train' })),
       cost: costOf,
-      label: 'models',
-      describeDone: (arm, r) => `${arm.spec.name} done in ${r.seconds.toFixed(0)}s (training ${r.trainSeconds.toFixed(0)}s)`,
+      label: 'models trained',
+      describeDone: (arm, r) => `${arm.spec.name} trained in ${r.seconds.toFixed(0)}s`,
     });
-    ctx.log(`[universal-perturbations] transfer table: ${results.length} x ${results.length} models`);
-    const transfer = transferRows(c, ctx.seed, ctx.dataDir, results);
-    const times = results.flatMap((r) => [
-      `${r.model}: train ${r.trainSeconds.toFixed(1)}s`,
-      ...r.timings.map((t) => `${t.method}${t.layer !== '-' ? `/${t.layer}` : ''} n=${t.n_images} xi=${t.xi}: ${t.seconds.toFixed(1)}s`),
-    ]);
-    ctx.log(`[universal-perturbations] time per perturbation:\n  ${times.join('\n  ')}`);
+    const trainRows = trained.flatMap((r) => r.rows);
+    const budget = chooseBudget(trainRows, c);
+    ctx.log(`[universal-perturbations] ${budget.explanation}`);
+    const xi = budget.xi;
+    const weightsOf = (name: string) => trained.find((r) => r.model === name)!.weights;
+    const defended = c.models.find((m) => m.name === c.defenses.model)!;
+    const attacks = await runSweep(phase(ctx, 'attack'), {
+      runner: perturbationStudy,
+      arms: [
+        ...c.models.map((spec): Arm => ({ ...base, spec, task: 'attack', xi, weights: weightsOf(spec.name) })),
+        ...c.defenses.kinds.map((defense): Arm => ({
+          ...base,
+          spec: defended,
+          task: 'defend',
+          defense,
+          xi,
+          weights: weightsOf(defended.name),
+        })),
+      ],
+      cost: costOf,
+      label: 'attacks and defenses',
+      describeDone: (arm, r) => `${r.model} ${arm.task === 'defend' ? 'defended and attacked' : 'attacked'} in ${r.seconds.toFixed(0)}s`,
+    });
+    const undefended = attacks.slice(0, c.models.length);
+    ctx.log(`[universal-perturbations] transfer table: ${undefended.length} models onto ${attacks.length} models and defended models`);
+    const transfer = transferRows(c, ctx.seed, ctx.dataDir, undefended, attacks, xi);
+    const all = [...trained, ...attacks];
+    const times = all.flatMap((r) =>
+      r.timings.map(
+        (t) => `${t.model} ${t.method}${t.layer !== '-' ? `/${t.layer}` : ''} n=${t.n_images} xi=${t.xi}: ${t.seconds.toFixed(1)}s`,
+      ),
+    );
+    ctx.log(`[universal-perturbations] time per training and perturbation:\n  ${times.join('\n  ')}`);
     // One file of each per seed, so that a later seed does not overwrite an earlier one's.
-    writeFileAtomic(join(ctx.outDir, timingsFileOf(ctx.seed)), timingsCsv(results));
+    writeFileAtomic(join(ctx.outDir, timingsFileOf(ctx.seed)), timingsCsv(all));
     writeFileAtomic(
       join(ctx.outDir, perturbationsFileOf(ctx.seed)),
       JSON.stringify({
         inputShape: data.inputShape,
-        mainXi: c.mainXi,
+        mainXi: xi,
         mainImages: c.mainImages,
-        models: results.map((r) => ({ model: r.model, ...r.perturbations })),
+        models: attacks.map((r) => ({ model: r.model, ...r.perturbations })),
       }),
     );
     if (tf.memory().numTensors > 0) ctx.log(`[universal-perturbations] note: ${tf.memory().numTensors} tensors still allocated`);
-    return [...results.flatMap((r) => r.rows), ...transfer];
+    return [...trainRows, budget.row, ...attacks.flatMap((r) => r.rows), ...transfer];
   },
   // The framework passes the first seed's rows and context: the figures read that seed's perturbations and timings.
   figures: (rows, ctx) => drawFigures(rows, ctx.config, ctx.outDir, ctx.figuresDir, ctx.seed),
