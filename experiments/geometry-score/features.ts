@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '@claimlab/core';
 import { tf } from '@claimlab/backend';
-import { loadMnist } from '@claimlab/datasets';
+import { describeMnist, loadMnist } from '@claimlab/datasets';
 import { loadGraphModelFromDir, runGraphModel } from '@claimlab/metrics';
 import { mlp, trainClassifier } from '@claimlab/models';
 import type { GeometryScoreConfig } from './config.ts';
@@ -19,15 +19,25 @@ export interface FeatureNet {
   path: string;
 }
 
-/** Trains the MLP classifier, or loads it from the cache when the same config and seed trained it before. */
+/**
+ * Trains the MLP classifier, or loads it from the cache when the same config, seed and data trained
+ * it before. `dataDir` holds the MNIST IDX files (default $MNIST_DIR, else the npm copy); data
+ * other than the npm copy is part of the cache key by the hashes of its files.
+ */
 export async function featureNet(
   config: GeometryScoreConfig,
   seed: number,
   cacheRoot: string,
   log: (s: string) => void,
+  dataDir?: string,
 ): Promise<FeatureNet> {
+  const data = [describeMnist({ split: 'train', dir: dataDir }), describeMnist({ split: 'test', dir: dataDir })];
+  // undefined for the npm copy, so the key of a classifier trained on it stays as before
+  const dataKey = data[0].source.startsWith('npm:') ? undefined : data.flatMap((r) => r.files.map((f) => f.sha256));
   const key = createHash('sha256')
-    .update(JSON.stringify({ v: 1, n: config.classifierTrain, e: config.classifierEpochs, h: config.classifierHidden, seed }))
+    .update(
+      JSON.stringify({ v: 1, n: config.classifierTrain, e: config.classifierEpochs, h: config.classifierHidden, seed, data: dataKey }),
+    )
     .digest('hex')
     .slice(0, 12);
   const dir = join(cacheRoot, 'geometry-score');
@@ -43,8 +53,8 @@ export async function featureNet(
     return { model, testAccuracy: meta.testAccuracy, cached: true, path };
   }
   const rng = new Rng(seed).fork('feature-net');
-  const train = loadMnist({ split: 'train', limit: config.classifierTrain });
-  const test = loadMnist({ split: 'test', limit: 10000 });
+  const train = loadMnist({ split: 'train', limit: config.classifierTrain, dir: dataDir });
+  const test = loadMnist({ split: 'test', limit: 10000, dir: dataDir });
   const model = mlp({ inputShape: [28, 28, 1], hidden: config.classifierHidden, numClasses: 10, rng: rng.fork('weights') });
   const t0 = Date.now();
   const { epochs } = trainClassifier({

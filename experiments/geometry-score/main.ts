@@ -29,7 +29,8 @@ export function armsOf(ctx: Ctx): Arm[] {
   if (c.mnist) {
     const gans = GAN_LOSSES.filter((l) => ganStepsOf(c, l) > 0).map((l) => `gan-${l}` as const);
     const models = ['reference', ...MNIST_MODELS, ...gans] as const;
-    for (const model of models) arms.push({ kind: 'mnist', model, seed: ctx.seed, config: c, cacheRoot: cacheRootOf(ctx) });
+    for (const model of models)
+      arms.push({ kind: 'mnist', model, seed: ctx.seed, config: c, cacheRoot: cacheRootOf(ctx), dataDir: ctx.dataDir ?? null });
   }
   return arms;
 }
@@ -79,7 +80,7 @@ export async function procedure(ctx: Ctx): Promise<ResultRow[]> {
   const rows: ResultRow[] = [];
   if (c.mnist && !c.inceptionModel) {
     // Trained (or loaded from the cache) once, before the sweep, so the arms only load it.
-    const net = await featureNet(c, ctx.seed, cacheRootOf(ctx), ctx.log);
+    const net = await featureNet(c, ctx.seed, cacheRootOf(ctx), ctx.log, ctx.dataDir);
     net.model.dispose();
     rows.push(scalarRow('mnist', 'feature-net', METRICS.accuracy, net.testAccuracy));
   }

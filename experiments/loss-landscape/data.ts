@@ -29,7 +29,7 @@ function standardise(train: ImageDataset, test: ImageDataset): [ImageDataset, Im
 export function loadData(config: LossLandscapeConfig, seed: number, dataDir: string | null): { train: ImageDataset; test: ImageDataset } {
   const rng = new Rng(seed).fork('data-subset');
   const load = (split: 'train' | 'test') =>
-    config.dataset === 'mnist' ? loadMnist({ split }) : loadCifar10({ split, dir: dataDir ?? undefined });
+    config.dataset === 'mnist' ? loadMnist({ split, dir: dataDir ?? undefined }) : loadCifar10({ split, dir: dataDir ?? undefined });
   const train = drawSubset(load('train'), config.trainSize, rng.fork('trainSize'), 'trainSize');
   const test = drawSubset(load('test'), config.testSize, rng.fork('testSize'), 'testSize');
   return config.dataset === 'cifar10' ? (([a, b]) => ({ train: a, test: b }))(standardise(train, test)) : { train, test };

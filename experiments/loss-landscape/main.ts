@@ -1,5 +1,5 @@
 import { runSweep, type ExperimentDefinition } from '@claimlab/core';
-import { resolveCifar10Dir } from '@claimlab/datasets';
+import { resolveCifar10Dir, resolveMnistDir } from '@claimlab/datasets';
 import { archName, armsOf, costOf, resnetStudy, type ArmResult } from './arm.ts';
 import { claim } from './claim.ts';
 import { COLUMNS, type ResultRow } from './results.ts';
@@ -21,9 +21,10 @@ export const experiment: ExperimentDefinition<LossLandscapeConfig, ResultRow> = 
   columns: COLUMNS,
   async procedure(ctx) {
     const c = ctx.config;
-    // Fail before starting workers when CIFAR-10 is missing (the error says how to get it).
+    // Fail before starting workers when the data directory is missing (the error says how to get the data).
     if (c.dataset === 'cifar10') resolveCifar10Dir(ctx.dataDir);
-    const arms = armsOf(c, ctx.seed, c.dataset === 'cifar10' ? (ctx.dataDir ?? null) : null);
+    else resolveMnistDir(ctx.dataDir);
+    const arms = armsOf(c, ctx.seed, ctx.dataDir ?? null);
     ctx.log(
       `[loss-landscape] ResNet-${c.depths.join('/')} (width x${c.widthMultiplier}) with and without shortcuts on ${c.trainSize} ${c.dataset} images; ${c.gridPoints}x${c.gridPoints} grid`,
     );

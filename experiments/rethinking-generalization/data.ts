@@ -40,7 +40,9 @@ export function cropAndStandardise(ds: ImageDataset, size = 28): ImageDataset {
 export function loadCleanData(config: RethinkingConfig, seed: number, dataDir: string | null): { train: ImageDataset; test: ImageDataset } {
   const rng = new Rng(seed).fork('data-subset');
   const load = (split: 'train' | 'test') =>
-    config.dataset === 'mnist' ? loadMnist({ split }) : cropAndStandardise(loadCifar10({ split, dir: dataDir ?? undefined }));
+    config.dataset === 'mnist'
+      ? loadMnist({ split, dir: dataDir ?? undefined })
+      : cropAndStandardise(loadCifar10({ split, dir: dataDir ?? undefined }));
   return {
     train: drawSubset(load('train'), config.trainSize, rng.fork('trainSize'), 'trainSize'),
     test: drawSubset(load('test'), config.testSize, rng.fork('testSize'), 'testSize'),

@@ -19,7 +19,8 @@ export interface Data {
 /** The data of a run: the same seeded subsets in every arm of a seed. */
 export function loadData(c: UniversalConfig, seed: number, dataDir: string | undefined): Data {
   const rng = new Rng(seed).fork('data');
-  const load = (split: 'train' | 'test') => (c.dataset === 'mnist' ? loadMnist({ split }) : loadCifar10({ split, dir: dataDir }));
+  const load = (split: 'train' | 'test') =>
+    c.dataset === 'mnist' ? loadMnist({ split, dir: dataDir }) : loadCifar10({ split, dir: dataDir });
   const train = drawSubset(load('train'), c.trainSize, rng.fork('trainSize'), 'trainSize');
   const test = drawSubset(load('test'), c.testSize, rng.fork('testSize'), 'testSize');
   const buildSize = Math.max(...c.nImages, c.defenses.poolSize * c.mainImages);

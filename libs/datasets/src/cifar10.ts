@@ -1,5 +1,7 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { recordDataSource, type DataRecord } from '@claimlab/core';
+import { describeDataSet, directorySource } from './data-source.ts';
 import type { ImageDataset } from './types.ts';
 import type { Split } from './mnist.ts';
 
@@ -21,6 +23,8 @@ export const CIFAR10_FILES: Record<Split, readonly string[]> = {
 export const CIFAR10_SIDE = 32;
 export const CIFAR10_PLANE = CIFAR10_SIDE * CIFAR10_SIDE; // 1024
 export const CIFAR10_RECORD_BYTES = 1 + 3 * CIFAR10_PLANE; // 3073
+/** Records in every batch file of the official archive (5 training batches, 1 test batch). */
+export const CIFAR10_RECORDS_PER_BATCH = 10000;
 /** The folder the official tarball extracts to; accepted below a given directory too. */
 export const CIFAR10_TAR_SUBDIR = 'cifar-10-batches-bin';
 export const CIFAR10_ENV = 'CIFAR10_DIR';
@@ -31,6 +35,11 @@ export interface LoadCifar10Options {
   dir?: string;
   /** Load only the first `limit` examples (in file order; all if limit >= the split's size). Later files are not read. */
   limit?: number;
+  /**
+   * Accept batch files with fewer or more than the format's 10,000 records (small fixtures in
+   * tests). The record size, the labels and the split's file set are still checked. No experiment sets it.
+   */
+  allowPartial?: boolean;
 }
 
 /** How to obtain the data; part of every "not found" error. */
@@ -54,7 +63,7 @@ export class Cifar10CorruptError extends Error {
     problem: string,
   ) {
     super(
-      `${file}: corrupt CIFAR-10 batch: ${problem}. Re-download and re-extract the binary version (bash scripts/fetch-cifar10.sh <dir> checks the archive's md5), ` +
+      `${file}: corrupt CIFAR-10 batch: ${problem}. Re-download and re-extract the binary version: delete the damaged folder and run bash scripts/fetch-cifar10.sh <dir> (it checks the archive's md5 and every batch's size), ` +
         `and make sure it is cifar-10-binary.tar.gz, not the python or matlab version.`,
     );
     this.name = 'Cifar10CorruptError';
@@ -147,22 +156,9 @@ export function encodeCifar10Record(label: number, hwc: Uint8Array): Uint8Array 
   return out;
 }
 
-/**
- * Loads a CIFAR-10 split (train: data_batch_1..5 in order, 50000 images; test:
- * test_batch, 10000) as an ImageDataset of 32x32x3 NHWC floats in [0, 1].
- * All of the split's files must be present; each must be a whole number of
- * 3073-byte records with labels 0..9.
- */
-export function loadCifar10(opts: LoadCifar10Options): ImageDataset {
-  const { split, limit } = opts;
-  if (split !== 'train' && split !== 'test') throw new Error(`loadCifar10: split must be 'train' or 'test', got ${String(split)}`);
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
-    throw new RangeError(`loadCifar10: limit must be a non-negative integer, got ${limit}`);
-  }
-  const dir = resolveCifar10Dir(opts.dir);
-
-  // Check every file of the split before reading any, so a half-extracted archive fails fast.
-  const files = CIFAR10_FILES[split].map((f) => {
+/** The split's files with their record counts; throws when one is missing, not whole records, or (unless allowPartial) not 10,000 records. */
+function splitFiles(dir: string, split: Split, allowPartial: boolean): { path: string; records: number }[] {
+  return CIFAR10_FILES[split].map((f) => {
     const path = join(dir, f);
     let size: number;
     try {
@@ -181,9 +177,48 @@ export function loadCifar10(opts: LoadCifar10Options): ImageDataset {
           : `size ${size} bytes is not a multiple of the ${CIFAR10_RECORD_BYTES}-byte record (1 label byte + 3072 pixel bytes)`,
       );
     }
-    return { path, records: size / CIFAR10_RECORD_BYTES };
+    const records = size / CIFAR10_RECORD_BYTES;
+    if (!allowPartial && records !== CIFAR10_RECORDS_PER_BATCH) {
+      throw new Cifar10CorruptError(
+        path,
+        `holds ${records} records (${size} bytes), expected ${CIFAR10_RECORDS_PER_BATCH} (${CIFAR10_RECORDS_PER_BATCH * CIFAR10_RECORD_BYTES} bytes), ` +
+          `as every batch of the official archive: the file is ${records < CIFAR10_RECORDS_PER_BATCH ? 'cut short' : 'longer than a batch'}`,
+      );
+    }
+    return { path, records };
   });
+}
 
+function recordOf(dir: string, split: Split, files: { path: string; records: number }[]): DataRecord {
+  return describeDataSet(`cifar10-${split}`, directorySource(dir), files);
+}
+
+/**
+ * Describes the data `loadCifar10` reads for these options without decoding it: the source
+ * (dir:<path>) and each batch file's size, SHA-256 and record count. Checks the files as
+ * loadCifar10 does.
+ */
+export function describeCifar10(opts: Pick<LoadCifar10Options, 'split' | 'dir' | 'allowPartial'>): DataRecord {
+  const dir = resolveCifar10Dir(opts.dir);
+  return recordOf(dir, opts.split, splitFiles(dir, opts.split, opts.allowPartial ?? false));
+}
+
+/**
+ * Loads a CIFAR-10 split (train: data_batch_1..5 in order, 50000 images; test:
+ * test_batch, 10000) as an ImageDataset of 32x32x3 NHWC floats in [0, 1].
+ * All of the split's files must be present; each must hold 10,000 3073-byte records
+ * (unless allowPartial) with labels 0..9. The data read is recorded (recordDataSource of @claimlab/core).
+ */
+export function loadCifar10(opts: LoadCifar10Options): ImageDataset {
+  const { split, limit } = opts;
+  if (split !== 'train' && split !== 'test') throw new Error(`loadCifar10: split must be 'train' or 'test', got ${String(split)}`);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
+    throw new RangeError(`loadCifar10: limit must be a non-negative integer, got ${limit}`);
+  }
+  const dir = resolveCifar10Dir(opts.dir);
+
+  // Check every file of the split before reading any, so a half-extracted archive fails fast.
+  const files = splitFiles(dir, split, opts.allowPartial ?? false);
   const total = files.reduce((s, f) => s + f.records, 0);
   const n = Math.min(limit ?? total, total);
   const images = new Float32Array(n * 3 * CIFAR10_PLANE);
@@ -196,6 +231,7 @@ export function loadCifar10(opts: LoadCifar10Options): ImageDataset {
     decodeCifar10Records(buf, count, images, labels, at, f.path);
     at += count;
   }
+  recordDataSource(recordOf(dir, split, files));
   return {
     name: `cifar10-${split}`,
     images,

@@ -4,3 +4,4 @@ export * from './mnist.ts';
 export * from './cifar10.ts';
 export * from './corruptions.ts';
 export * from './images.ts';
+export * from './data-source.ts';

@@ -10,7 +10,7 @@ import {
   readIdxImages,
   readIdxLabels,
 } from '../src/idx.ts';
-import { defaultMnistDir, loadMnist, MNIST_FILES } from '../src/mnist.ts';
+import { defaultMnistDir, loadMnist, MNIST_FILES, MnistNotFoundError } from '../src/mnist.ts';
 import { tempDir } from './helpers.ts';
 
 // 3 images of 2 rows x 3 cols; image i, row r, col c holds 100*i + 10*r + c (fits a byte).
@@ -43,7 +43,7 @@ afterEach(() => cleanup());
 describe('IDX parser on generated fixtures', () => {
   it('parses a valid image/label pair to the right pixels and labels', () => {
     writeFixture();
-    const ds = loadMnist({ split: 'test', dir });
+    const ds = loadMnist({ split: 'test', dir, allowPartial: true });
     expect(ds).toMatchObject({ name: 'mnist-test', n: 3, height: 2, width: 3, channels: 1, numClasses: 10 });
     expect(Array.from(ds.labels)).toEqual([0, 9, 4]);
     expect(ds.images.length).toBe(18);
@@ -54,7 +54,7 @@ describe('IDX parser on generated fixtures', () => {
 
   it('reads only the first `limit` items, and parses in-memory buffers the same way', () => {
     writeFixture();
-    const ds = loadMnist({ split: 'test', dir, limit: 2 });
+    const ds = loadMnist({ split: 'test', dir, allowPartial: true, limit: 2 });
     expect(ds.n).toBe(2);
     expect(Array.from(ds.labels)).toEqual([0, 9]);
     expect(ds.images.length).toBe(12);
@@ -64,15 +64,15 @@ describe('IDX parser on generated fixtures', () => {
     const mem = parseIdxImages(encodeIdxImages(PIXELS, N, ROWS, COLS), 'mem');
     expect(Array.from(mem.pixels)).toEqual(Array.from(PIXELS));
     expect(Array.from(parseIdxLabels(encodeIdxLabels(LABELS), 'mem', { limit: 2 }).labels)).toEqual([0, 9]);
-    expect(loadMnist({ split: 'test', dir, limit: 99 }).n).toBe(3); // limit above the size: all of it
-    expect(() => loadMnist({ split: 'test', dir, limit: -1 })).toThrow(/limit must be a non-negative integer/);
+    expect(loadMnist({ split: 'test', dir, allowPartial: true, limit: 99 }).n).toBe(3); // limit above the size: all of it
+    expect(() => loadMnist({ split: 'test', dir, allowPartial: true, limit: -1 })).toThrow(/limit must be a non-negative integer/);
   });
 
   it('rejects a wrong magic number, naming the file, the numbers and the fix', () => {
     writeFixture(encodeIdxLabels(LABELS)); // a label file where images belong
     let err: unknown;
     try {
-      loadMnist({ split: 'test', dir });
+      loadMnist({ split: 'test', dir, allowPartial: true });
     } catch (e) {
       err = e;
     }
@@ -86,7 +86,7 @@ describe('IDX parser on generated fixtures', () => {
     bad[3] = 0x03;
     writeFileSync(labelsFile(), bad);
     writeFileSync(imagesFile(), encodeIdxImages(PIXELS, N, ROWS, COLS));
-    expect(() => loadMnist({ split: 'test', dir })).toThrow(
+    expect(() => loadMnist({ split: 'test', dir, allowPartial: true })).toThrow(
       /t10k-labels-idx1-ubyte: bad magic number 0x00000803 .*expected 0x00000801 \(2049\)/,
     );
   });
@@ -94,40 +94,45 @@ describe('IDX parser on generated fixtures', () => {
   it('rejects a truncated file, and one with trailing bytes', () => {
     const full = encodeIdxImages(PIXELS, N, ROWS, COLS);
     writeFixture(full.subarray(0, full.length - 1));
-    expect(() => loadMnist({ split: 'test', dir })).toThrow(
+    expect(() => loadMnist({ split: 'test', dir, allowPartial: true })).toThrow(
       /t10k-images-idx3-ubyte: is truncated: the header declares 3 images of 2x3, i\.e\. 34 bytes, but the file has 33/,
     );
     writeFixture(full.subarray(0, 10));
-    expect(() => loadMnist({ split: 'test', dir })).toThrow(/is truncated: 10 bytes, shorter than the 16-byte IDX images header/);
+    expect(() => loadMnist({ split: 'test', dir, allowPartial: true })).toThrow(
+      /is truncated: 10 bytes, shorter than the 16-byte IDX images header/,
+    );
     const longer = new Uint8Array(full.length + 5);
     longer.set(full);
     writeFixture(longer);
-    expect(() => loadMnist({ split: 'test', dir })).toThrow(/has 5 unexpected trailing bytes/);
+    expect(() => loadMnist({ split: 'test', dir, allowPartial: true })).toThrow(/has 5 unexpected trailing bytes/);
     // Truncation is caught even when a limit means the missing bytes would not be read.
     writeFixture(full.subarray(0, full.length - 1));
-    expect(() => loadMnist({ split: 'test', dir, limit: 1 })).toThrow(/is truncated/);
+    expect(() => loadMnist({ split: 'test', dir, allowPartial: true, limit: 1 })).toThrow(/is truncated/);
     expect(() => parseIdxLabels(encodeIdxLabels(LABELS, 4), 'mem')).toThrow(/mem: is truncated: the header declares 4 labels/);
   });
 
   it('rejects image and label files whose counts disagree', () => {
     writeFixture(undefined, encodeIdxLabels(LABELS.subarray(0, 2)));
-    expect(() => loadMnist({ split: 'test', dir })).toThrow(
+    expect(() => loadMnist({ split: 'test', dir, allowPartial: true })).toThrow(
       /t10k-labels-idx1-ubyte: holds 2 labels but .*t10k-images-idx3-ubyte holds 3 images; the counts must agree/,
     );
   });
 
   it('rejects a label outside 0..9', () => {
     writeFixture(undefined, encodeIdxLabels(Uint8Array.from([0, 10, 4])));
-    expect(() => loadMnist({ split: 'test', dir })).toThrow(/t10k-labels-idx1-ubyte: label 10 at index 1 is outside 0\.\.9/);
+    expect(() => loadMnist({ split: 'test', dir, allowPartial: true })).toThrow(
+      /t10k-labels-idx1-ubyte: label 10 at index 1 is outside 0\.\.9/,
+    );
     expect(() => readIdxLabels(labelsFile(), { numClasses: 11 })).not.toThrow();
   });
 
   it('rejects zero dimensions, gzip files and missing files with specific messages', () => {
     writeFixture(encodeIdxImages(new Uint8Array(0), 3, 0, 3));
-    expect(() => loadMnist({ split: 'test', dir })).toThrow(/bad image dimensions 0x3/);
+    expect(() => loadMnist({ split: 'test', dir, allowPartial: true })).toThrow(/bad image dimensions 0x3/);
     writeFixture(Uint8Array.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
-    expect(() => loadMnist({ split: 'test', dir })).toThrow(/is gzip-compressed.*gunzip it first/);
-    expect(() => loadMnist({ split: 'train', dir })).toThrow(/train-images-idx3-ubyte: file not found/);
+    expect(() => loadMnist({ split: 'test', dir, allowPartial: true })).toThrow(/is gzip-compressed.*gunzip it first/);
+    expect(() => loadMnist({ split: 'train', dir })).toThrow(MnistNotFoundError);
+    expect(() => loadMnist({ split: 'train', dir })).toThrow(`directory ${dir} has no train-images-idx3-ubyte, needed for the train split`);
   });
 });
 

@@ -46,6 +46,22 @@ function checkMatrix(m: FeatureMatrix, what: string): void {
   if (!Number.isInteger(m.n) || !Number.isInteger(m.d) || m.n < 1 || m.d < 1)
     throw new RangeError(`${what}: n and d must be positive integers, got n=${m.n}, d=${m.d}`);
   if (m.data.length !== m.n * m.d) throw new RangeError(`${what}: data has ${m.data.length} values, expected n*d = ${m.n * m.d}`);
+  const { data, d } = m;
+  for (let k = 0; k < data.length; k++) {
+    if (!Number.isFinite(data[k])) {
+      throw new RangeError(
+        `${what}: data holds ${data[k]} at sample ${Math.floor(k / d)}, feature ${k % d} (index ${k}); every feature must be a finite number. ` +
+          'Check the feature extractor for overflow or a division by zero.',
+      );
+    }
+  }
+}
+
+/** Throws unless every value of `v` is finite; `what` names the argument. */
+function checkFinite(v: ArrayLike<number>, what: string): void {
+  for (let k = 0; k < v.length; k++) {
+    if (!Number.isFinite(v[k])) throw new RangeError(`${what} holds ${v[k]} at index ${k}; only finite numbers are accepted`);
+  }
 }
 
 /** Mean and covariance (float64, unbiased). Throws InsufficientSamplesError unless n > d. */
@@ -193,6 +209,17 @@ export function traceSqrtProduct(s1: ArrayLike<number>, s2: ArrayLike<number>, d
 export function frechetDistance(a: Pick<GaussianStats, 'mu' | 'sigma' | 'd'>, b: Pick<GaussianStats, 'mu' | 'sigma' | 'd'>): number {
   if (a.d !== b.d) throw new RangeError(`frechetDistance: feature dimensions differ (${a.d} vs ${b.d})`);
   const d = a.d;
+  for (const [s, name] of [
+    [a, 'first'],
+    [b, 'second'],
+  ] as const) {
+    if (s.mu.length !== d || s.sigma.length !== d * d)
+      throw new RangeError(
+        `frechetDistance: the ${name} Gaussian has ${s.mu.length} means and ${s.sigma.length} covariances, expected ${d} and ${d * d}`,
+      );
+    checkFinite(s.mu, `frechetDistance: the ${name} Gaussian's mu`);
+    checkFinite(s.sigma, `frechetDistance: the ${name} Gaussian's sigma`);
+  }
   let diff = 0;
   for (let j = 0; j < d; j++) diff += (a.mu[j] - b.mu[j]) ** 2;
   let tr = 0;

@@ -51,6 +51,11 @@ export function defaultGamma(n: number): number {
 
 /** RLT of a set of dimension-1 intervals (formulas 2-3; a port of the semantics of the authors' `relative`). */
 export function relativeLivingTimes(intervals: Interval[], alphaMax: number, iMax: number = GS_DEFAULTS.iMax): Float64Array {
+  checkPositiveInteger(iMax, 'relativeLivingTimes: iMax', 'the RLT length (default 100)');
+  if (!(Number.isFinite(alphaMax) && alphaMax > 0))
+    throw new RangeError(
+      `relativeLivingTimes: alphaMax must be a finite number > 0, got ${alphaMax} (it is 0 when every point of the cloud coincides)`,
+    );
   const rlt = new Float64Array(iMax);
   const bars = intervals.map(([b, d]) => [b, Number.isFinite(d) ? d : alphaMax] as [number, number]);
   if (bars.length === 0) {
@@ -130,19 +135,44 @@ interface DistanceColumnsLike {
   column(j: number): Float64Array;
 }
 
+/** Throws unless `v` is an integer >= min; `what` names the argument, `meaning` says what it is. */
+function checkPositiveInteger(v: number, what: string, meaning: string, min = 1): void {
+  if (!Number.isInteger(v) || v < min) throw new RangeError(`${what} must be an integer >= ${min} (${meaning}), got ${v}`);
+}
+
 function checkCloud(x: PointCloud): void {
+  if (!Number.isInteger(x.n) || !Number.isInteger(x.d) || x.d < 1)
+    throw new RangeError(`geometry score: n and d must be positive integers, got n=${x.n}, d=${x.d}`);
   if (x.data.length !== x.n * x.d) throw new RangeError(`geometry score: data has ${x.data.length} values, expected n*d = ${x.n * x.d}`);
   if (x.n < 2) throw new RangeError('geometry score: need at least 2 points');
+  for (let k = 0; k < x.data.length; k++) {
+    if (!Number.isFinite(x.data[k])) {
+      throw new RangeError(
+        `geometry score: the point cloud holds ${x.data[k]} at point ${Math.floor(k / x.d)}, coordinate ${k % x.d} (index ${k}); ` +
+          'every coordinate must be a finite number (a non-finite point would be dropped from the witness complex silently)',
+      );
+    }
+  }
+}
+
+/** Checks the options of Algorithm 1 and fills in the defaults. */
+function resolveOptions(x: PointCloud, opts: GeometryScoreOptions): { L: number; iMax: number; reps: number; gamma: number } {
+  const L = opts.landmarks ?? GS_DEFAULTS.landmarks;
+  const iMax = opts.iMax ?? GS_DEFAULTS.iMax;
+  const reps = opts.repetitions ?? GS_DEFAULTS.repetitions;
+  const gamma = opts.gamma ?? defaultGamma(x.n);
+  checkPositiveInteger(L, 'geometry score: landmarks', 'L0, the landmarks per draw; default 64');
+  checkPositiveInteger(iMax, 'geometry score: iMax', 'the RLT length, i.e. the number of H1 class counts tracked; default 100');
+  checkPositiveInteger(reps, 'geometry score: repetitions', 'the number of landmark draws averaged; default 1000');
+  if (!(Number.isFinite(gamma) && gamma > 0))
+    throw new RangeError(`geometry score: gamma must be a finite number > 0 (alpha_max = gamma * the largest distance), got ${gamma}`);
+  return { L, iMax, reps, gamma };
 }
 
 /** Algorithm 1: RLTs of `repetitions` landmark draws, rows of length iMax. */
 export function rlts(x: PointCloud, opts: GeometryScoreOptions): Float64Array[] {
   checkCloud(x);
-  const L = opts.landmarks ?? GS_DEFAULTS.landmarks;
-  const iMax = opts.iMax ?? GS_DEFAULTS.iMax;
-  const reps = opts.repetitions ?? GS_DEFAULTS.repetitions;
-  const gamma = opts.gamma ?? defaultGamma(x.n);
-  if (!(gamma > 0)) throw new RangeError(`geometry score: gamma must be > 0, got ${gamma}`);
+  const { L, iMax, reps, gamma } = resolveOptions(x, opts);
   // cache every column when the full matrix fits in ~256 MB
   const cols = new DistanceColumns(x, x.n <= 5000 ? x.n : 0);
   const ws = new WitnessWorkspace(L);
@@ -168,6 +198,14 @@ export function meanRlt(rows: Float64Array[]): Float64Array {
 /** Algorithm 2: squared L2 distance between two MRLTs (the paper's "L2 distance"; no square root, as in geom_score). */
 export function geometryScore(mrlt1: ArrayLike<number>, mrlt2: ArrayLike<number>): number {
   if (mrlt1.length !== mrlt2.length) throw new RangeError(`geometryScore: MRLT lengths differ (${mrlt1.length} vs ${mrlt2.length})`);
+  for (const [m, name] of [
+    [mrlt1, 'mrlt1'],
+    [mrlt2, 'mrlt2'],
+  ] as const) {
+    for (let i = 0; i < m.length; i++)
+      if (!Number.isFinite(m[i]))
+        throw new RangeError(`geometryScore: ${name} holds ${m[i]} at index ${i}; only finite numbers are accepted`);
+  }
   let s = 0;
   for (let i = 0; i < mrlt1.length; i++) s += (mrlt1[i] - mrlt2[i]) ** 2;
   return s;

@@ -116,6 +116,27 @@ describe('FID', () => {
     expect(() => fid(x, x)).toThrow(/more samples than feature dimensions/);
     expect(() => gaussianStats({ data: [1, 2, 3], n: 2, d: 2 })).toThrow(/expected n\*d/);
   });
+
+  it('refuses NaN and infinite features, naming the set, the sample, the feature and the value', () => {
+    const rng = new Rng(11);
+    const x = { data: Float64Array.from({ length: 20 * 3 }, () => rng.normal()), n: 20, d: 3 };
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      const y = { ...x, data: Float64Array.from(x.data) };
+      y.data[4 * 3 + 2] = bad;
+      expect(() => fid(x, y)).toThrow(
+        new RegExp(`fid\\(fake\\): data holds ${bad} at sample 4, feature 2 \\(index 14\\); every feature must be a finite number`),
+      );
+      expect(() => fid(y, x)).toThrow(/^fid\(real\): data holds/);
+      expect(() => gaussianStats(y)).toThrow(/gaussianStats: data holds/);
+    }
+    const s = gaussianStats(x);
+    const badMu = { ...s, mu: Float64Array.from([0, NaN, 0]) };
+    expect(() => frechetDistance(s, badMu)).toThrow(
+      /frechetDistance: the second Gaussian's mu holds NaN at index 1; only finite numbers are accepted/,
+    );
+    const badSigma = { ...s, sigma: Float64Array.from(s.sigma, (v, i) => (i === 4 ? Infinity : v)) };
+    expect(() => frechetDistance(badSigma, s)).toThrow(/the first Gaussian's sigma holds Infinity at index 4/);
+  });
 });
 
 describe('Inception score', () => {

@@ -246,4 +246,40 @@ describe('geometry score on point clouds', () => {
     expect(() => rlts({ data: [1, 2, 3], n: 2, d: 2 }, { rng: new Rng(0) })).toThrow(/expected n\*d/);
     expect(() => geometryScore([1], [1, 2])).toThrow(/lengths differ/);
   });
+
+  it('refuses non-finite points, naming the point, the coordinate and the value', () => {
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      const data = Float64Array.from(one.data);
+      data[2 * 7 + 1] = bad;
+      expect(() => mrlt({ data, n: one.n, d: 2 }, opts(1))).toThrow(
+        new RegExp(`the point cloud holds ${bad} at point 7, coordinate 1 \\(index 15\\); every coordinate must be a finite number`),
+      );
+    }
+  });
+
+  it('refuses option values outside their ranges, naming the option, the value and what is accepted', () => {
+    const cases: [Partial<ReturnType<typeof opts>>, RegExp][] = [
+      [{ iMax: 0 }, /geometry score: iMax must be an integer >= 1 \(the RLT length.*\), got 0/],
+      [{ iMax: 2.5 }, /iMax must be an integer >= 1 .*got 2\.5/],
+      [{ repetitions: 2.5 }, /geometry score: repetitions must be an integer >= 1 \(the number of landmark draws.*\), got 2\.5/],
+      [{ repetitions: 0 }, /repetitions must be an integer >= 1 .*got 0/],
+      [{ repetitions: NaN }, /repetitions must be an integer >= 1 .*got NaN/],
+      [{ landmarks: 0 }, /geometry score: landmarks must be an integer >= 1 \(L0.*\), got 0/],
+      [{ landmarks: 3.5 }, /landmarks must be an integer >= 1 .*got 3\.5/],
+      [{ gamma: 0 }, /gamma must be a finite number > 0 .*got 0/],
+      [{ gamma: Infinity }, /gamma must be a finite number > 0 .*got Infinity/],
+      [{ gamma: NaN }, /gamma must be a finite number > 0 .*got NaN/],
+    ];
+    for (const [o, msg] of cases) expect(() => mrlt(one, { ...opts(1), ...o })).toThrow(msg);
+    expect(() => relativeLivingTimes([[0.1, 0.2]], 1, 0)).toThrow(/relativeLivingTimes: iMax must be an integer >= 1 .*got 0/);
+    expect(() => relativeLivingTimes([[0.1, 0.2]], 0, 3)).toThrow(/alphaMax must be a finite number > 0, got 0/);
+    expect(() => rlts({ data: [0, 0, 1, 1], n: 2.5, d: 2 }, opts(1))).toThrow(/n and d must be positive integers, got n=2\.5, d=2/);
+  });
+
+  it('refuses a non-finite MRLT in the score', () => {
+    expect(() => geometryScore([0.5, NaN], [0.5, 0.5])).toThrow(
+      /geometryScore: mrlt1 holds NaN at index 1; only finite numbers are accepted/,
+    );
+    expect(() => geometryScore([0.5, 0.5], [Infinity, 0.5])).toThrow(/geometryScore: mrlt2 holds Infinity at index 0/);
+  });
 });
