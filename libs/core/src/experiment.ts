@@ -113,7 +113,7 @@ export async function runExperiment<C extends SeededConfig, R extends Row>(
   // A bad config fails here, before the backend loads or any work starts.
   def.validate(opts.config);
   const started = new Date();
-  const backendInfo = await selectBackend(opts.backend, log);
+  const backendInfo = await selectBackend(opts.backend, log, { verbose: opts.verbose });
   // Provenance is taken before the run: it describes the code that ran, even if
   // the work tree changes while a long run goes on.
   const provenance = collectProvenance(backendInfo, repoRoot);

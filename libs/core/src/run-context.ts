@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseBackendName, type BackendInfo, type BackendName } from '@claimlab/backend';
+import { parseBackendName, verboseFromEnv, type BackendInfo, type BackendName } from '@claimlab/backend';
 import type { Rng } from './rng.ts';
 
 /** The repository's root folder (this file is libs/core/src/run-context.ts). */
@@ -38,6 +38,8 @@ export interface RunOptions<C extends Config> {
   resume: boolean;
   /** Run only this deterministic subset of the sweep's arms (arm index % count === index). */
   shard: { index: number; count: number } | null;
+  /** Log the full output behind one-line notices (e.g. the compiler's, when the native BLAS does not build): --verbose or CLAIMLAB_VERBOSE=1. */
+  verbose: boolean;
 }
 
 /** What a running experiment's procedure sees: its options, the backend in use, the master random stream. */
@@ -68,6 +70,8 @@ export const USAGE_COMMON = `Options:
   --workers N             parallel workers for independent runs
   --resume                continue a sweep from the arms a previous run completed (also merges shards)
   --shard I/N             run only shard I of N of the sweep's arms (0 <= I < N); merge with --resume
+  --verbose               log the full output behind one-line notices, e.g. the compiler's when the native
+                          BLAS does not build (env CLAIMLAB_VERBOSE=1; nx takes --verbose for itself)
   --help                  show this help`;
 
 /** An error in how the program was called; the CLI prints it without a stack trace. */
@@ -89,7 +93,21 @@ export interface OptionAlias {
   valueName?: string;
 }
 
-const COMMON_OPTIONS = ['profile', 'seed', 'seeds', 'set', 'config', 'backend', 'out', 'data-dir', 'workers', 'resume', 'shard', 'help'];
+const COMMON_OPTIONS = [
+  'profile',
+  'seed',
+  'seeds',
+  'set',
+  'config',
+  'backend',
+  'out',
+  'data-dir',
+  'workers',
+  'resume',
+  'shard',
+  'verbose',
+  'help',
+];
 
 /** The --help lines of an experiment's option aliases ('' when it has none). */
 export function usageOfAliases(aliases: Record<string, OptionAlias> = {}): string {
@@ -139,6 +157,7 @@ export function parseRunArgs<C extends Config>(
         workers: { type: 'string' },
         resume: { type: 'boolean' },
         shard: { type: 'string' },
+        verbose: { type: 'boolean' },
         help: { type: 'boolean' },
       },
     });
@@ -169,6 +188,7 @@ export function parseRunArgs<C extends Config>(
     workers,
     resume: v.resume ?? false,
     shard: v.shard === undefined ? null : parseShard(v.shard),
+    verbose: v.verbose ?? verboseFromEnv(),
   };
 }
 

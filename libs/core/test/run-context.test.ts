@@ -157,3 +157,24 @@ describe('list values and --config files', () => {
     expect(() => configOf(['--config', join(dir, 'missing.json')])).toThrow(/cannot read it \(ENOENT\)/);
   });
 });
+
+describe('--verbose', () => {
+  it('is off by default, on with --verbose or CLAIMLAB_VERBOSE=1', () => {
+    const verboseOf = (argv: string[]) => {
+      const o = parseRunArgs(argv, 'd', profiles, '/r');
+      if (o === 'help') throw new Error('unexpected help');
+      return o.verbose;
+    };
+    const saved = process.env.CLAIMLAB_VERBOSE;
+    try {
+      delete process.env.CLAIMLAB_VERBOSE;
+      expect(verboseOf([])).toBe(false);
+      expect(verboseOf(['--verbose'])).toBe(true);
+      process.env.CLAIMLAB_VERBOSE = '1';
+      expect(verboseOf([])).toBe(true);
+    } finally {
+      if (saved === undefined) delete process.env.CLAIMLAB_VERBOSE;
+      else process.env.CLAIMLAB_VERBOSE = saved;
+    }
+  });
+});
