@@ -49,6 +49,7 @@ export interface RunContext<C extends Config> extends RunOptions<C> {
   rng: Rng;
   /** Where this seed's sweep stores its completed arms for --resume and --shard. */
   sweepDir: string;
+  /** Where the figures are drawn: <out>/.staging/figures, moved to <out>/figures with the table and summary at the end. */
   figuresDir: string;
   repoRoot: string;
   log(line: string): void;
