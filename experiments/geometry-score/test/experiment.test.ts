@@ -34,6 +34,7 @@ function ctxFor(config: GeometryScoreConfig, seed = 0): RunContext<GeometryScore
     workers: 1,
     resume: false,
     shard: null,
+    verbose: false,
     backendInfo: { name: 'cpu' } as RunContext<GeometryScoreConfig>['backendInfo'],
     rng: new Rng(seed),
     sweepDir: join(tmpdir(), 'gs-unused-sweep'),

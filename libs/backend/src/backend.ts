@@ -4,6 +4,7 @@ import { registerFastGradients } from './gradients.ts';
 import { loadNativeBlas, lastNativeError, type NativeBlasInfo } from '@claimlab/native';
 import { nativeWasmKernelsRegistered, registerNativeWasmKernels } from './native-kernels.ts';
 import { registerWasmKernels } from './wasm-kernels.ts';
+import { nativeBlasFallbackLog, nativeBlasReason, tensorflowFallbackLog, verboseFromEnv } from './fallback-log.ts';
 
 /** Compute backends, fastest first (docs/ARCHITECTURE.md, "Compute backends"). */
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -111,9 +112,16 @@ export function parseBackendName(value: string | undefined, source: string): Bac
 /**
  * Selects the compute backend once per process: the forced one when given
  * (flag, else CLAIMLAB_BACKEND), otherwise the first rung of the ladder that loads.
- * A forced backend that cannot load is an error, never a silent fallback.
+ * A forced backend that cannot load is an error, never a silent fallback. A skipped rung is one
+ * log line with its reason in a few words; `verbose` (default: CLAIMLAB_VERBOSE) adds the full
+ * compiler or loader output.
  */
-export async function selectBackend(forced?: BackendName, log: (line: string) => void = (l) => console.error(l)): Promise<BackendInfo> {
+export async function selectBackend(
+  forced?: BackendName,
+  log: (line: string) => void = (l) => console.error(l),
+  opts: { verbose?: boolean } = {},
+): Promise<BackendInfo> {
+  const verbose = opts.verbose ?? verboseFromEnv();
   const want = forced ?? parseBackendName(process.env.CLAIMLAB_BACKEND, 'CLAIMLAB_BACKEND');
   if (selected) {
     if (want && want !== selected.name) {
@@ -134,7 +142,7 @@ export async function selectBackend(forced?: BackendName, log: (line: string) =>
       );
     }
     skipped.push(`tensorflow: ${r.error}`);
-    log(`[claimlab] native TensorFlow not available, falling back to wasm (${r.error})`);
+    log(tensorflowFallbackLog(r.error, verbose));
   }
   for (const name of ['wasm', 'cpu'] as const) {
     if (want !== undefined && want !== name) continue;
@@ -143,8 +151,9 @@ export async function selectBackend(forced?: BackendName, log: (line: string) =>
       if (name === 'cpu') return (selected = { name, provider: '@tensorflow/tfjs-backend-cpu', skipped });
       const native = enableNativeBlas();
       if (typeof native === 'string') {
-        skipped.push(`native BLAS: ${native}`);
-        log(`[claimlab] wasm without native BLAS (${native})`);
+        // The reason in a few words: the full compiler output (command lines, paths) is for the log only.
+        skipped.push(`native BLAS: ${nativeBlasReason(native)}`);
+        log(nativeBlasFallbackLog(native, verbose));
         return (selected = { name, provider: '@tensorflow/tfjs-backend-wasm', skipped, native: null });
       }
       const provider = `@tensorflow/tfjs-backend-wasm + ${native.library.split(' ').slice(0, 2).join(' ')} (${native.core}, ${native.threads} threads)`;

@@ -4,7 +4,19 @@ import { selectBackend } from '@claimlab/backend';
 import { fmt, type Claim } from './claims.ts';
 import { checkOutcomes, experimentOutcome, type CheckOutcome, type Outcome } from './outcomes.ts';
 import { collectProvenance } from './provenance.ts';
-import { readResultsCsv, readSummary, writeResults, RESULTS_CSV, type Row, type Summary } from './results.ts';
+import { integrityProblems } from './integrity.ts';
+import {
+  FIGURES_DIR,
+  publishStaged,
+  readResultsCsv,
+  readSummary,
+  RESULTS_CSV,
+  stageResults,
+  STAGING_DIR,
+  type Row,
+  type Summary,
+} from './results.ts';
+import { acquireRunLock } from './run-lock.ts';
 import { Rng } from './rng.ts';
 import { stalenessProblems } from './staleness.ts';
 import { ShardComplete, sweepStoreDir } from './sweep.ts';
@@ -16,6 +28,7 @@ import {
   type OptionAlias,
   type ProfileName,
   type RunContext,
+  type RunOptions,
   type SeededConfig,
 } from './run-context.ts';
 
@@ -39,6 +52,18 @@ export interface ExperimentDefinition<C extends SeededConfig, R extends Row> {
 
 function log(line: string): void {
   process.stderr.write(line + '\n');
+}
+
+/**
+ * Where summary.json's `data` field comes from: the data sources the run read (name, source,
+ * files with their sha256). Nothing records them yet, so it gives []; a data recorder sets it
+ * with setSummaryDataHook.
+ */
+let summaryDataHook: () => unknown[] = () => [];
+
+/** Sets the hook that gives summary.json's `data` field at the end of a run (default: []). */
+export function setSummaryDataHook(hook: () => unknown[]): void {
+  summaryDataHook = hook;
 }
 
 /** The seeds of a run: `count` consecutive seeds from `first`, one full replicate each. */
@@ -91,11 +116,12 @@ export function formatChecks(checks: CheckOutcome[]): string {
 }
 
 /**
- * Runs one experiment from its command line: parse options, validate the config, select the
- * backend, run the procedure once per seed (each a full replicate, its arms on the sweep's
- * workers), check the claim at every seed, write figures, results.csv (a `seed` column first) and
- * summary.json (each atomically, summary last). Returns the summary, or null for --help and for a
- * shard that stored its arms.
+ * Runs one experiment from its command line: parse options, validate the config, take the output
+ * directory's lock (a second run into it is refused; run-lock.ts), select the backend, run the
+ * procedure once per seed (each a full replicate, its arms on the sweep's workers), check the claim
+ * at every seed, stage figures, results.csv (a `seed` column first) and summary.json (with the
+ * digests of the table, the figures and its own fields) in <out>/.staging, then move them into
+ * place, summary.json last. Returns the summary, or null for --help and for a shard that stored its arms.
  */
 export async function runExperiment<C extends SeededConfig, R extends Row>(
   def: ExperimentDefinition<C, R>,
@@ -112,13 +138,29 @@ export async function runExperiment<C extends SeededConfig, R extends Row>(
   }
   // A bad config fails here, before the backend loads or any work starts.
   def.validate(opts.config);
+  // One run at a time per output directory (shards of one sweep excepted): a second is refused here.
+  const lock = acquireRunLock(opts.outDir, { what: `${def.name} (${opts.profile})`, shard: opts.shard, log });
+  try {
+    return await runLocked(def, opts, repoRoot);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked<C extends SeededConfig, R extends Row>(
+  def: ExperimentDefinition<C, R>,
+  opts: RunOptions<C>,
+  repoRoot: string,
+): Promise<Summary | null> {
   const started = new Date();
-  const backendInfo = await selectBackend(opts.backend, log);
+  const backendInfo = await selectBackend(opts.backend, log, { verbose: opts.verbose });
   // Provenance is taken before the run: it describes the code that ran, even if
   // the work tree changes while a long run goes on.
   const provenance = collectProvenance(backendInfo, repoRoot);
-  // Created by the figure writer when the figures are drawn, so a run that fails earlier leaves nothing behind.
-  const figuresDir = join(opts.outDir, 'figures');
+  // Figures, results.csv and summary.json are staged here and moved into the output directory
+  // together at the end (publishStaged). The figure writer creates the folder when the figures are drawn.
+  const stagingDir = join(opts.outDir, STAGING_DIR);
+  const figuresDir = join(stagingDir, FIGURES_DIR);
   const seeds = seedsOf(opts.seed, opts.config.seeds);
   const contextOf = (seed: number): RunContext<C> => ({
     ...opts,
@@ -135,6 +177,8 @@ export async function runExperiment<C extends SeededConfig, R extends Row>(
   );
   if (opts.overrides.length) log(`[${def.name}] overrides: ${opts.overrides.join(', ')}`);
   if (!opts.resume && !opts.shard) rmSync(sweepStoreDir(opts.outDir), { recursive: true, force: true });
+  // What a killed run left staged is never published: this run holds the lock, so it is nobody's.
+  if (!opts.shard) rmSync(stagingDir, { recursive: true, force: true });
 
   // One context per seed, kept: the figures get the very object the first seed's procedure saw.
   const contexts = seeds.map(contextOf);
@@ -153,31 +197,40 @@ export async function runExperiment<C extends SeededConfig, R extends Row>(
   if (shardsPending) return null;
   const context = { profile: opts.profile, config: opts.config };
   const { checks, outcome, core } = judge(def.claim, seeds, rowsBySeed, context);
-  // The experiment's figures show the first seed; the report draws every check over all seeds.
-  const figures = def.figures ? await def.figures(rowsBySeed[0], contexts[0]) : [];
-  const finished = new Date();
-  const summary: Summary = {
-    experiment: def.name,
-    profile: opts.profile,
-    claim: {
-      paper: `${def.claim.paper.authors} (${def.claim.paper.year}). ${def.claim.paper.title}. ${def.claim.paper.venue}.`,
-      statement: def.claim.statement,
-      notes: def.claim.notes,
-    },
-    outcome,
-    core,
-    checks,
-    seeds,
-    config: opts.config,
-    overrides: opts.overrides,
-    provenance,
-    startedAt: started.toISOString(),
-    finishedAt: finished.toISOString(),
-    wallSeconds: Math.round((finished.getTime() - started.getTime()) / 100) / 10,
-    files: { results: RESULTS_CSV, figures: figures.map((f) => relative(opts.outDir, f)) },
-  };
-  const rows = seeds.flatMap((seed, k) => rowsBySeed[k].map((r) => ({ seed, ...r })));
-  writeResults(opts.outDir, rows, ['seed', ...def.columns], summary);
+  let summary: Summary;
+  try {
+    // The experiment's figures show the first seed; the report draws every check over all seeds.
+    const figures = def.figures ? await def.figures(rowsBySeed[0], contexts[0]) : [];
+    const finished = new Date();
+    const unsealed: Summary = {
+      experiment: def.name,
+      profile: opts.profile,
+      claim: {
+        paper: `${def.claim.paper.authors} (${def.claim.paper.year}). ${def.claim.paper.title}. ${def.claim.paper.venue}.`,
+        statement: def.claim.statement,
+        notes: def.claim.notes,
+      },
+      outcome,
+      core,
+      checks,
+      seeds,
+      config: opts.config,
+      overrides: opts.overrides,
+      provenance,
+      startedAt: started.toISOString(),
+      finishedAt: finished.toISOString(),
+      wallSeconds: Math.round((finished.getTime() - started.getTime()) / 100) / 10,
+      files: { results: RESULTS_CSV, figures: figures.map((f) => relative(stagingDir, f)) },
+      data: summaryDataHook(),
+    };
+    const rows = seeds.flatMap((seed, k) => rowsBySeed[k].map((r) => ({ seed, ...r })));
+    // Staged whole (table, then the summary with the digests of the table, figures and its own
+    // fields), then moved into place, summary.json last.
+    summary = stageResults(stagingDir, rows, ['seed', ...def.columns], unsealed);
+    publishStaged(stagingDir, opts.outDir);
+  } finally {
+    rmSync(stagingDir, { recursive: true, force: true });
+  }
   // The table is written: the per-arm store of --resume / --shard is no longer needed.
   rmSync(sweepStoreDir(opts.outDir), { recursive: true, force: true });
   log(`\n${def.claim.paper.authors} (${def.claim.paper.year}): ${def.claim.statement}\n${formatChecks(checks)}`);
@@ -199,13 +252,26 @@ export interface VerifyOutcome {
 }
 
 /** The fields of a saved check outcome that results.csv decides (the bootstrap stream is seeded, so the interval too). */
-const derived = (c: CheckOutcome) =>
-  JSON.stringify([c.id, c.role, c.refutedBy ?? null, c.bound ?? null, c.seeds, c.values, c.passes, c.stats ?? null, c.outcome, c.expected]);
+const DERIVED_FIELDS = ['role', 'refutedBy', 'bound', 'seeds', 'values', 'ours', 'passes', 'stats', 'outcome', 'expected'] as const;
+
+const shown = (v: unknown) => {
+  const text = JSON.stringify(v ?? null);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+};
+
+/** The fields of a saved check that differ from the re-derived one, each with both values. */
+function checkDifferences(saved: CheckOutcome, derived: CheckOutcome): string[] {
+  return DERIVED_FIELDS.filter((f) => JSON.stringify(saved[f] ?? null) !== JSON.stringify(derived[f] ?? null)).map(
+    (f) => `${f}: summary.json has ${shown(saved[f])}, results.csv gives ${shown(derived[f])}`,
+  );
+}
 
 /**
  * Re-checks a saved run: re-derives every check at every seed from results.csv, the outcomes and
- * the experiment's outcome, and compares them with summary.json field by field. A problem is
- * reported when files are missing, when the summary disagrees with the table (edited), when a core
+ * the experiment's outcome, and compares them with summary.json field by field, and recomputes the
+ * digests of results.csv, the figures and every field of summary.json (integrity.ts). A problem is
+ * reported when files are missing, when the summary disagrees with the table or a digest (edited,
+ * naming the field or file), when a core
  * check comes out against its expectation (the outcome is NOT REPRODUCED), and (given the
  * repository root) when the run is stale. INCONCLUSIVE is reported, not a problem.
  */
@@ -227,6 +293,8 @@ export function verifyExperiment<C extends SeededConfig, R extends Row>(
   if (!Array.isArray(summary.seeds) || !Array.isArray(summary.checks) || summary.outcome === undefined) {
     return failed(`${join(outDir, 'summary.json')} predates multi-seed outcomes (no seeds/outcome): re-run the experiment`);
   }
+  // The digests: results.csv, the figures and every field of summary.json as the run wrote them.
+  problems.push(...integrityProblems(outDir, summary));
   const seeds = [...new Set(table.map((r) => r.seed))];
   if (JSON.stringify(seeds) !== JSON.stringify(summary.seeds)) {
     problems.push(`results.csv holds seeds [${seeds.join(', ')}] but summary.json lists [${summary.seeds.join(', ')}]`);
@@ -249,10 +317,13 @@ export function verifyExperiment<C extends SeededConfig, R extends Row>(
   for (const c of checks) {
     const saved = summary.checks.find((s) => s.id === c.id);
     if (!saved) problems.push(`check '${c.id}' is not in summary.json: the run predates this check; re-run the experiment`);
-    else if (derived(saved) !== derived(c))
-      problems.push(
-        `check '${c.id}': summary.json differs from what results.csv gives (${c.outcome}, ${c.passes.filter(Boolean).length} of ${c.passes.length} seeds)`,
-      );
+    else {
+      const differences = checkDifferences(saved, c);
+      if (differences.length)
+        problems.push(
+          `check '${c.id}': summary.json differs from what results.csv gives (${c.outcome}, ${c.passes.filter(Boolean).length} of ${c.passes.length} seeds) in ${differences.join('; ')}`,
+        );
+    }
   }
   for (const s of summary.checks)
     if (!checks.some((c) => c.id === s.id)) problems.push(`summary.json reports check '${s.id}', which the claim no longer computes`);

@@ -11,6 +11,8 @@ export * from './experiment.ts';
 export * from './parallel.ts';
 export * from './sweep.ts';
 export * from './staleness.ts';
+export * from './run-lock.ts';
+export * from './integrity.ts';
 export { cliMain, CLI } from './commands.ts';
 export * from './config-problems.ts';
 export * from './outcomes.ts';

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import { basename, relative, resolve, sep } from 'node:path';
 import type { BackendInfo } from '@claimlab/backend';
 
 export interface Provenance {
@@ -49,6 +50,44 @@ function git(args: string[], cwd: string): string | null {
   }
 }
 
+/** An absolute POSIX path inside a message (not part of a URL, a fraction or a relative path). */
+const ABSOLUTE_PATH = /(?<![\w.:/@-])\/(?:[^\s'"`:;,()|<>\\]+)/g;
+
+/**
+ * One absolute path as provenance records it: relative to the repository root, the package's
+ * name for a file inside node_modules, and `<outside repo>/<basename>` for anything else, so
+ * committed results hold no path of the machine that made them.
+ */
+export function redactPath(path: string, repoRoot: string): string {
+  const root = resolve(repoRoot);
+  const inNodeModules = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+  if (inNodeModules && !inNodeModules[1].startsWith('.')) return inNodeModules[1];
+  const abs = resolve(path);
+  if (abs === root) return '.';
+  if (abs.startsWith(root + sep)) return relative(root, abs);
+  return `<outside repo>/${basename(abs)}`;
+}
+
+/** Every absolute path in a text, redacted by redactPath. */
+export function redactPaths(text: string, repoRoot: string): string {
+  return text.replace(ABSOLUTE_PATH, (p) => redactPath(p, repoRoot));
+}
+
+/** A copy of a plain-data value with every absolute path in its strings redacted (redactPath). */
+export function redactPathsDeep<T>(value: T, repoRoot: string): T {
+  if (typeof value === 'string') return redactPaths(value, repoRoot) as T;
+  if (Array.isArray(value)) return value.map((v) => redactPathsDeep(v, repoRoot)) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactPathsDeep(v, repoRoot)])) as T;
+  }
+  return value;
+}
+
+/**
+ * What a run is made with: git commit and dirty flag, Node and package versions, the backend and the
+ * machine. Paths in it (e.g. in the reasons a backend rung was skipped) are relative to the
+ * repository root or redacted (redactPath): a committed summary.json names no path of its machine.
+ */
 export function collectProvenance(backend: BackendInfo, repoRoot: string): Provenance {
   const commit = git(['rev-parse', 'HEAD'], repoRoot);
   // Saved results are tracked files too; a run that rewrites them is not a code change.
@@ -58,7 +97,7 @@ export function collectProvenance(backend: BackendInfo, repoRoot: string): Prove
     gitDirty: status === null ? null : status.length > 0,
     nodeVersion: process.version,
     packages: packageVersions(),
-    backend,
+    backend: redactPathsDeep(backend, repoRoot),
     machine: {
       platform: os.platform(),
       arch: os.arch(),

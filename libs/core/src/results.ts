@@ -1,8 +1,8 @@
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { parse } from 'csv-parse/sync';
-import { writeFileAtomic } from './atomic.ts';
+import { integrityOf, type Integrity } from './integrity.ts';
 import type { CheckOutcome, Outcome } from './outcomes.ts';
 import type { Provenance } from './provenance.ts';
 
@@ -28,6 +28,13 @@ export interface Summary {
   finishedAt: string;
   wallSeconds: number;
   files: { results: string; figures: string[] };
+  /**
+   * The data the run read (name, source, files with their sha256), one entry per data source;
+   * [] until a recorder is wired to summaryDataHook (experiment.ts).
+   */
+  data?: unknown[];
+  /** SHA-256 of results.csv, of each figure and of every other field of this summary (integrity.ts); verify recomputes them. */
+  integrity?: Integrity;
 }
 
 export const RESULTS_CSV = 'results.csv';
@@ -63,10 +70,47 @@ export function readResultsCsv(path: string): Row[] {
   });
 }
 
-/** Writes results.csv and summary.json into `outDir`, each atomically. */
-export function writeResults(outDir: string, rows: Row[], columns: string[], summary: Summary): void {
-  writeFileAtomic(join(outDir, RESULTS_CSV), toCsv(rows, columns));
-  writeFileAtomic(join(outDir, SUMMARY_JSON), JSON.stringify(summary, null, 2) + '\n');
+/** Where a run stages its figures, results.csv and summary.json before moving them into the output directory. */
+export const STAGING_DIR = '.staging';
+export const FIGURES_DIR = 'figures';
+
+/**
+ * Writes results.csv and then summary.json (with the digests of results.csv, of the figures already
+ * drawn into `stagingDir`/figures, and of its own fields) into the staging directory. Nothing in
+ * the output directory changes yet: publishStaged moves them into place.
+ */
+export function stageResults(stagingDir: string, rows: Row[], columns: string[], summary: Summary): Summary {
+  mkdirSync(stagingDir, { recursive: true });
+  writeFileSync(join(stagingDir, RESULTS_CSV), toCsv(rows, columns));
+  const { integrity: _old, ...fields } = summary;
+  const sealed: Summary = { ...fields, integrity: integrityOf(stagingDir, [summary.files.results, ...summary.files.figures], fields) };
+  writeFileSync(join(stagingDir, SUMMARY_JSON), JSON.stringify(sealed, null, 2) + '\n');
+  return sealed;
+}
+
+/**
+ * Moves a staged run into its output directory, the figures folder first (replacing the previous
+ * one whole: no figure of another run is left beside the new ones), then results.csv, then
+ * summary.json last, each by a rename. A reader who finds summary.json finds the table and figures
+ * it describes; one who reads during the moves, or after a kill between them, finds files whose
+ * digests disagree with summary.json, which verify reports. Returns what it moved, in order.
+ */
+export function publishStaged(stagingDir: string, outDir: string): string[] {
+  const moved: string[] = [];
+  const staged = join(stagingDir, FIGURES_DIR);
+  const old = join(stagingDir, `${FIGURES_DIR}.previous`);
+  rmSync(old, { recursive: true, force: true });
+  if (existsSync(join(outDir, FIGURES_DIR))) renameSync(join(outDir, FIGURES_DIR), old);
+  if (existsSync(staged)) {
+    renameSync(staged, join(outDir, FIGURES_DIR));
+    moved.push(FIGURES_DIR);
+  }
+  for (const f of [RESULTS_CSV, SUMMARY_JSON]) {
+    renameSync(join(stagingDir, f), join(outDir, f));
+    moved.push(f);
+  }
+  rmSync(stagingDir, { recursive: true, force: true });
+  return moved;
 }
 
 export function readSummary(outDir: string): Summary {

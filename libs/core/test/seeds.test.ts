@@ -71,7 +71,10 @@ describe('runs over several seeds', () => {
     const summaryPath = join(out, 'summary.json');
     const summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
     writeFileSync(summaryPath, JSON.stringify({ ...summary, outcome: 'NOT REPRODUCED' }));
-    expect(verifyExperiment(toyExperiment, out).problems).toEqual(['summary.json says NOT REPRODUCED but results.csv gives REPRODUCED']);
+    expect(verifyExperiment(toyExperiment, out).problems).toEqual([
+      "summary.json's field 'outcome' was edited after the run wrote it (its sha256 differs)",
+      'summary.json says NOT REPRODUCED but results.csv gives REPRODUCED',
+    ]);
   });
 
   it('refuses a bad seed count before anything runs', async () => {
