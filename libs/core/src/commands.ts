@@ -51,6 +51,7 @@ export function verifyCommand(def: AnyExperiment, argv: string[]): number {
   const outcome = verifyExperiment(def, outDir, { repoRoot: REPO_ROOT });
   if (outcome.checks.length) log(formatChecks(outcome.checks));
   for (const p of outcome.problems) log(`problem: ${p}`);
+  for (const n of outcome.notes) log(`note: ${n}`);
   log(`verify ${verifyLine(def.name, profile, outcome)}`);
   return outcome.ok ? 0 : 1;
 }
@@ -69,6 +70,7 @@ export async function verifyAllCommand(): Promise<number> {
       const v = verifyExperiment(def, join(REPO_ROOT, 'results', name, profile), { repoRoot: REPO_ROOT });
       process.stdout.write(`${verifyLine(name, profile, v)}\n`);
       for (const p of v.problems) process.stdout.write(`    ${p}\n`);
+      for (const n of v.notes) process.stdout.write(`    note: ${n}\n`);
       if (!v.ok) bad++;
     }
   }

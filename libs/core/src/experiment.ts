@@ -4,6 +4,7 @@ import { selectBackend } from '@claimlab/backend';
 import { fmt, type Claim } from './claims.ts';
 import { checkOutcomes, experimentOutcome, type CheckOutcome, type Outcome } from './outcomes.ts';
 import { collectProvenance } from './provenance.ts';
+import { checkDataRecords, clearDataSources, dataSources, type DataRecord } from './data-record.ts';
 import { integrityProblems } from './integrity.ts';
 import {
   FIGURES_DIR,
@@ -55,13 +56,14 @@ function log(line: string): void {
 }
 
 /**
- * Where summary.json's `data` field comes from: the data sources the run read (name, source,
- * files with their sha256). Nothing records them yet, so it gives []; a data recorder sets it
- * with setSummaryDataHook.
+ * Where summary.json's `data` field comes from: the data sets this process read during the run
+ * (name, source, files with size, record count and sha256), recorded by the readers of
+ * @claimlab/datasets (data-record.ts). Every procedure loads its data in the main process (arms
+ * in worker processes read the same files), so the main process's record covers the run.
  */
-let summaryDataHook: () => unknown[] = () => [];
+let summaryDataHook: () => unknown[] = () => dataSources();
 
-/** Sets the hook that gives summary.json's `data` field at the end of a run (default: []). */
+/** Replaces the hook that gives summary.json's `data` field at the end of a run (tests). */
 export function setSummaryDataHook(hook: () => unknown[]): void {
   summaryDataHook = hook;
 }
@@ -153,6 +155,7 @@ async function runLocked<C extends SeededConfig, R extends Row>(
   repoRoot: string,
 ): Promise<Summary | null> {
   const started = new Date();
+  clearDataSources(); // this run's data only, when one process runs several
   const backendInfo = await selectBackend(opts.backend, log, { verbose: opts.verbose });
   // Provenance is taken before the run: it describes the code that ran, even if
   // the work tree changes while a long run goes on.
@@ -244,6 +247,8 @@ export interface VerifyOutcome {
   /** No problem: nothing missing, stale or edited, and no core check against its expectation. */
   ok: boolean;
   problems: string[];
+  /** What verify could not check, e.g. data recorded from a directory absent here. */
+  notes: string[];
   /** The outcome re-derived from results.csv (null when it could not be). */
   outcome: Outcome | null;
   core: Summary['core'] | null;
@@ -283,7 +288,16 @@ export function verifyExperiment<C extends SeededConfig, R extends Row>(
   const problems: string[] = [];
   let summary: Summary;
   let table: (R & { seed: number })[];
-  const failed = (message: string): VerifyOutcome => ({ ok: false, problems: [message], outcome: null, core: null, seeds: [], checks: [] });
+  const notes: string[] = [];
+  const failed = (message: string): VerifyOutcome => ({
+    ok: false,
+    problems: [message],
+    notes,
+    outcome: null,
+    core: null,
+    seeds: [],
+    checks: [],
+  });
   try {
     summary = readSummary(outDir);
     table = readResultsCsv(join(outDir, RESULTS_CSV)) as (R & { seed: number })[];
@@ -348,5 +362,12 @@ export function verifyExperiment<C extends SeededConfig, R extends Row>(
       ),
     );
   }
-  return { ok: problems.length === 0, problems, outcome, core, seeds, checks };
+  // The data the run read, against the data present here: other data makes the result stale.
+  if (opts.repoRoot && Array.isArray(summary.data)) {
+    for (const d of checkDataRecords(summary.data as DataRecord[], opts.repoRoot)) {
+      if (d.status === 'differs') problems.push(`stale: data ${d.name} (${d.source}) differs from what the run read: ${d.detail}`);
+      else if (d.status === 'cannot-check') notes.push(`data ${d.name} (${d.source}) cannot be checked here: ${d.detail}`);
+    }
+  }
+  return { ok: problems.length === 0, problems, notes, outcome, core, seeds, checks };
 }
