@@ -30,16 +30,19 @@ export function codePathsOf(repoRoot: string, experiment: string): string[] {
 
 /** Folders whose contents never change a result: tests (with their fixtures) and docs. */
 const NON_CODE_DIRS = new Set(['test', 'tests', '__tests__', 'docs']);
-/** File names that never change a result: test files, prose, images. */
-const NON_CODE_FILE = /\.(test|spec)\.[cm]?[jt]sx?$|\.(md|markdown)$|\.(png|jpe?g|gif|svg|webp|bmp)$/i;
+/**
+ * File names that never change a result: test files, test-helper modules named testing.ts (a
+ * package's `./testing` export, which no run imports), prose, images.
+ */
+const NON_CODE_FILE = /\.(test|spec)\.[cm]?[jt]sx?$|^testing\.[cm]?[jt]s$|\.(md|markdown)$|\.(png|jpe?g|gif|svg|webp|bmp)$/i;
 
 /**
  * Whether a changed file (a repository-relative path, as git prints it) under
  * `codePathsOf` can change a saved result. Everything counts (sources, data
  * files such as *.json, package.json files, libs/native's addon C sources,
  * package-lock.json, any file type not listed) except what cannot: files in a
- * test/, tests/, __tests__/ or docs/ folder, *.test.* / *.spec.* files,
- * Markdown and images.
+ * test/, tests/, __tests__/ or docs/ folder, *.test.* / *.spec.* files, testing.ts
+ * test-helper modules, Markdown and images.
  */
 export function countsForResults(path: string): boolean {
   const parts = path.split('/');

@@ -145,7 +145,7 @@ describe('staleness of saved results', () => {
     ]);
   });
 
-  it('countsForResults: sources, data, the native addon and the lockfile count; tests, docs and images do not', () => {
+  it('countsForResults: sources, data, the native addon and the lockfile count; tests, test-helper modules, docs and images do not', () => {
     const counts = [
       'libs/core/src/rng.ts',
       'experiments/x/claim.ts',
@@ -154,8 +154,9 @@ describe('staleness of saved results', () => {
       'libs/native/src/index.ts',
       'libs/core/package.json',
       'package-lock.json',
-      'libs/x/src/testing.ts',
       'libs/x/src/latest.ts',
+      'libs/x/src/testing-data.ts', // only a module named exactly testing.ts is a test helper
+      'libs/x/src/contesting.ts',
     ];
     const ignored = [
       'libs/core/test/rng.test.ts',
@@ -164,6 +165,7 @@ describe('staleness of saved results', () => {
       'experiments/x/test/claim.test.ts',
       'libs/x/src/y.test.ts',
       'libs/x/src/y.spec.js',
+      'libs/core/src/testing.ts', // the ./testing export: helpers for tests, imported by no run
       'libs/native/README.md',
       'experiments/x/NOTES.markdown',
       'libs/x/docs/api.html',
