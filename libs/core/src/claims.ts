@@ -63,9 +63,6 @@ export function meets(value: number | null | undefined, bound: Bound): boolean {
   }
 }
 
-/** `op value`, e.g. '>= 0.99', for a check's threshold text. */
-export const boundText = (b: Bound, digits?: number): string => `${b.op} ${digits === undefined ? b.value : b.value.toFixed(digits)}`;
-
 export interface Claim<C extends Config, Row> {
   paper: { title: string; authors: string; venue: string; year: number };
   /** The claim in one or two sentences. */
