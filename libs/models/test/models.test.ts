@@ -166,7 +166,7 @@ describe('trainClassifier', () => {
         maxEpochs: 1,
         rng,
         schedule: { learningRate: 0.1, momentum: 0 },
-        augmentBatch: (x) => x,
+        augmentBatch: (x: tf.Tensor4D) => x,
         checkpoint: { file: '/tmp/x.ckpt' },
       } as never),
     ).toThrow(/augmentBatch cannot be combined with checkpoint/);
