@@ -195,8 +195,11 @@ export const claim: Claim<UniversalConfig, ResultRow> = {
     "Protocol (the papers', fixed before any run of it). Models like the papers' VGG-16 / VGG-19 / ResNet-50: two " +
       'VGG-style nets of different depth (3x3 convolutions; stride-2 convolutions where VGG max-pools, because tfjs ' +
       'has no second-order gradient of max pooling, which the singular-vector method needs) and a ResNet; each is ' +
-      'trained until its held-out accuracy reaches targetAccuracy (config.ts; MNIST 98.5%) before any perturbation is ' +
-      "computed, and the supporting check models-reach-target-accuracy says whether it did. The budget by the papers' " +
+      'trained until its held-out accuracy reaches targetAccuracy (config.ts) before any perturbation is computed, and ' +
+      'the supporting check models-reach-target-accuracy says whether it did. The protocol asks 98.5% on MNIST; quick ' +
+      'trains one epoch of the 60,000 digits per model with a 97% target, a choice made after timing the training (one ' +
+      'epoch: 97.9% vgg-a, 97.2% resnet8, 85-100 s each; two: 98.4%, 98.0%) and before any perturbation was computed, ' +
+      "because 98.5% takes about three epochs per model here (some 45 minutes for the profile). The budget by the papers' " +
       'criterion (budget.ts): the main xi is the largest budget of the sweep at which random sign noise changes the ' +
       'label of at most 10% of held-out images on every model, chosen per seed after training and before any attack; ' +
       "the choice is the main_xi row of results.csv and every check's text names it; the sweep over xi stays.",
