@@ -247,7 +247,8 @@ export const claim: Claim<UniversalConfig, ResultRow> = {
     const models = modelsOf(rows);
     const defended = defendedOf(rows);
     const xi = mainXiOf(rows);
-    const at = `xi = ${fmt(xi, 3)}, the budget rule's choice`;
+    // The main budget is chosen per seed: the descriptions (one per check) name the rule, each seed's `ours` its xi.
+    const at = "at the seed's main budget xi, chosen by the budget rule";
     const randomResolution = 1 / (c.testSize * c.randomDraws);
     const buildResolution = 1 / c.mainImages;
     const checks: Check[] = [];
@@ -535,6 +536,15 @@ export const claim: Claim<UniversalConfig, ResultRow> = {
         },
       ),
     );
-    return checks;
+    // Each seed's value says at which budget it was measured; the first check also shows the random rates that chose it.
+    const ruleTable = [...c.xis]
+      .sort((a, b) => a - b)
+      .map((x) => `${fmt(x, 3)}: ${models.map((m) => `${m} ${pct(randomRate(rows, m, x))}`).join(', ')}`)
+      .join('; ');
+    return checks.map((k, i) =>
+      k.description.includes(at)
+        ? { ...k, ours: `xi = ${fmt(xi, 3)} (budget rule${i === 0 ? `; random rates per xi: ${ruleTable}` : ''}): ${k.ours}` }
+        : k,
+    );
   },
 };

@@ -150,6 +150,11 @@ describe('universal-perturbations claim checks', () => {
     }
     const rows = rowsOf();
     expect(mainXiOf(rows)).toBe(0.2);
+    // Each seed's text names its budget; the first check also the random rates that chose it.
+    expect(checks[0].ours).toMatch(/^xi = 0\.200 \(budget rule; random rates per xi: 0\.100: a 0\.025, b 0\.025; 0\.200: a 0\.050/);
+    expect(checks.find((c) => c.id === 'uap-transfers-across-models-margin')?.ours).toMatch(/^xi = 0\.200 \(budget rule\): min/);
+    expect(checks.find((c) => c.id === 'models-reach-target-accuracy')?.ours).toMatch(/^min 0\.990/);
+    for (const c of checks) expect(c.description, c.id).not.toMatch(/xi = 0\.2/); // one description for every seed
     expect(valueOf(rows, 'sv-beats-random-ratio')).toBeCloseTo(0.6 / 0.05, 12);
     expect(boundOf('sv-beats-random-ratio')).toEqual({ op: '>=', value: MIN_RATIO_OVER_RANDOM });
     expect(valueOf(rows, 'uap-beats-random-margin')).toBeCloseTo(0.7 - 0.05, 12);
