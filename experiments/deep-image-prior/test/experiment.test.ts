@@ -9,32 +9,7 @@ import { loadImage, saveImagePng, squareImage } from '@claimlab/datasets';
 import { fitNetwork, runArm } from '../arm.ts';
 import { armsOf, experiment, settingsOf } from '../main.ts';
 import { PROFILES } from '../config.ts';
-
-// 16x16 image, a 2-scale 4-channel hourglass, a dozen steps: well under a second of fitting per arm.
-const TINY = [
-  '--set',
-  'imageSize=16',
-  '--set',
-  'channelsDown=[4,4]',
-  '--set',
-  'channelsUp=[4,4]',
-  '--set',
-  'channelsSkip=[2,2]',
-  '--set',
-  'inputDepth=4',
-  '--set',
-  'denoiseIterations=12',
-  '--set',
-  'stopIteration=6',
-  '--set',
-  'recordEvery=2',
-  '--set',
-  'snapshotAt=[3,12]',
-  '--set',
-  'fitIterations=8',
-  '--backend',
-  'wasm',
-];
+import { TINY } from './tiny.ts';
 
 const TINY_CONFIG = {
   ...PROFILES.quick,

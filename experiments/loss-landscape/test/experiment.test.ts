@@ -5,33 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, runExperiment, UsageError, verifyExperiment } from '@claimlab/core';
 import { runQuietly, withEnv } from '@claimlab/core/testing';
 import { experiment } from '../main.ts';
-
-const TINY = [
-  '--set',
-  'depths=[8,14]',
-  '--set',
-  'widthMultiplier=0.125',
-  '--set',
-  'trainSize=64',
-  '--set',
-  'testSize=32',
-  '--set',
-  'epochs=1',
-  '--set',
-  'batchSize=32',
-  '--set',
-  'surfaceSize=32',
-  '--set',
-  'gridPoints=3',
-  '--set',
-  'slicePoints=3',
-  '--set',
-  'hessianGridPoints=1',
-  '--set',
-  'hessianSize=8',
-  '--set',
-  'lanczosSteps=2',
-];
+import { TINY } from './tiny.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'claimlab-ll-'));
 

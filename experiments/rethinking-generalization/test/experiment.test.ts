@@ -5,21 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runQuietly, withEnv } from '@claimlab/core/testing';
 import { REPO_ROOT, runExperiment, UsageError, verifyExperiment } from '@claimlab/core';
 import { experiment } from '../main.ts';
-
-const TINY = [
-  '--set',
-  'trainSize=64',
-  '--set',
-  'testSize=50',
-  '--set',
-  'maxEpochs=2',
-  '--set',
-  'batchSize=16',
-  '--set',
-  'labelCorruption=[0,1]',
-  '--set',
-  'pixelConditions=["gaussian"]',
-];
+import { TINY } from './tiny.ts';
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'claimlab-rg-'));

@@ -8,70 +8,7 @@ import { runQuietly, withEnv } from '@claimlab/core/testing';
 import { PROFILES, validateConfig } from '../config.ts';
 import { experiment } from '../main.ts';
 import { runArm, type Arm } from '../arm.ts';
-
-// Two tiny models (a VGG-style net and a ResNet-8) on 200 MNIST digits, 2 budgets, perturbations from 4, 8 and 16 images,
-// 3 power iterations, 1 pass, the three defenses of the VGG, one seed (a later --seeds wins). The budget rule's limit is
-// raised to 0.99 so that it picks the largest budget on these barely trained nets.
-const NONE = { stages: [], hidden: [], channels: [], fcUnits: 0, depth: 0, widthMultiplier: 0, stemStride: 1, shortcutType: 'A' };
-const MODELS = [
-  {
-    ...NONE,
-    name: 'vgg',
-    kind: 'vgg',
-    stages: [[4], [4]],
-    fcUnits: 8,
-    layers: ['conv1', 'conv2'],
-    mainLayer: 'conv1',
-    learningRate: 0.05,
-    epochs: 1,
-  },
-  {
-    ...NONE,
-    name: 'res',
-    kind: 'resnet',
-    depth: 8,
-    widthMultiplier: 0.25,
-    layers: ['relu1'],
-    mainLayer: 'relu1',
-    learningRate: 0.05,
-    epochs: 1,
-  },
-];
-const DEFENSES = {
-  model: 'vgg',
-  kinds: ['noise-training', 'bit-depth', 'fine-tuning'],
-  bits: 1,
-  poolSize: 2,
-  fineTuneEpochs: 1,
-  fineTuneShare: 0.5,
-  fineTuneLearningRate: 0.01,
-};
-const TINY = [
-  '--set',
-  'trainSize=200',
-  '--set',
-  'testSize=50',
-  '--set',
-  `models=${JSON.stringify(MODELS)}`,
-  '--set',
-  `defenses=${JSON.stringify(DEFENSES)}`,
-  '--set',
-  'xis=[0.1,0.3]',
-  '--set',
-  'maxRandomFooling=0.99',
-  '--set',
-  'nImages=[4,8,16]',
-  '--set',
-  'mainImages=8',
-  '--set',
-  'powerIterations=3',
-  '--set',
-  'maxPasses=1',
-  '--set',
-  'randomDraws=1',
-  '--seeds',
-  '1',
-];
+import { NONE, MODELS, DEFENSES, TINY } from './tiny.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'claimlab-up-'));
 

@@ -1,9 +1,12 @@
 // Helpers for the experiments' tests (imported as '@claimlab/core/testing').
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ExperimentDefinition } from './experiment.ts';
 import { runExperiment } from './experiment.ts';
 import type { Summary, Row } from './results.ts';
-import type { SeededConfig } from './run-context.ts';
+import { REPO_ROOT, type SeededConfig } from './run-context.ts';
 
 /** Runs `fn` with the process's stderr (the run log and progress) silenced. */
 export async function quietly<T>(fn: () => Promise<T>): Promise<T> {
@@ -75,4 +78,31 @@ export async function spawnAndKillWhen(
     child.kill('SIGKILL');
     await exited;
   }
+}
+
+/** What a shrunk paper-profile run wrote: its summary, results.csv's header and its data rows. */
+export interface PaperRun {
+  summary: Summary;
+  header: string;
+  rows: string[];
+}
+
+/**
+ * Runs an experiment's paper profile through the command line's options and the real readers,
+ * shrunk by `overrides` (--set ...), with one seed on one worker on the wasm backend, into a fresh
+ * temporary directory; `dataDir` is passed as --data-dir. So a paper profile cannot rot between
+ * the GPU runs that judge its claim.
+ */
+export async function runShrunkPaperProfile<C extends SeededConfig, R extends Row>(
+  def: ExperimentDefinition<C, R>,
+  overrides: string[],
+  opts: { dataDir?: string; repoRoot?: string } = {},
+): Promise<PaperRun> {
+  const out = mkdtempSync(join(tmpdir(), `claimlab-paper-${def.name}-`));
+  const data = opts.dataDir ? ['--data-dir', opts.dataDir] : [];
+  const argv = ['--profile', 'paper', ...data, '--backend', 'wasm', '--workers', '1', '--seeds', '1', '--out', out, ...overrides];
+  const summary = await runQuietly(def, argv, opts.repoRoot ?? REPO_ROOT);
+  if (!summary) throw new Error(`runShrunkPaperProfile: ${def.name} wrote no summary`);
+  const [header, ...rows] = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n');
+  return { summary, header, rows };
 }

@@ -1,0 +1,26 @@
+// The tiny config of this experiment's tests: its overrides shrink any profile to seconds.
+// 16x16 image, a 2-scale 4-channel hourglass, a dozen steps: well under a second of fitting per arm.
+export const TINY = [
+  '--set',
+  'imageSize=16',
+  '--set',
+  'channelsDown=[4,4]',
+  '--set',
+  'channelsUp=[4,4]',
+  '--set',
+  'channelsSkip=[2,2]',
+  '--set',
+  'inputDepth=4',
+  '--set',
+  'denoiseIterations=12',
+  '--set',
+  'stopIteration=6',
+  '--set',
+  'recordEvery=2',
+  '--set',
+  'snapshotAt=[3,12]',
+  '--set',
+  'fitIterations=8',
+  '--backend',
+  'wasm',
+];
