@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PROFILES } from '../config.ts';
-import { assertConsistent, type Check } from '@claimlab/core';
+import { claimChecker } from '@claimlab/core/testing';
 import {
   claim,
   EXAMPLE_SIGMAS,
@@ -54,16 +54,6 @@ const setMrlt = (rows: ResultRow[], part: string, m: string, mrlt: number[]) => 
   ...mrlt.map((value, i) => ({ part, model: m, metric: METRICS.mrlt, i, value })),
 ];
 
-/** The checks of one seed's rows, each checked for a pass that agrees with its value and bound. */
-function checksOf(rows: ResultRow[], context = ctx): Check[] {
-  const checks = claim.checks(rows, context);
-  for (const c of checks) assertConsistent(c, 0);
-  return checks;
-}
-const failing = (rows: ResultRow[], context = ctx) =>
-  checksOf(rows, context)
-    .filter((c) => !c.pass)
-    .map((c) => c.id);
 const check = (rows: ResultRow[], id: string) => checksOf(rows).find((c) => c.id === id)!;
 
 const ID_ROLES: [string, 'core' | 'supporting'][] = [
@@ -81,6 +71,7 @@ const ID_ROLES: [string, 'core' | 'supporting'][] = [
   ['mnist-gs-sees-prototypes', 'supporting'],
 ];
 
+const { checksOf, failing } = claimChecker(claim, ctx);
 describe('geometry-score claim checks', () => {
   it("all pass, with their roles and numeric statistics, on rows that show the paper's pattern", () => {
     const checks = checksOf(reproducing());

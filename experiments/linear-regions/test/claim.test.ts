@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertConsistent, type Check } from '@claimlab/core';
+import { claimChecker } from '@claimlab/core/testing';
 import { PROFILES } from '../config.ts';
 import { claim, fold, growthFactor, HANIN_JEONG_ROLNICK_2022 } from '../claim.ts';
 import { type ResultRow } from '../results.ts';
@@ -82,16 +82,7 @@ const ROLES: Record<string, 'core' | 'supporting'> = {
   'relu-length-theorem3a': 'core',
 };
 
-/** The checks of one seed's rows, each checked for a pass that agrees with its statistic. */
-function checksOf(rows: ResultRow[]): Check[] {
-  const checks = claim.checks(rows, ctx);
-  for (const c of checks) assertConsistent(c, 0);
-  return checks;
-}
-const failing = (rows: ResultRow[]) =>
-  checksOf(rows)
-    .filter((c) => !c.pass)
-    .map((c) => c.id);
+const { checksOf, failing } = claimChecker(claim, ctx);
 const byId = (rows: ResultRow[], id: string) => checksOf(rows).find((c) => c.id === id)!;
 
 describe('linear-regions claim checks', () => {

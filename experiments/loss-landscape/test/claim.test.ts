@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assertConsistent, type Check } from '@claimlab/core';
+import { type Check } from '@claimlab/core';
+import { claimChecker } from '@claimlab/core/testing';
 import { PROFILES } from '../config.ts';
 import { claim, defectMargin, summariseArchs } from '../claim.ts';
 import { type ResultRow } from '../results.ts';
@@ -58,19 +59,19 @@ const IDS = [
 const ROLES = ['core', 'core', 'core', 'supporting', 'core', 'supporting', 'core'];
 
 /** One seed's checks, each consistent (pass agrees with its value and bound), in the claim's order with its roles. */
+
+const checker = claimChecker(claim, { profile: 'quick', config: PROFILES.quick });
+/** The checks of one seed's rows, each asserted consistent with its statistic, with their ids and roles. */
 function checksOf(rows: ResultRow[]): Check[] {
-  const checks = claim.checks(rows, { profile: 'quick', config: PROFILES.quick });
-  checks.forEach((c) => assertConsistent(c, 0));
+  const checks = checker.checksOf(rows);
   expect(checks.map((c) => c.id)).toEqual(IDS);
   expect(checks.map((c) => c.role)).toEqual(ROLES);
   return checks;
 }
-
 const failing = (rows: ResultRow[]) =>
   checksOf(rows)
     .filter((c) => !c.pass)
     .map((c) => c.id);
-
 describe('loss-landscape claim checks', () => {
   it("all pass on rows with the paper's pattern, each with its role, statistic and bound", () => {
     const checks = checksOf(reproducing());

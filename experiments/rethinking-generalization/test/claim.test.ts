@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertConsistent, type Check } from '@claimlab/core';
+import { claimChecker } from '@claimlab/core/testing';
 import { PROFILES } from '../config.ts';
 import { claim, summariseConditions } from '../claim.ts';
 import { type ResultRow } from '../results.ts';
@@ -31,16 +31,7 @@ const ROLES: Record<string, 'core' | 'supporting'> = {
   'random-labels-slowest': 'supporting',
 };
 
-/** The checks of one seed's rows, each checked for a pass that agrees with its statistic. */
-function checksOf(rows: ResultRow[]): Check[] {
-  const checks = claim.checks(rows, ctx);
-  for (const c of checks) assertConsistent(c, 0);
-  return checks;
-}
-const failing = (rows: ResultRow[]) =>
-  checksOf(rows)
-    .filter((c) => !c.pass)
-    .map((c) => c.id);
+const { checksOf, failing } = claimChecker(claim, ctx);
 const byId = (rows: ResultRow[], id: string) => checksOf(rows).find((c) => c.id === id)!;
 
 function reproducing(): ResultRow[] {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PROFILES, type UniversalConfig } from '../config.ts';
-import { assertConsistent, type Check } from '@claimlab/core';
+import { claimChecker } from '@claimlab/core/testing';
 import {
   claim,
   mainXiOf,
@@ -125,16 +125,7 @@ const ID_ROLES: [string, 'core' | 'supporting'][] = [
   ['no-defense-is-universal-margin', 'supporting'],
 ];
 
-/** The checks of one seed's rows, each checked for a pass that agrees with its value and bound. */
-function checksOf(rows: ResultRow[]): Check[] {
-  const checks = claim.checks(rows, ctx);
-  for (const c of checks) assertConsistent(c, 0);
-  return checks;
-}
-const failing = (rows: ResultRow[]) =>
-  checksOf(rows)
-    .filter((c) => !c.pass)
-    .map((c) => c.id);
+const { checksOf, failing } = claimChecker(claim, ctx);
 const valueOf = (rows: ResultRow[], id: string) => checksOf(rows).find((c) => c.id === id)?.value;
 const boundOf = (id: string) => checksOf(rowsOf()).find((c) => c.id === id)?.bound;
 

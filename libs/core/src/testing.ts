@@ -3,10 +3,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Check, Claim } from './claims.ts';
 import type { ExperimentDefinition } from './experiment.ts';
+import { assertConsistent } from './outcomes.ts';
 import { runExperiment } from './experiment.ts';
 import type { Summary, Row } from './results.ts';
-import { REPO_ROOT, type SeededConfig } from './run-context.ts';
+import { REPO_ROOT, type ProfileName, type SeededConfig } from './run-context.ts';
 
 /** Runs `fn` with the process's stderr (the run log and progress) silenced. */
 export async function quietly<T>(fn: () => Promise<T>): Promise<T> {
@@ -105,4 +107,21 @@ export async function runShrunkPaperProfile<C extends SeededConfig, R extends Ro
   if (!summary) throw new Error(`runShrunkPaperProfile: ${def.name} wrote no summary`);
   const [header, ...rows] = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n');
   return { summary, header, rows };
+}
+
+/**
+ * For a claim's tests on constructed rows: its checks of one seed's rows, each asserted to pass
+ * exactly when its statistic says (assertConsistent), and the ids of those that fail.
+ */
+export function claimChecker<C extends SeededConfig, R>(claim: Claim<C, R>, context: { profile: ProfileName; config: C }) {
+  const checksOf = (rows: R[], ctx = context): Check[] => {
+    const checks = claim.checks(rows, ctx);
+    for (const c of checks) assertConsistent(c, 0);
+    return checks;
+  };
+  const failing = (rows: R[], ctx = context): string[] =>
+    checksOf(rows, ctx)
+      .filter((c) => !c.pass)
+      .map((c) => c.id);
+  return { checksOf, failing };
 }
