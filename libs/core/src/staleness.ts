@@ -6,7 +6,8 @@ import type { Config, ConfigValue } from './run-context.ts';
 /**
  * The source paths a saved result depends on: the experiment's folder, the
  * libs it depends on (transitively, through the @claimlab/* dependencies of
- * their package.json files, e.g. core -> backend -> native) and the lockfile.
+ * their package.json files, e.g. core -> backend -> native) and the lockfile
+ * (where only a change to what it already held counts: `lockfileOnlyGrew`).
  * Which files under them count is decided by `countsForResults`.
  */
 export function codePathsOf(repoRoot: string, experiment: string): string[] {
@@ -76,7 +77,8 @@ export function stalenessProblems(
         stdio: ['ignore', 'pipe', 'pipe'],
       })
         .split('\0')
-        .filter((path) => path && countsForResults(path));
+        .filter((path) => path && countsForResults(path))
+        .filter((path) => path !== 'package-lock.json' || !lockfileOnlyGrew(repoRoot, saved.gitCommit!));
       if (changed.length) {
         problems.push(
           `stale: code changed since the run's commit ${saved.gitCommit.slice(0, 10)} (${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', ...' : ''}); re-run the experiment`,
@@ -97,6 +99,37 @@ export function stalenessProblems(
     }
   }
   return problems;
+}
+
+/**
+ * Whether the lockfile now only adds to what it held at `commit`: every entry (package,
+ * version, integrity, dependency) recorded then is still there, unchanged. Adding a
+ * workspace package (a new experiment) or a dependency only a new experiment imports
+ * cannot change an older result, so it does not make it stale; any removed or changed
+ * entry, or a lockfile that cannot be read, still does.
+ */
+export function lockfileOnlyGrew(repoRoot: string, commit: string): boolean {
+  try {
+    const before = JSON.parse(
+      execFileSync('git', ['show', `${commit}:package-lock.json`], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        maxBuffer: 1 << 28,
+      }),
+    ) as unknown;
+    const now = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as unknown;
+    return includes(now, before);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `outer` holds everything `inner` does: objects key by key (extra keys allowed), anything else exactly. */
+function includes(outer: unknown, inner: unknown): boolean {
+  const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (isObj(inner)) return isObj(outer) && Object.keys(inner).every((k) => k in outer && includes(outer[k], inner[k]));
+  return JSON.stringify(outer) === JSON.stringify(inner);
 }
 
 /** Dotted paths at which two config values differ. */

@@ -43,7 +43,7 @@ function repo(): { root: string; commit: string } {
   write('libs/native/README.md', '# native');
   write('libs/c/package.json', '{}');
   write('libs/c/src.ts', 'c');
-  write('package-lock.json', '{}');
+  write('package-lock.json', JSON.stringify(lockfile));
   git(root, 'init', '-q');
   git(root, 'config', 'user.name', 't');
   git(root, 'config', 'user.email', 't@t');
@@ -52,6 +52,15 @@ function repo(): { root: string; commit: string } {
   git(root, 'commit', '-qm', 'init');
   return { root, commit: git(root, 'rev-parse', 'HEAD') };
 }
+
+const lockfile = {
+  lockfileVersion: 3,
+  packages: {
+    '': { workspaces: ['libs/*', 'experiments/*'], dependencies: { 'left-pad': '^1.3.0' } },
+    'experiments/demo': { name: '@claimlab/exp-demo' },
+    'node_modules/left-pad': { version: '1.3.0', integrity: 'sha512-abc' },
+  },
+};
 
 /** What plain `git diff` sees, so that a "fresh" result is known to come from the filter, not from git missing the edit. */
 const diffed = (root: string, commit: string) => git(root, 'diff', '--name-only', commit).split('\n').filter(Boolean);
@@ -119,6 +128,23 @@ describe('staleness of saved results', () => {
     expect(stalenessProblems(root, 'demo', { gitCommit: commit, gitDirty: false, config, overrides: [] }, config)).toEqual([
       staleMessage(commit, file),
     ]);
+  });
+
+  it('stays fresh when the lockfile only grew (a new experiment and its own dependency), and goes stale when an entry it held changed', () => {
+    const { root, commit } = repo();
+    const saved = { gitCommit: commit, gitDirty: false, config, overrides: [] };
+    const grown = structuredClone(lockfile) as { packages: Record<string, Record<string, unknown>> };
+    (grown.packages['']!.dependencies as Record<string, string>)['@stdlib/datasets-x'] = '^0.2.3';
+    grown.packages['experiments/new'] = { name: '@claimlab/exp-new' };
+    grown.packages['node_modules/@stdlib/datasets-x'] = { version: '0.2.3' };
+    writeFileSync(join(root, 'package-lock.json'), JSON.stringify(grown, null, 2));
+    expect(diffed(root, commit)).toEqual(['package-lock.json']);
+    expect(stalenessProblems(root, 'demo', saved, config)).toEqual([]);
+    grown.packages['node_modules/left-pad']!.version = '1.3.1';
+    writeFileSync(join(root, 'package-lock.json'), JSON.stringify(grown, null, 2));
+    expect(stalenessProblems(root, 'demo', saved, config)).toEqual([staleMessage(commit, 'package-lock.json')]);
+    writeFileSync(join(root, 'package-lock.json'), '{ not json');
+    expect(stalenessProblems(root, 'demo', saved, config)).toEqual([staleMessage(commit, 'package-lock.json')]);
   });
 
   it('counts committed changes, lists only the files that count, and sees a source moved into test/', () => {
