@@ -45,6 +45,18 @@ interface CommonTrainOptions {
   schedule: SgdSchedule;
   /** Adds weightDecay/2 * (sum of squares of every trainable weight) to the loss (torch.optim.SGD's weight_decay); default 0. */
   weightDecay?: number;
+  /**
+   * Which trainable weights weightDecay applies to (default: all), e.g. only the fully connected
+   * layers, as TensorFlow's MNIST tutorial does: `(w) => w.originalName.startsWith('fc')`.
+   */
+  weightDecayOn?(weight: tf.LayerVariable): boolean;
+  /** Stop after this many SGD steps, even mid-epoch (that last epoch's record covers the steps taken); default: no limit. */
+  maxSteps?: number;
+  /**
+   * Record the training loss of every step (with the weight-decay term) in the result's
+   * `stepLosses`. Not checkpointed, so it cannot be combined with `checkpoint`.
+   */
+  recordStepLosses?: boolean;
   batchSize: number;
   maxEpochs: number;
   /** Shuffles the training set every epoch. */
@@ -89,6 +101,8 @@ export interface TrainOnlyOptions extends CommonTrainOptions {
 
 export interface TrainResult<R extends EpochLoss = EpochRecord> {
   epochs: R[];
+  /** The loss of every step, in order, when recordStepLosses was set. */
+  stepLosses?: number[];
 }
 
 /** What a checkpoint of trainClassifier holds besides the tensors. */
@@ -148,6 +162,12 @@ export function trainClassifier(opts: TrainOptions | TrainOnlyOptions): TrainRes
     if (opts.evaluate === false && value !== undefined) throw new Error(`${name} needs the per-epoch evaluation: drop it or evaluate`);
   }
   if (augmentBatch && checkpoint) throw new Error('augmentBatch cannot be combined with checkpoint: its random state is not saved');
+  if (opts.recordStepLosses && checkpoint)
+    throw new Error('recordStepLosses cannot be combined with checkpoint: step losses are not saved');
+  const maxSteps = opts.maxSteps ?? Infinity;
+  if (!(maxSteps >= 1) || (maxSteps !== Infinity && !Number.isInteger(maxSteps))) {
+    throw new Error(`maxSteps must be a positive integer, got ${opts.maxSteps}`);
+  }
   const weightDecay = opts.weightDecay ?? 0;
   const hint = opts.nonFiniteHint ?? `lower the learning rate (e.g. --set learningRate=${schedule.learningRate / 10})`;
   // Each variant's onEpoch takes the records that variant produces.
@@ -156,7 +176,11 @@ export function trainClassifier(opts: TrainOptions | TrainOnlyOptions): TrainRes
   const optimizer = tf.train.momentum(schedule.learningRate, schedule.momentum, schedule.nesterov ?? false);
   const tr = toTensors(train);
   const te = opts.evaluate === false ? null : toTensors(opts.test);
-  const weights = model.trainableWeights.map((w) => w.read());
+  const decayed = opts.weightDecayOn ? model.trainableWeights.filter((w) => opts.weightDecayOn!(w)) : model.trainableWeights;
+  if (weightDecay !== 0 && decayed.length === 0)
+    throw new Error('weightDecayOn selects no trainable weight: check the layer names it tests');
+  const weights = decayed.map((w) => w.read());
+  const stepLosses: number[] | undefined = opts.recordStepLosses ? [] : undefined;
   let epochs: EpochLoss[] = [];
   let steps = 0;
   // r_e of SgdSchedule, multiplied in place every epoch and checkpointed: the committed results
@@ -174,7 +198,7 @@ export function trainClassifier(opts: TrainOptions | TrainOnlyOptions): TrainRes
       optimizer.setLearningRate(lr);
       const order = rng.permutation(train.n);
       const batchLosses: tf.Scalar[] = [];
-      for (let start = 0; start < train.n; start += batchSize) {
+      for (let start = 0; start < train.n && steps < maxSteps; start += batchSize) {
         const idx = order.subarray(start, Math.min(start + batchSize, train.n));
         tf.tidy(() => {
           const ids = tf.tensor1d(idx, 'int32');
@@ -194,6 +218,11 @@ export function trainClassifier(opts: TrainOptions | TrainOnlyOptions): TrainRes
       // One host sync per epoch: the mean of the batch losses.
       const meanLoss = tf.tidy(() => tf.stack(batchLosses).mean());
       const loss = meanLoss.dataSync()[0];
+      if (stepLosses) {
+        const all = tf.stack(batchLosses);
+        stepLosses.push(...all.dataSync());
+        all.dispose();
+      }
       tf.dispose([meanLoss, ...batchLosses]);
       if (!Number.isFinite(loss)) {
         throw new NonFiniteLossError(`training loss became ${loss} in epoch ${epoch} (learning rate ${lr}); ${hint}`);
@@ -205,7 +234,7 @@ export function trainClassifier(opts: TrainOptions | TrainOnlyOptions): TrainRes
         'trainAccuracy' in record &&
         ((stopAtTrainAccuracy !== undefined && record.trainAccuracy >= stopAtTrainAccuracy) ||
           (stopAtTestAccuracy !== undefined && record.testAccuracy >= stopAtTestAccuracy));
-      const finished = reached || epoch === maxEpochs;
+      const finished = reached || epoch === maxEpochs || steps >= maxSteps;
       if (!finished) {
         rate *= schedule.decayPerEpoch ?? 1;
         ckpt.save({ epochs, steps, learningRate: rate, rng: rng.snapshot() });
@@ -221,5 +250,5 @@ export function trainClassifier(opts: TrainOptions | TrainOnlyOptions): TrainRes
     tf.dispose([tr.x, tr.y]);
     if (te) tf.dispose([te.x, te.y]);
   }
-  return { epochs };
+  return stepLosses ? { epochs, stepLosses } : { epochs };
 }

@@ -220,17 +220,23 @@ const schedule = { learningRate: 0.2, momentum: 0.9, decayPerEpoch: 0.8, milesto
  * float64: softmax cross-entropy plus weightDecay/2 * ||w||^2, tfjs's momentum update
  * (v = m v + g; w -= lr (g + m v) with Nesterov, lr v without), the same batch order.
  */
-function reference(nesterov: boolean, weightDecay: number) {
+function reference(nesterov: boolean, weightDecay: number, { decayMask = [1, 1, 1, 1], maxSteps = Infinity } = {}) {
   const w = [...w0];
   const v = [0, 0, 0, 0];
   const order = new Rng('order');
   const epochs = [];
+  const stepLosses: number[] = [];
+  let steps = 0;
   let rate = schedule.learningRate;
-  for (let epoch = 1; epoch <= 4; epoch++) {
+  for (let epoch = 1; epoch <= 4 && steps < maxSteps; epoch++) {
     const lr = rate * schedule.milestones.factor ** schedule.milestones.epochs.filter((m) => epoch > m).length;
     const perm = order.permutation(4);
     let lossSum = 0;
+    let batches = 0;
     for (const batch of [perm.subarray(0, 2), perm.subarray(2, 4)]) {
+      if (steps === maxSteps) break;
+      steps++;
+      batches++;
       const g = [0, 0, 0, 0];
       let ce = 0;
       for (const i of batch) {
@@ -243,17 +249,19 @@ function reference(nesterov: boolean, weightDecay: number) {
           g[2 + j] += d;
         }
       }
-      lossSum += ce + (weightDecay / 2) * w.reduce((s, t) => s + t * t, 0);
+      const stepLoss = ce + (weightDecay / 2) * w.reduce((s, t, j) => s + decayMask[j] * t * t, 0);
+      stepLosses.push(stepLoss);
+      lossSum += stepLoss;
       for (let j = 0; j < 4; j++) {
-        g[j] += weightDecay * w[j];
+        g[j] += weightDecay * decayMask[j] * w[j];
         v[j] = schedule.momentum * v[j] + g[j];
         w[j] -= lr * (nesterov ? g[j] + schedule.momentum * v[j] : v[j]);
       }
     }
-    epochs.push({ epoch, steps: 2 * epoch, learningRate: lr, loss: lossSum / 2 });
+    epochs.push({ epoch, steps, learningRate: lr, loss: lossSum / batches });
     rate *= schedule.decayPerEpoch;
   }
-  return { epochs, weights: w };
+  return { epochs, weights: w, stepLosses };
 }
 
 describe('trainClassifier schedule, Nesterov momentum and weight decay', () => {
@@ -282,6 +290,55 @@ describe('trainClassifier schedule, Nesterov momentum and weight decay', () => {
     epochs.forEach((e, i) => expect(e.loss).toBeCloseTo(ref.epochs[i].loss, 5));
     const trained = model.getWeights().flatMap((t) => Array.from(t.dataSync()));
     trained.forEach((t, i) => expect(t).toBeCloseTo(ref.weights[i], 5));
+    model.dispose();
+  });
+
+  it('weightDecayOn (the kernel only), maxSteps (3: mid-epoch) and recordStepLosses: the hand-computed run', () => {
+    const model = linear(w0);
+    const before = tf.memory().numTensors;
+    const res = trainClassifier({
+      model,
+      train: line,
+      evaluate: false,
+      schedule,
+      weightDecay: 0.1,
+      weightDecayOn: (w) => w.originalName.endsWith('kernel'),
+      maxSteps: 3,
+      recordStepLosses: true,
+      batchSize: 2,
+      maxEpochs: 4,
+      rng: new Rng('order'),
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    const ref = reference(false, 0.1, { decayMask: [1, 1, 0, 0], maxSteps: 3 });
+    expect(res.epochs.map((e) => [e.epoch, e.steps])).toEqual([
+      [1, 2],
+      [2, 3],
+    ]);
+    res.epochs.forEach((e, i) => expect(e.loss).toBeCloseTo(ref.epochs[i].loss, 5));
+    expect(res.stepLosses).toHaveLength(3);
+    res.stepLosses!.forEach((l, i) => expect(l).toBeCloseTo(ref.stepLosses[i], 5));
+    const trained = model.getWeights().flatMap((t) => Array.from(t.dataSync()));
+    trained.forEach((t, i) => expect(t).toBeCloseTo(ref.weights[i], 5));
+    // The mask matters: decaying every weight ends elsewhere.
+    const all = reference(false, 0.1, { maxSteps: 3 }).weights;
+    expect(Math.max(...all.map((t, i) => Math.abs(t - ref.weights[i])))).toBeGreaterThan(1e-3);
+    expect(() =>
+      trainClassifier({ model, train: line, evaluate: false, schedule, batchSize: 2, maxEpochs: 1, rng: new Rng(0), maxSteps: 0 }),
+    ).toThrow(/maxSteps must be a positive integer/);
+    expect(() =>
+      trainClassifier({
+        model,
+        train: line,
+        evaluate: false,
+        schedule,
+        batchSize: 2,
+        maxEpochs: 1,
+        rng: new Rng(0),
+        weightDecay: 0.1,
+        weightDecayOn: () => false,
+      }),
+    ).toThrow(/selects no trainable weight/);
     model.dispose();
   });
 
