@@ -5,3 +5,4 @@ export * from './cifar10.ts';
 export * from './corruptions.ts';
 export * from './images.ts';
 export * from './data-source.ts';
+export * from './regression.ts';
