@@ -138,6 +138,9 @@ export async function runArm(arm: Arm, onProgress: (status: string) => void, ses
       batchSize: c.evalBatchSize,
       onPoint: (k, n) => onProgress(`${arch}: Hessian ${k}/${n}`),
     });
+    if (eig.nonFinitePoints > 0) {
+      onProgress(`${arch}: ${eig.nonFinitePoints} of ${hgrid.length ** 2} Hessian points had non-finite products (recorded as NaN)`);
+    }
     hgrid.forEach((beta, j) =>
       hgrid.forEach((alpha, i) => {
         row('hessian', 'lambda_max', eig.lambdaMax[j * hgrid.length + i], { alpha, beta });

@@ -30,6 +30,11 @@ export const MIN_DEFECT_GAP = 0.02;
 export const MAX_RESIDUAL_DEFECT = 0.05;
 /** Hessian maps: the deepest no-shortcut net's mean |lambda_min/lambda_max| is at least this multiple of its twin's. */
 export const MIN_EIGEN_RATIO_FACTOR = 2;
+/**
+ * A Hessian map point whose products overflowed has no eigenvalues (NaN); the mean ratio is taken
+ * over the others, and only when at least this share of the map has them (else the check has no input).
+ */
+export const MIN_FINITE_HESSIAN_SHARE = 0.5;
 /** "Trains worse at depth": test error at least this much higher (absolute, 1 point of %) at the deepest depth. */
 export const MIN_ERROR_GAP = 0.01;
 
@@ -49,9 +54,15 @@ export interface ArchSummary {
   meanDefectWhole: number;
   /** Windowed convexity defect of the fine 1-D slice. */
   sliceDefect: number;
-  /** Mean of |lambda_min / lambda_max| over the Hessian map, and its value at the trained weights. */
+  /**
+   * Mean of |lambda_min / lambda_max| over the Hessian map's points whose products were finite
+   * (NaN when fewer than MIN_FINITE_HESSIAN_SHARE of the points are), and its value at the trained weights.
+   */
   meanEigenRatio: number;
   centerEigenRatio: number;
+  /** Points of the Hessian map whose products were not finite (NaN eigenvalues), and all points. */
+  hessianNonFinite: number;
+  hessianPoints: number;
 }
 
 const value = (rows: ResultRow[], section: string, metric: string) =>
@@ -78,6 +89,7 @@ export function summariseArchs(rows: ResultRow[]): ArchSummary[] {
       const hmax = grid(rs, 'hessian', 'lambda_max');
       const hmin = grid(rs, 'hessian', 'lambda_min');
       const ratios = hmax.values.map((m, i) => eigenRatio(hmin.values[i], m));
+      const measured = ratios.filter((r) => !Number.isNaN(r));
       const ci = hmax.alphas.length * Math.floor(hmax.betas.length / 2) + Math.floor(hmax.alphas.length / 2);
       return {
         arch,
@@ -91,8 +103,13 @@ export function summariseArchs(rows: ResultRow[]): ArchSummary[] {
         slicesCounted: nc?.slices ?? 0,
         meanDefectWhole: whole?.meanDefect ?? NaN,
         sliceDefect: sl.values.length >= 3 ? windowedConvexityDefect(sl.values, LOSS_CAP) : NaN,
-        meanEigenRatio: ratios.length ? ratios.reduce((a, b) => a + b, 0) / ratios.length : NaN,
+        meanEigenRatio:
+          measured.length && measured.length >= MIN_FINITE_HESSIAN_SHARE * ratios.length
+            ? measured.reduce((a, b) => a + b, 0) / measured.length
+            : NaN,
         centerEigenRatio: ratios.length ? ratios[ci] : NaN,
+        hessianNonFinite: ratios.length - measured.length,
+        hessianPoints: ratios.length,
       };
     })
     .sort((a, b) => a.depth - b.depth || Number(b.shortcuts) - Number(a.shortcuts));
@@ -236,10 +253,15 @@ export const claim: Claim<LossLandscapeConfig, ResultRow> = {
         'at the deepest depth the Hessian shows more negative curvature without shortcuts (mean |lambda_min/lambda_max| over the map)',
       paper: 'Figure 7: eigenvalue-ratio maps, near 0 (convex) around residual minimizers, large without skip connections',
       ours: deep
-        ? `ResNet-${deep.depth} ${fmt(deep.res.meanEigenRatio)} (at the minimizer ${fmt(deep.res.centerEigenRatio)}), noshort ${fmt(deep.ns.meanEigenRatio)} (${fmt(deep.ns.centerEigenRatio)})`
+        ? `ResNet-${deep.depth} ${fmt(deep.res.meanEigenRatio)} (at the minimizer ${fmt(deep.res.centerEigenRatio)}), noshort ${fmt(deep.ns.meanEigenRatio)} (${fmt(deep.ns.centerEigenRatio)})` +
+          [deep.res, deep.ns]
+            .filter((a) => a.hessianNonFinite > 0)
+            .map((a) => `; ${a.arch}: ${a.hessianNonFinite} of ${a.hessianPoints} points with non-finite products, left out`)
+            .join('')
         : '-',
       threshold: `noshort >= ${MIN_EIGEN_RATIO_FACTOR}x residual (noshort - ${MIN_EIGEN_RATIO_FACTOR}x residual >= 0)`,
-      // A non-finite mean ratio (lambda_max = 0 somewhere on the map) is a degenerate input: the check fails.
+      // A non-finite mean ratio (lambda_max = 0 somewhere on the map, or too few points with finite
+      // products) is a degenerate input: the check fails.
       ...judged(deep ? finite(deep.ns.meanEigenRatio - MIN_EIGEN_RATIO_FACTOR * deep.res.meanEigenRatio) : null, { op: '>=', value: 0 }),
     });
     const paperTable = deep

@@ -75,16 +75,21 @@ function gridPanels(
   data: Datum[],
   o: { title: string; subtitle: string; valueTitle: string; domain: [number, number]; scheme: string; contours: boolean },
 ): TopLevelSpec {
+  // The axes span the grid's points ([-gridExtent, gridExtent]; [-1, 1] for a single point); cells and contours are clipped to them.
+  const centres = data
+    .filter((d) => d.kind === 'cell')
+    .flatMap((d) => [((d.a0 as number) + (d.a1 as number)) / 2, ((d.b0 as number) + (d.b1 as number)) / 2].map(Math.abs));
+  const span = Math.max(0, ...centres) || 1;
   const enc = (x: string, x2: string, y: string, y2: string) => ({
-    x: { field: x, type: 'quantitative', title: 'alpha (direction 1)', scale: { domain: [-1, 1], nice: false } },
+    x: { field: x, type: 'quantitative', title: 'alpha (direction 1)', scale: { domain: [-span, span], nice: false } },
     x2: { field: x2 },
-    y: { field: y, type: 'quantitative', title: 'beta (direction 2)', scale: { domain: [-1, 1], nice: false } },
+    y: { field: y, type: 'quantitative', title: 'beta (direction 2)', scale: { domain: [-span, span], nice: false } },
     y2: { field: y2 },
   });
   const layer: unknown[] = [
     {
       transform: [{ filter: "datum.kind === 'cell'" }],
-      mark: { type: 'rect' },
+      mark: { type: 'rect', clip: true },
       encoding: {
         ...enc('a0', 'a1', 'b0', 'b1'),
         color: { field: 'v', type: 'quantitative', title: o.valueTitle, scale: { scheme: o.scheme, domain: o.domain, clamp: true } },
@@ -94,7 +99,7 @@ function gridPanels(
   if (o.contours) {
     layer.push({
       transform: [{ filter: "datum.kind === 'contour'" }],
-      mark: { type: 'rule', color: 'white', strokeWidth: 1 },
+      mark: { type: 'rule', color: 'white', strokeWidth: 1, clip: true },
       encoding: enc('x', 'x2', 'y', 'y2'),
     });
   }
@@ -199,13 +204,16 @@ export async function drawFigures(rows: ResultRow[], dir: string): Promise<strin
     }))
     .filter((s) => s.g.alphas.length >= 2);
   if (surfaces.length) {
+    // A loss that overflowed at a grid point (NaN or Infinity in the table) is drawn at the top of the scale.
+    const log10Loss = (v: number) => (Number.isFinite(v) ? Math.log10(Math.max(v, 1e-12)) : NaN);
+    const all = surfaces.flatMap((s) => s.g.values.flat().map(log10Loss)).filter(Number.isFinite);
+    const lo = Math.min(...all);
+    // A flat scale (e.g. only the minimizer finite) still needs a range to draw.
+    const hi = Math.max(...all) > lo ? Math.max(...all) : lo + 1;
     const logs = surfaces.map((s) => ({
       ...s,
-      lg: { ...s.g, values: s.g.values.map((r) => r.map((v) => Math.log10(Math.max(v, 1e-12)))) },
+      lg: { ...s.g, values: s.g.values.map((r) => r.map((v) => (Number.isFinite(v) ? log10Loss(v) : hi))) },
     }));
-    const all = logs.flatMap((s) => s.lg.values.flat());
-    const lo = Math.min(...all);
-    const hi = Math.max(...all);
     const levels = Array.from({ length: 14 }, (_, k) => lo + ((hi - lo) * (k + 0.5)) / 14);
     const data: Datum[] = logs.flatMap((s) => [
       ...cells(s.lg, panelInfo(s.a)),
@@ -223,10 +231,15 @@ export async function drawFigures(rows: ResultRow[], dir: string): Promise<strin
       }),
     );
     // 3-D-looking renders, clipped like the paper's plots at 10x the largest central loss.
-    const centerMax = Math.max(...surfaces.map((s) => s.g.values[Math.floor(s.g.betas.length / 2)][Math.floor(s.g.alphas.length / 2)]));
+    const centerMax = Math.max(
+      ...surfaces.map((s) => s.g.values[Math.floor(s.g.betas.length / 2)][Math.floor(s.g.alphas.length / 2)]).filter(Number.isFinite),
+    );
     const z1 = Math.min(hi, Math.log10(Math.max(centerMax, 1e-12)) + 1);
     const svg = surfaceRenders(
-      surfaces.map((s) => ({ title: label(s.a.depth, s.a.shortcuts), g: s.g })),
+      surfaces.map((s) => ({
+        title: label(s.a.depth, s.a.shortcuts),
+        g: { ...s.g, values: s.g.values.map((r) => r.map((v) => (Number.isFinite(v) ? v : Infinity))) },
+      })),
       [lo, z1],
       Math.max(1, new Set(archs.map((a) => a.depth)).size),
     );
@@ -252,13 +265,16 @@ export async function drawFigures(rows: ResultRow[], dir: string): Promise<strin
     }))
     .filter((s) => s.g.alphas.length >= 1);
   if (eig.length) {
+    const failed = eig.reduce((n, s) => n + s.g.values.flat().filter(Number.isNaN).length, 0);
     await save(
       'eigenvalue-ratio',
       gridPanels(
         eig.flatMap((s) => cells({ ...s.g, values: s.g.values.map((r) => r.map((v) => (Number.isFinite(v) ? v : 1))) }, panelInfo(s.a))),
         {
           title: 'Hessian eigenvalue ratio |lambda_min / lambda_max|',
-          subtitle: 'cf. Li et al. 2018, Fig. 7; 0 = locally convex; Lanczos on finite-difference Hessian-vector products',
+          subtitle:
+            'cf. Li et al. 2018, Fig. 7; 0 = locally convex; Lanczos on finite-difference Hessian-vector products' +
+            (failed ? `; ${failed} point(s) whose products were not finite drawn at the top of the scale` : ''),
           valueTitle: '|l_min / l_max|',
           domain: [0, 0.5],
           scheme: 'viridis',

@@ -2,7 +2,7 @@ import { runSweep, type ExperimentDefinition } from '@claimlab/core';
 import { resolveCifar10Dir, resolveMnistDir } from '@claimlab/datasets';
 import { archName, armsOf, costOf, resnetStudy, type ArmResult } from './arm.ts';
 import { claim } from './claim.ts';
-import { COLUMNS, type ResultRow } from './results.ts';
+import { COLUMNS, NON_FINITE_COLUMNS, type ResultRow } from './results.ts';
 import { PROFILES, validateConfig, type LossLandscapeConfig } from './config.ts';
 import { drawFigures } from './figures.ts';
 
@@ -19,6 +19,7 @@ export const experiment: ExperimentDefinition<LossLandscapeConfig, ResultRow> = 
   validate: validateConfig,
   claim,
   columns: COLUMNS,
+  nonFiniteColumns: NON_FINITE_COLUMNS,
   async procedure(ctx) {
     const c = ctx.config;
     // Fail before starting workers when the data directory is missing (the error says how to get the data).

@@ -23,3 +23,10 @@ export type ResultRow = {
 };
 
 export const COLUMNS: (keyof ResultRow)[] = ['arch', 'depth', 'shortcuts', 'section', 'epoch', 'alpha', 'beta', 'metric', 'value'];
+
+/**
+ * A loss that overflowed at a far grid point, or a Hessian-vector product that did (recorded as NaN
+ * for lambda_max and lambda_min), is a measured outcome: it is written as NaN / Infinity and the
+ * run goes on. The claim leaves such points out (summariseArchs says how).
+ */
+export const NON_FINITE_COLUMNS: (keyof ResultRow)[] = ['value'];

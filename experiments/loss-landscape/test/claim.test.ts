@@ -107,6 +107,31 @@ describe('loss-landscape claim checks', () => {
     expect(s[3].testError).toBe(0.133);
   });
 
+  it('leave out Hessian points whose products were not finite (NaN), count them, and give no ratio when most of the map has none', () => {
+    /** The deep noshort net's map with its first k points overflowed, and a far surface corner overflowed too. */
+    const overflowed = (k: number) => {
+      let left = k;
+      return reproducing().map((r) =>
+        r.arch === 'resnet-56-noshort' && r.section === 'hessian' && r.metric === 'lambda_max' && left-- > 0
+          ? { ...r, value: NaN }
+          : r.arch === 'resnet-56-noshort' && r.section === 'surface' && r.alpha === 1 && r.beta === 1
+            ? { ...r, value: Infinity }
+            : r,
+      );
+    };
+    const s = summariseArchs(overflowed(4));
+    expect([s[3].hessianNonFinite, s[3].hessianPoints]).toEqual([4, 9]);
+    expect(s[3].meanEigenRatio).toBeCloseTo(0.4, 10); // the mean of the 5 measured points
+    const checks = checksOf(overflowed(4));
+    const curvature = checks.find((c) => c.id === 'deep-noshort-negative-curvature')!;
+    expect(curvature.pass).toBe(true);
+    expect(curvature.ours).toMatch(/resnet-56-noshort: 4 of 9 points with non-finite products, left out/);
+    // 5 of 9 overflowed: fewer than half the points measured, so the check has no statistic.
+    expect(summariseArchs(overflowed(5))[3].meanEigenRatio).toBeNaN();
+    const none = checksOf(overflowed(5)).find((c) => c.id === 'deep-noshort-negative-curvature')!;
+    expect([none.value, none.pass]).toEqual([null, false]);
+  });
+
   it('fail where the pattern breaks: a convex deep noshort surface, a gap that does not grow, a noshort net that trains as well', () => {
     const rows = [
       ...arch(20, true, { f: bowl, testError: 0.07, trainLoss: 0.01, lmin: -0.1, lmax: 10 }),

@@ -124,6 +124,26 @@ describe('exp-loss-landscape on a tiny config', () => {
     ).rejects.toThrow(/resnet-\d+.*training loss became (NaN|-?Infinity)/);
   });
 
+  it('grid points where the loss overflows are recorded as NaN / Infinity and the sweep goes on to a verdict', async () => {
+    // Directions scaled by 1e36 put every point but the minimizer far beyond float32's range.
+    const out = tmp();
+    const csv = await runTiny(out, ['--set', 'gridExtent=1e36', '--set', 'hessianGridPoints=3', '--workers', '2']);
+    const hessian = csv.split('\n').filter((l) => l.includes(',hessian,'));
+    expect(hessian).toHaveLength(2 * 2 * 9 * 2); // 2 archs x 2 depths x 9 points x (lambda_max, lambda_min)
+    const nonFinite = (l: string) => /,(NaN|-?Infinity)$/.test(l);
+    expect(hessian.filter((l) => /,0,0,lambda_max,/.test(l)).every((l) => !nonFinite(l))).toBe(true);
+    expect(hessian.filter(nonFinite).length).toBeGreaterThan(0);
+    const surface = csv.split('\n').filter((l) => /,surface,.*,loss,/.test(l));
+    expect(surface.filter(nonFinite).length).toBeGreaterThan(0);
+    // verify reads the NaN cells back and re-derives the same checks.
+    const verified = verifyExperiment(experiment, out);
+    expect(verified.problems.filter((p) => /summary\.json (says|differs|reports)|differs from what results\.csv gives/.test(p))).toEqual(
+      [],
+    );
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(verified.checks.map((c) => c.passes)).toEqual(summary.checks.map((c: { passes: boolean[] }) => c.passes));
+  }, 300_000);
+
   it('the paper profile without CIFAR-10 says how to get it', async () => {
     await withEnv({ CIFAR10_DIR: undefined }, () =>
       expect(runQuietly(experiment, ['--profile', 'paper', '--workers', '1', '--out', tmp()], REPO_ROOT)).rejects.toThrow(

@@ -43,6 +43,12 @@ export interface ExperimentDefinition<C extends SeededConfig, R extends Row> {
   claim: Claim<C, R>;
   /** Column order of results.csv. */
   columns: (keyof R & string)[];
+  /**
+   * Columns whose non-finite numbers are measured outcomes (e.g. a loss or curvature that
+   * overflowed at one grid point) and are written as NaN / Infinity rather than refused; the
+   * claim must say how it treats them. Default: none, so a stray NaN anywhere stops the run.
+   */
+  nonFiniteColumns?: (keyof R & string)[];
   /** Experiment-specific shorthands for config keys, e.g. { image: { key: 'image', ... } } makes `--image P` mean `--set image=P`. */
   optionAliases?: Record<string, OptionAlias>;
   /** Runs the experiment and returns the tidy results rows. */
@@ -229,7 +235,7 @@ async function runLocked<C extends SeededConfig, R extends Row>(
     const rows = seeds.flatMap((seed, k) => rowsBySeed[k].map((r) => ({ seed, ...r })));
     // Staged whole (table, then the summary with the digests of the table, figures and its own
     // fields), then moved into place, summary.json last.
-    summary = stageResults(stagingDir, rows, ['seed', ...def.columns], unsealed);
+    summary = stageResults(stagingDir, rows, ['seed', ...def.columns], unsealed, def.nonFiniteColumns);
     publishStaged(stagingDir, opts.outDir);
   } finally {
     rmSync(stagingDir, { recursive: true, force: true });

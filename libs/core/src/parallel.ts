@@ -115,6 +115,8 @@ export async function runArmsParallel<A, R>(opts: ParallelOptions<A, R>): Promis
         execArgv: process.execArgv.some((a) => a.includes('tsx')) ? process.execArgv : ['--import', 'tsx'],
         env: { ...process.env, CLAIMLAB_BACKEND: opts.backend, CLAIMLAB_ARM_MODULE: runner.moduleUrl },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        // Structured clone, not JSON: a result's NaN or Infinity (a measured non-finite value) arrives as sent.
+        serialization: 'advanced',
       });
       children.push(child);
       child.on('message', (msg: FromWorker<R>) => {

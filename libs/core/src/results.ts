@@ -42,15 +42,22 @@ export const SUMMARY_JSON = 'summary.json';
 
 /**
  * Serialises rows as a tidy CSV with a fixed column order. Every row must
- * have every column; a missing or non-finite number is an error rather than
- * a silently empty cell.
+ * have every column; a missing value is an error rather than a silently empty
+ * cell, and so is a non-finite number, except in `nonFiniteColumns`: columns
+ * whose non-finite values are measured outcomes (a loss that overflowed at a
+ * grid point), written as NaN, Infinity or -Infinity and read back as numbers.
  */
-export function toCsv(rows: Row[], columns: string[]): string {
+export function toCsv(rows: Row[], columns: string[], nonFiniteColumns: readonly string[] = []): string {
+  for (const c of nonFiniteColumns) if (!columns.includes(c)) throw new Error(`nonFiniteColumns names '${c}', which is not a column`);
   for (const [i, row] of rows.entries()) {
     for (const c of columns) {
       const v = row[c];
       if (v === undefined) throw new Error(`results row ${i} has no value for column '${c}'`);
-      if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`results row ${i}, column '${c}': ${v} is not finite`);
+      if (typeof v === 'number' && !Number.isFinite(v) && !nonFiniteColumns.includes(c)) {
+        throw new Error(
+          `results row ${i}, column '${c}': ${v} is not finite (a column that may hold non-finite outcomes must be declared in the experiment's nonFiniteColumns)`,
+        );
+      }
     }
     const extra = Object.keys(row).filter((k) => !columns.includes(k));
     if (extra.length) throw new Error(`results row ${i} has columns not in the header: ${extra.join(', ')}`);
@@ -59,13 +66,18 @@ export function toCsv(rows: Row[], columns: string[]): string {
   return stringify(rows, { header: true, columns, cast: { number: (n) => String(n) } });
 }
 
-/** Reads a results.csv written by toCsv, turning numeric cells back into numbers. */
+/** How toCsv writes non-finite numbers (String(n)). */
+const NON_FINITE_CELLS = new Set(['NaN', 'Infinity', '-Infinity']);
+
+/** Reads a results.csv written by toCsv, turning numeric cells (NaN and +-Infinity included) back into numbers. */
 export function readResultsCsv(path: string): Row[] {
   if (!existsSync(path)) throw new Error(`No results table at ${path}: run the experiment first.`);
   const rows = parse(readFileSync(path, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
   return rows.map((r) => {
     const out: Row = {};
-    for (const [k, v] of Object.entries(r)) out[k] = v !== '' && /^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(v) ? Number(v) : v;
+    for (const [k, v] of Object.entries(r)) {
+      out[k] = (v !== '' && /^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(v)) || NON_FINITE_CELLS.has(v) ? Number(v) : v;
+    }
     return out;
   });
 }
@@ -79,9 +91,15 @@ export const FIGURES_DIR = 'figures';
  * drawn into `stagingDir`/figures, and of its own fields) into the staging directory. Nothing in
  * the output directory changes yet: publishStaged moves them into place.
  */
-export function stageResults(stagingDir: string, rows: Row[], columns: string[], summary: Summary): Summary {
+export function stageResults(
+  stagingDir: string,
+  rows: Row[],
+  columns: string[],
+  summary: Summary,
+  nonFiniteColumns: readonly string[] = [],
+): Summary {
   mkdirSync(stagingDir, { recursive: true });
-  writeFileSync(join(stagingDir, RESULTS_CSV), toCsv(rows, columns));
+  writeFileSync(join(stagingDir, RESULTS_CSV), toCsv(rows, columns, nonFiniteColumns));
   const { integrity: _old, ...fields } = summary;
   const sealed: Summary = { ...fields, integrity: integrityOf(stagingDir, [summary.files.results, ...summary.files.figures], fields) };
   writeFileSync(join(stagingDir, SUMMARY_JSON), JSON.stringify(sealed, null, 2) + '\n');

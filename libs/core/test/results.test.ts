@@ -23,6 +23,22 @@ describe('results table', () => {
     expect(() => toCsv([{ a: NaN }], ['a'])).toThrow(/NaN is not finite/);
   });
 
+  it('writes non-finite numbers only in the declared columns, as NaN / Infinity / -Infinity, and reads them back', () => {
+    const rows = [
+      { metric: 'loss', value: NaN },
+      { metric: 'lambda', value: Infinity },
+      { metric: 'NaN-ish label', value: -Infinity },
+      { metric: 'ok', value: 0.5 },
+    ];
+    const text = toCsv(rows, ['metric', 'value'], ['value']);
+    expect(text.trim().split('\n').slice(1)).toEqual(['loss,NaN', 'lambda,Infinity', 'NaN-ish label,-Infinity', 'ok,0.5']);
+    const dir = mkdtempSync(join(tmpdir(), 'claimlab-'));
+    writeFileAtomic(join(dir, 'r.csv'), text);
+    expect(readResultsCsv(join(dir, 'r.csv'))).toEqual(rows);
+    expect(() => toCsv([{ a: NaN, b: 1 }], ['a', 'b'], ['b'])).toThrow(/column 'a': NaN is not finite .*nonFiniteColumns/);
+    expect(() => toCsv([{ a: 1 }], ['a'], ['value'])).toThrow(/nonFiniteColumns names 'value', which is not a column/);
+  });
+
   it('a missing table is a clear error', () => {
     expect(() => readResultsCsv('/nonexistent/results.csv')).toThrow(/No results table .* run the experiment first/);
   });

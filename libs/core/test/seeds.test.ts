@@ -27,6 +27,19 @@ describe('runs over several seeds', () => {
     expect(summary!.core).toEqual({ asExpected: mean.outcome === 'REPRODUCED' ? 1 : 0, total: 1 });
   });
 
+  it('an arm that measures NaN does not stop the sweep: the value crosses workers and the resume store, and is written as NaN', async () => {
+    const serial = tmp();
+    const parallel = tmp();
+    await run(serial, ['--seeds', '2', '--set', 'overflowArm=3', '--workers', '1']);
+    await run(parallel, ['--seeds', '2', '--set', 'overflowArm=3', '--workers', '2']);
+    expect(csv(parallel)).toBe(csv(serial));
+    const lines = csv(serial).trim().split('\n');
+    expect(lines.filter((l) => l.endsWith(',NaN'))).toEqual(['0,3,NaN', '1,3,NaN']);
+    // Resumed from the store alone (every arm is there), the table is the same.
+    await run(parallel, ['--seeds', '2', '--set', 'overflowArm=3', '--workers', '1', '--resume']);
+    expect(csv(parallel)).toBe(csv(serial));
+  });
+
   it('a sharded multi-seed run merges to the same table as one run', async () => {
     const single = tmp();
     await run(single, ['--seeds', '3', '--workers', '1']);

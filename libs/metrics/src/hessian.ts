@@ -96,6 +96,11 @@ export interface ExtremeEigenvalues {
  * uses scipy's eigsh (ARPACK, implicitly restarted Lanczos) on lambda_max, then on the operator
  * shifted by 0.51 lambda_max for lambda_min; one Krylov space gives both ends here.
  */
+/** A Hessian-vector product came out NaN or infinite (the loss or its gradient overflowed there). */
+export class NonFiniteHvpError extends Error {
+  override name = 'NonFiniteHvpError';
+}
+
 export function lanczosExtremeEigenvalues(hvp: Hvp, dim: number, opts: { steps: number; rng: Rng }): ExtremeEigenvalues {
   const steps = Math.min(opts.steps, dim);
   if (!Number.isInteger(steps) || steps < 1)
@@ -112,7 +117,8 @@ export function lanczosExtremeEigenvalues(hvp: Hvp, dim: number, opts: { steps: 
     Q.push(q);
     const w = hvp(q);
     products++;
-    for (const x of w) if (!Number.isFinite(x)) throw new Error('lanczosExtremeEigenvalues: the Hessian-vector product is not finite');
+    for (const x of w)
+      if (!Number.isFinite(x)) throw new NonFiniteHvpError('lanczosExtremeEigenvalues: the Hessian-vector product is not finite');
     const a = dot(w, q);
     alpha.push(a);
     // Full reorthogonalization (twice is enough) against every earlier Lanczos vector.
@@ -235,15 +241,19 @@ export interface EigenMapOptions {
 export interface EigenMap {
   xs: number[];
   ys: number[];
-  /** lambdaMax[j * xs.length + i] at (xs[i], ys[j]). */
+  /** lambdaMax[j * xs.length + i] at (xs[i], ys[j]); NaN where the products were not finite. */
   lambdaMax: Float64Array;
   lambdaMin: Float64Array;
+  /** Grid points whose Hessian-vector products were not finite (recorded as NaN, the map goes on). */
+  nonFinitePoints: number;
 }
 
 /**
  * Extreme Hessian eigenvalues (over the conv and dense kernels) at theta* + alpha d1 + beta d2
  * on a grid: the data of the paper's Figure 7 maps of |lambda_min / lambda_max|. The model's
- * weights are restored afterwards. Each point's Lanczos start is drawn from rng.fork(point).
+ * weights are restored afterwards. Each point's Lanczos start is drawn from rng.fork(point). A point
+ * whose Hessian-vector products are not finite (far from the minimizer of a badly conditioned net,
+ * the loss can overflow) gets NaN for both eigenvalues and is counted; it does not stop the map.
  */
 export function hessianEigenMap(
   model: tf.LayersModel,
@@ -256,6 +266,7 @@ export function hessianEigenMap(
   const { grad, dim } = modelLossGradient(model, opts.data, indices, opts.batchSize);
   const lambdaMax = new Float64Array(xs.length * ys.length);
   const lambdaMin = new Float64Array(xs.length * ys.length);
+  let nonFinitePoints = 0;
   forEachGridPoint(model, xs, ys, opts.onPoint, (i, j, base) => {
     // theta* + a d1 + b d2 in float64 over the kernels (the HVP differences need the precision).
     const w0 = new Float64Array(dim);
@@ -267,14 +278,20 @@ export function hessianEigenMap(
       for (let t = 0; t < b.length; t++) w0[at + t] = b[t] + xs[i] * d1[t] + ys[j] * d2[t];
       at += b.length;
     }
-    const r = lanczosExtremeEigenvalues(finiteDifferenceHvp(grad, w0, opts.fdStep), dim, {
-      steps: opts.steps,
-      rng: opts.rng.fork(`point/${i}/${j}`),
-    });
+    let r = { lambdaMax: NaN, lambdaMin: NaN };
+    try {
+      r = lanczosExtremeEigenvalues(finiteDifferenceHvp(grad, w0, opts.fdStep), dim, {
+        steps: opts.steps,
+        rng: opts.rng.fork(`point/${i}/${j}`),
+      });
+    } catch (e) {
+      if (!(e instanceof NonFiniteHvpError)) throw e;
+      nonFinitePoints++;
+    }
     lambdaMax[j * xs.length + i] = r.lambdaMax;
     lambdaMin[j * xs.length + i] = r.lambdaMin;
   });
-  return { xs, ys, lambdaMax, lambdaMin };
+  return { xs, ys, lambdaMax, lambdaMin, nonFinitePoints };
 }
 
 /** The paper's |lambda_min / lambda_max| (0 = locally convex, large = strong negative curvature). */

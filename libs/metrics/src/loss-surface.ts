@@ -316,9 +316,10 @@ export function convexityDefect(values: ArrayLike<number>): number {
  */
 export function windowedConvexityDefect(values: ArrayLike<number>, cap: number): number {
   const n = values.length;
-  let m = 0;
-  for (let i = 1; i < n; i++) if (values[i] < values[m]) m = i;
-  if (!(values[m] <= cap)) return NaN;
+  // The minimum over the finite values (a NaN at one end must not hide the valley).
+  let m = -1;
+  for (let i = 0; i < n; i++) if (Number.isFinite(values[i]) && (m < 0 || values[i] < values[m])) m = i;
+  if (m < 0 || !(values[m] <= cap)) return NaN;
   let lo = m;
   let hi = m;
   while (lo > 0 && values[lo - 1] <= cap) lo--;
@@ -341,7 +342,8 @@ export interface NonConvexitySummary {
 /**
  * Numeric non-convexity of a 2-D surface (loss[j * nx + i]): the convexity defect of each of
  * its nx + ny axis-parallel 1-D slices; with `cap`, the windowed defect (windowedConvexityDefect)
- * and slices without a window are left out. NaN means when no slice counts.
+ * and slices without a window are left out (a non-finite loss ends a window, as a loss above the
+ * cap does); without, slices holding a non-finite loss are left out. NaN means when no slice counts.
  */
 export function surfaceNonConvexity(loss: ArrayLike<number>, nx: number, ny: number, threshold = 0.05, cap?: number): NonConvexitySummary {
   if (loss.length !== nx * ny) throw new Error(`surfaceNonConvexity: ${loss.length} values for a ${nx}x${ny} grid`);
@@ -349,7 +351,7 @@ export function surfaceNonConvexity(loss: ArrayLike<number>, nx: number, ny: num
   for (let j = 0; j < ny; j++) slices.push(Array.from({ length: nx }, (_, i) => loss[j * nx + i]));
   for (let i = 0; i < nx; i++) slices.push(Array.from({ length: ny }, (_, j) => loss[j * nx + i]));
   const defects = slices
-    .map((v) => (cap === undefined ? convexityDefect(v) : windowedConvexityDefect(v, cap)))
+    .map((v) => (cap !== undefined ? windowedConvexityDefect(v, cap) : v.every(Number.isFinite) ? convexityDefect(v) : NaN))
     .filter((d) => !Number.isNaN(d));
   if (!defects.length) return { meanDefect: NaN, maxDefect: NaN, nonConvexShare: NaN, slices: 0 };
   return {

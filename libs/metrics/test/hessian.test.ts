@@ -10,6 +10,7 @@ import {
   hessianEigenMap,
   kernelWeightIndices,
   lanczosExtremeEigenvalues,
+  NonFiniteHvpError,
   modelLossGradient,
   powerIterationExtremes,
   restoreWeights,
@@ -159,8 +160,22 @@ describe('Hessian of a tiny ResNet', () => {
       expect(map.lambdaMax[i]).toBeGreaterThan(0);
       expect(map.lambdaMax[i]).toBeGreaterThanOrEqual(map.lambdaMin[i]);
     }
+    expect(map.nonFinitePoints).toBe(0);
+    expect(snapshotWeights(m).map((x) => Array.from(x))).toEqual(before.map((x) => Array.from(x)));
+    // Far out along a direction the float32 loss overflows: that point gets NaN eigenvalues, is
+    // counted, and the map goes on to the next point.
+    const far = hessianEigenMap(m, dirs, [0, 1e36], [0], { data, steps: 4, fdStep: 1e-2, rng: new Rng(9), batchSize: 6 });
+    expect(far.nonFinitePoints).toBe(1);
+    expect([far.lambdaMax[1], far.lambdaMin[1]]).toEqual([NaN, NaN]);
+    expect(far.lambdaMax[0]).toBeGreaterThan(0);
+    expect(tf.memory().numTensors).toBe(tensors);
     expect(snapshotWeights(m).map((x) => Array.from(x))).toEqual(before.map((x) => Array.from(x)));
     disposeEvalData(data);
     m.dispose();
+  });
+
+  it('the Lanczos iteration stops with NonFiniteHvpError on a non-finite product (what the map catches)', () => {
+    const hvp = (v: Float64Array) => v.map((x, i) => (i === 0 ? NaN : x));
+    expect(() => lanczosExtremeEigenvalues(hvp, 3, { steps: 2, rng: new Rng(0) })).toThrow(NonFiniteHvpError);
   });
 });

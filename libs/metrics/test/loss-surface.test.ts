@@ -122,6 +122,18 @@ describe('convexity defect of 1-D slices', () => {
     expect(s.meanDefect).toBeNaN();
   });
 
+  it('a non-finite loss (overflow far from the minimizer) ends a window like a loss above the cap, and leaves whole slices out', () => {
+    expect(windowedConvexityDefect([NaN, 3, 1, 2.5, 2, 4, Infinity], 10)).toBeCloseTo(windowedConvexityDefect([3, 1, 2.5, 2, 4], 10), 12);
+    expect(windowedConvexityDefect([NaN, NaN, NaN], 10)).toBeNaN();
+    // 3x3 grid, one corner overflowed: whole-slice means leave out its row and column (4 of 6 slices count).
+    const grid = [4, 1, 4, 1, 0, 1, 4, 1, NaN];
+    const whole = surfaceNonConvexity(grid, 3, 3);
+    expect(whole.slices).toBe(4);
+    expect(whole.meanDefect).toBe(0);
+    // Capped: the overflowed corner ends its row's and column's windows after 2 points, too few to count.
+    expect(surfaceNonConvexity(grid, 3, 3, 0.05, 10).slices).toBe(4);
+  });
+
   it('summarises a 2-D surface by its row and column slices', () => {
     const xs = gridCoordinates(-1, 1, 9);
     const bowl = xs.flatMap((y) => xs.map((x) => x * x + 2 * y * y + 0.5 * x * y));
