@@ -174,13 +174,7 @@ class Attacker {
     const t = Date.now();
     const before = this.clf.cost.backward;
     const u = universalPerturbation(this.clf, firstImages(this.data.build, n), {
-      xi,
-      p: Infinity,
-      delta: c.delta,
-      maxPasses: c.maxPasses,
-      overshoot: c.overshoot,
-      maxIterDeepFool: c.maxIterDeepFool,
-      rng: new Rng(seed).fork(`uap/${this.name}/${xi}/${n}`),
+      ...uapOptions(c, xi, new Rng(seed).fork(`uap/${this.name}/${xi}/${n}`)),
       onPass: (pass, fr) =>
         this.onProgress(`${this.name}: universal perturbation xi=${xi} from ${n} images, pass ${pass}: fooling ${fr.toFixed(3)}`),
     });
@@ -304,10 +298,8 @@ function runDefend(
       if (defense === 'fine-tuning') {
         // Moosavi-Dezfooli et al. Section 4: a pool of universal perturbations of the network, added to a share of the training images.
         // Block 0 is the main perturbation (same images and random stream as the attack arm's).
-        const attacker = new Attacker(arm, data, model, classifierOf(model, data.inputShape), (x) => x, spec.name, onProgress);
-        const pool = Array.from({ length: c.defenses.poolSize }, (_, k) =>
-          k === 0 ? attacker.universal(xi, c.mainImages) : poolMember(arm, data, model, k),
-        );
+        onProgress(`${name}: pool of ${c.defenses.poolSize} universal perturbations`);
+        const pool = Array.from({ length: c.defenses.poolSize }, (_, k) => poolMember(arm, data, model, k));
         const t = Date.now();
         rows = train(
           model,
@@ -353,18 +345,21 @@ function runDefend(
   }
 }
 
-/** Pool member k >= 1 of the fine-tuning defense: the iterative algorithm on build block k (disjoint from the main images). */
+/** The iterative algorithm's options (Moosavi-Dezfooli et al. Algorithm 1, l_inf ball of radius xi), one place for every caller. */
+function uapOptions(c: UniversalConfig, xi: number, rng: Rng) {
+  return { xi, p: Infinity, delta: c.delta, maxPasses: c.maxPasses, overshoot: c.overshoot, maxIterDeepFool: c.maxIterDeepFool, rng };
+}
+
+/**
+ * Pool member k of the fine-tuning defense: the iterative algorithm at the main budget on build block
+ * k. Member 0 is the attack arm's main perturbation (the first mainImages build images, the same
+ * random stream); the others come from disjoint blocks.
+ */
 function poolMember(arm: ArmBase & { xi: number }, data: Data, model: tf.LayersModel, k: number): Float32Array {
   const c = arm.config;
-  return universalPerturbation(classifierOf(model, data.inputShape), imageBlock(data.build, k, c.mainImages), {
-    xi: arm.xi,
-    p: Infinity,
-    delta: c.delta,
-    maxPasses: c.maxPasses,
-    overshoot: c.overshoot,
-    maxIterDeepFool: c.maxIterDeepFool,
-    rng: new Rng(arm.seed).fork(`pool/${arm.spec.name}/${arm.xi}/${k}`),
-  }).perturbation;
+  const rng = new Rng(arm.seed).fork(k === 0 ? `uap/${arm.spec.name}/${arm.xi}/${c.mainImages}` : `pool/${arm.spec.name}/${arm.xi}/${k}`);
+  return universalPerturbation(classifierOf(model, data.inputShape), imageBlock(data.build, k, c.mainImages), uapOptions(c, arm.xi, rng))
+    .perturbation;
 }
 
 export async function runArm(arm: Arm, onProgress: (status: string) => void): Promise<ArmResult> {

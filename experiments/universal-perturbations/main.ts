@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { Rng, runSweep, writeFileAtomic, type ExperimentDefinition, type RunContext } from '@claimlab/core';
+import { Rng, runSweep, writeFileAtomic, type ExperimentDefinition } from '@claimlab/core';
 import { tf } from '@claimlab/backend';
 import { foolingRate, predictLabels } from '@claimlab/metrics';
 import { costOf, perturbationStudy, type Arm, type ArmResult } from './arm.ts';
@@ -10,7 +10,7 @@ import { COLUMNS, perturbationsFileOf, timingsFileOf, type ResultRow } from './r
 import { PROFILES, validateConfig, type UniversalConfig } from './config.ts';
 import { drawFigures } from './figures.ts';
 import { buildModel, checkLayers, classifierOf, decodeWeights } from './models.ts';
-import { loadData } from './data.ts';
+import { loadData, type Data } from './data.ts';
 
 /**
  * The transfer table: every model and every defended model (rebuilt from the weights its arm
@@ -18,15 +18,7 @@ import { loadData } from './data.ts';
  * held-out images. Rows from a model to a defended one are the "old perturbation" of the defenses.
  * The diagonal is in the arms' own rows.
  */
-export function transferRows(
-  config: UniversalConfig,
-  seed: number,
-  dataDir: string | undefined,
-  sources: ArmResult[],
-  targets: ArmResult[],
-  xi: number,
-): ResultRow[] {
-  const data = loadData(config, seed, dataDir);
+export function transferRows(config: UniversalConfig, data: Data, sources: ArmResult[], targets: ArmResult[], xi: number): ResultRow[] {
   const rows: ResultRow[] = [];
   for (const target of targets) {
     const [base, defense] = target.model.split('+') as [string, (typeof config.defenses.kinds)[number] | undefined];
@@ -67,12 +59,6 @@ export function timingsCsv(results: ArmResult[]): string {
   );
 }
 
-/** Phase 2 runs in its own sweep store beside phase 1's, so --resume and --shard work for both. */
-const phase = <C extends UniversalConfig>(ctx: RunContext<C>, name: string): RunContext<C> => ({
-  ...ctx,
-  sweepDir: join(ctx.sweepDir, name),
-});
-
 export const experiment: ExperimentDefinition<UniversalConfig, ResultRow> = {
   name: 'universal-perturbations',
   description:
@@ -96,7 +82,9 @@ export const experiment: ExperimentDefinition<UniversalConfig, ResultRow> = {
         `(main ${c.mainImages}); fooling on ${c.testSize} held-out images; defenses of ${c.defenses.model}: ${c.defenses.kinds.join(', ')}`,
     );
     const base = { config: c, seed: ctx.seed, dataDir };
-    const trained = await runSweep(phase(ctx, 'train'), {
+    // Two sweeps, each in its own store (train/, attack/), so --resume and --shard work for both.
+    const trained = await runSweep(ctx, {
+      store: 'train',
       runner: perturbationStudy,
       arms: c.models.map((spec): Arm => ({ ...base, spec, task: 'train' })),
       cost: costOf,
@@ -109,7 +97,8 @@ export const experiment: ExperimentDefinition<UniversalConfig, ResultRow> = {
     const xi = budget.xi;
     const weightsOf = (name: string) => trained.find((r) => r.model === name)!.weights;
     const defended = c.models.find((m) => m.name === c.defenses.model)!;
-    const attacks = await runSweep(phase(ctx, 'attack'), {
+    const attacks = await runSweep(ctx, {
+      store: 'attack',
       runner: perturbationStudy,
       arms: [
         ...c.models.map((spec): Arm => ({ ...base, spec, task: 'attack', xi, weights: weightsOf(spec.name) })),
@@ -128,7 +117,7 @@ export const experiment: ExperimentDefinition<UniversalConfig, ResultRow> = {
     });
     const undefended = attacks.slice(0, c.models.length);
     ctx.log(`[universal-perturbations] transfer table: ${undefended.length} models onto ${attacks.length} models and defended models`);
-    const transfer = transferRows(c, ctx.seed, ctx.dataDir, undefended, attacks, xi);
+    const transfer = transferRows(c, data, undefended, attacks, xi);
     const all = [...trained, ...attacks];
     const times = all.flatMap((r) =>
       r.timings.map(

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { parseJson, stringifyJson } from './json-numbers.ts';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic.ts';
 import type { RunContext } from './run-context.ts';
@@ -21,6 +22,11 @@ export interface SweepOptions<A, R> {
   label: string;
   /** Progress text once an arm is done. */
   describeDone(arm: A, result: R): string;
+  /**
+   * A sub-folder of the seed's sweep store for this sweep: a procedure with several sweeps (the
+   * second built from the first's results) names each, so --resume and --shard work for all.
+   */
+  store?: string;
 }
 
 /** Where a sweep keeps the arms it has completed, for --resume and --shard. */
@@ -51,7 +57,10 @@ interface StoredArm {
  * first sweep is complete (gathered, with --resume) shards the second.
  */
 export async function runSweep<C extends Config, A, R>(ctx: RunContext<C>, opts: SweepOptions<A, R>): Promise<R[]> {
-  const store = ctx.sweepDir;
+  const store = opts.store === undefined ? ctx.sweepDir : join(ctx.sweepDir, opts.store);
+  if (opts.store !== undefined && !/^[A-Za-z0-9_-]+$/.test(opts.store)) {
+    throw new Error(`runSweep: store must be a plain folder name (letters, digits, - and _), got '${opts.store}'`);
+  }
   const file = (i: number) => join(store, `arm-${String(i).padStart(5, '0')}.json`);
   // An arm that trains for long may checkpoint itself here; with --resume it continues from it.
   const checkpointFile = (i: number) => join(store, `arm-${String(i).padStart(5, '0')}.ckpt`);
@@ -59,7 +68,7 @@ export async function runSweep<C extends Config, A, R>(ctx: RunContext<C>, opts:
   if (ctx.resume) {
     for (const [i, arm] of opts.arms.entries()) {
       if (!existsSync(file(i))) continue;
-      const stored = JSON.parse(readFileSync(file(i), 'utf8')) as StoredArm;
+      const stored = parseJson(readFileSync(file(i), 'utf8')) as StoredArm;
       if (JSON.stringify(stored.arm) !== JSON.stringify(arm)) {
         throw new Error(
           `${file(i)} holds a different arm than this run's arm ${i} (config or seed changed); delete ${store} or run without --resume`,
@@ -98,7 +107,7 @@ export async function runSweep<C extends Config, A, R>(ctx: RunContext<C>, opts:
         const { arm, i } = todo[j];
         results[i] = r;
         const stored: StoredArm = { arm, backend: ctx.backendInfo.name, result: r };
-        writeFileAtomic(file(i), JSON.stringify(stored));
+        writeFileAtomic(file(i), stringifyJson(stored));
         rmSync(checkpointFile(i), { force: true });
         progress.update(++done, opts.describeDone(arm, r));
       },
