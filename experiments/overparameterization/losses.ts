@@ -87,7 +87,7 @@ export function lpOptimum(data: Regression, p: number, opts: { tol?: number; max
   const tol = opts.tol ?? 1e-12;
   const maxIter = opts.maxIter ?? 200;
   const g0 = Math.hypot(...lpLossAndGradient(data, new Float64Array(dim), p).grad) || 1;
-  // Least squares first (the exact optimum for p = 2), a good start for p > 2.
+  // Least squares first (the optimum for p = 2, up to the ridge that the Newton steps below remove), a good start for p > 2.
   const xtx = new Float64Array(dim * dim);
   const xty = new Float64Array(dim);
   for (let i = 0; i < n; i++) {
@@ -96,18 +96,23 @@ export function lpOptimum(data: Regression, p: number, opts: { tol?: number; max
       for (let k = 0; k < dim; k++) xtx[j * dim + k] += x[i * dim + j] * x[i * dim + k];
     }
   }
+  // A ridge of 1e-10 of the mean diagonal: nearly collinear features (the Gas Sensor data's 16 sensors x 8 features)
+  // keep the system solvable and move the optimum's loss by a negligible amount.
+  const ridge = (1e-10 * Array.from({ length: dim }, (_, j) => xtx[j * dim + j]).reduce((a, b) => a + b, 0)) / dim;
+  for (let j = 0; j < dim; j++) xtx[j * dim + j] += ridge;
   let w = solveSpd(xtx, xty, dim);
   let { loss, grad } = lpLossAndGradient(data, w, p);
-  for (let it = 0; it < maxIter && p !== 2; it++) {
+  for (let it = 0; it < maxIter; it++) {
     if (Math.hypot(...grad) <= tol * g0) break;
-    // Hessian (p - 1)/n sum_i |r_i|^{p-2} x_i x_i^T, with a tiny ridge for residuals at 0.
+    // Hessian (p - 1)/n sum_i |r_i|^{p-2} x_i x_i^T, with the same relative ridge.
     const r = residuals(data, w);
     const h = new Float64Array(dim * dim);
     for (let i = 0; i < n; i++) {
       const c = ((p - 1) * Math.abs(r[i]) ** (p - 2)) / n;
       for (let j = 0; j < dim; j++) for (let k = 0; k < dim; k++) h[j * dim + k] += c * x[i * dim + j] * x[i * dim + k];
     }
-    for (let j = 0; j < dim; j++) h[j * dim + j] += 1e-14 * (h[j * dim + j] + 1);
+    const hridge = (1e-10 * Array.from({ length: dim }, (_, j) => h[j * dim + j]).reduce((a, b) => a + b, 0)) / dim;
+    for (let j = 0; j < dim; j++) h[j * dim + j] += hridge;
     const step = solveSpd(h, grad, dim);
     let t = 1;
     let next = w.map((v, j) => v - t * step[j]);

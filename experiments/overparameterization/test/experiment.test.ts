@@ -82,7 +82,7 @@ describe('exp-overparameterization on a tiny config', () => {
     await expect(run('--set', 'losses=[1]')).rejects.toThrow(/p must be >= 2, got 1/);
     await expect(run('--set', 'adagradRates=[0.1,-1]')).rejects.toThrow(/adagradRates must hold positive numbers, got -1/);
     await expect(run('--set', 'theoremSteps=[0.1]')).rejects.toThrow(/at least 2 step sizes/);
-    await expect(run('--set', 'init="xavier"')).rejects.toThrow(/init must be balanced or gaussian/);
+    await expect(run('--set', 'init=xavier')).rejects.toThrow(/init must be balanced or gaussian/);
     // The paper's data without a directory: the reader's error names the fetch script and the options.
     await withEnv({ GAS_SENSOR_DIR: undefined }, async () => {
       await expect(run('--profile', 'paper', ...TINY)).rejects.toThrow(/no data directory given.*\n.*fetch-gas-sensor\.sh/);

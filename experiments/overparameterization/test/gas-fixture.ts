@@ -17,7 +17,11 @@ export function gasSensorFixture(): string {
     const lines: string[] = [];
     for (let i = 0; i < records; i++, k++) {
       const gas = k % 7 === 0 ? 1 : 2 + (k % 5);
-      const features = Array.from({ length: GAS_SENSOR_FEATURES }, (_, j) => `${j + 1}:${(((k * 31 + j * 17) % 97) / 10).toFixed(1)}`);
+      // A hash of (line, feature): features that are not linearly dependent.
+      const features = Array.from({ length: GAS_SENSOR_FEATURES }, (_, j) => {
+        const h = Math.imul(k * 131 + j + 1, 0x9e3779b1) >>> 0;
+        return `${j + 1}:${((h >>> 8) % 10000) / 100}`;
+      });
       lines.push(`${gas};${(10 + (k % 13) * 5).toFixed(2)} ${features.join(' ')}`);
     }
     writeFileSync(join(dir, file), lines.join('\n') + '\n');
