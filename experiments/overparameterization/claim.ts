@@ -241,13 +241,13 @@ export const claim: Claim<OverparameterizationConfig, ResultRow> = {
     checks.push(
       numeric({
         id: 'theorem1-closed-form',
-        description: `Theorem 1: one gradient step of a balanced depth-N net (N = 2, 3) moves the end-to-end vector as w - eta |w|^(2-2/N) (g + (N-1) w^ w^T g), within ${THEOREM1_TOLERANCE} relative at the smallest step (${fmt(smallest, 2)}), for every p and depth`,
+        description: `Theorem 1: one gradient step of a balanced depth-N net (N = 2, 3) moves the end-to-end vector as w - eta |w|^(2-2/N) (g + (N-1) w^ w^T g), within ${THEOREM1_TOLERANCE} relative at the smallest step (${smallest}), for every p and depth`,
         paper:
           'Theorem 1 and its single-output form: the end-to-end update under gradient flow from a balanced start (exact identity, no tolerance in the paper)',
         role: 'core',
         value: worstGap,
         bound: { op: '<=', value: THEOREM1_TOLERANCE },
-        ours: `largest relative gap ${fmt(worstGap, 3)} over ${cases.length} (p, depth) cases`,
+        ours: `largest relative gap ${worstGap === null ? '-' : worstGap.toExponential(2)} over ${cases.length} (p, depth) cases`,
         threshold: `<= ${THEOREM1_TOLERANCE}`,
       }),
     );
@@ -301,7 +301,7 @@ export const claim: Claim<OverparameterizationConfig, ResultRow> = {
         role: 'supporting',
         value: maxFlat,
         bound: { op: '<=', value: MAX_GRADIENT_CIRCULATION },
-        ours: `normalised circulation ${flatCirc.map((v) => fmt(v, 2)).join(', ')}`,
+        ours: `normalised circulation ${flatCirc.map((v) => v.toExponential(1)).join(', ')}`,
         threshold: `<= ${MAX_GRADIENT_CIRCULATION}`,
       }),
     );

@@ -32,7 +32,7 @@ export async function drawFigures(rows: ResultRow[], dir: string): Promise<strin
     const data: Datum[] = rows
       .filter((r) => r.part === 'regression' && r.dataset === dataset && r.metric === 'loss' && optimum.has(r.p))
       .map((r) => ({
-        method: `${methodLabel(r.method, r.depth)} (lr ${r.learning_rate})`,
+        method: methodLabel(r.method, r.depth),
         loss: `l_${r.p} loss`,
         iteration: r.iteration,
         excess: Math.max(r.value - optimum.get(r.p)!, 1e-12),
@@ -45,13 +45,14 @@ export async function drawFigures(rows: ResultRow[], dir: string): Promise<strin
         x: 'iteration',
         y: 'excess',
         color: 'method',
-        colorTitle: 'method (best learning rate)',
+        colorTitle: 'method',
         column: 'loss',
         columnTitle: '',
         yScale: 'log',
         width: 300,
         title: `${dataset}: training loss above the optimum vs iterations`,
-        subtitle: 'cf. Arora, Cohen & Hazan 2018, experiments; each method at the rate the selection rule picked; first seed',
+        subtitle:
+          'cf. Arora, Cohen & Hazan 2018, experiments; each method at the rate the rule picked (results.csv); floor 1e-12; first seed',
         xTitle: 'iteration (full batch)',
         yTitle: 'L(w) - L* (log)',
       }),
