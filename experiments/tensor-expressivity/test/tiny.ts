@@ -1,6 +1,6 @@
 // The tiny config of this experiment's tests: its overrides shrink any profile to seconds.
 // Orders 2-6 with (n, r) = (2, 2) and (3, 2), one draw each, CP-ALS at d = 4 and 6 with few ranks,
-// one TT network and its two budget-matched CP networks trained one epoch on 200 images.
+// one TT network and its budget-matched CP network trained one epoch on 200 images.
 export const TINY = [
   '--set',
   'orders=[2,4,6]',
@@ -26,6 +26,8 @@ export const TINY = [
   'testSize=100',
   '--set',
   'ttRanks=[2]',
+  '--set',
+  'cpBudgetMultiples=[1]',
   '--set',
   'epochs=1',
 ];
