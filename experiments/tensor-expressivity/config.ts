@@ -47,8 +47,9 @@ export type TensorExpressivityConfig = {
 };
 
 /**
- * quick: d = 2..10 for n = r = 2 (matricization up to 32 x 32) and d = 2..8 for n = r = 3 (81 x 81),
- * plus the off-diagonal pairs (2, 4) and (4, 2) (q = 2) for the bound where it need not be tight;
+ * quick: d = 2..10, matricizations up to 256 rows: n = r = 2 (to 32 x 32), n = r = 3 (to 243 x 243),
+ * plus the off-diagonal pairs (2, 4) and (4, 2) (q = 2; n = 4 to d = 8, 256 x 256) for the bound where it
+ * need not be tight;
  * 3 draws of each; CP ranks 1-12. CP-ALS of a TT-rank-2 binary tensor at d = 4, 6, 8. Trained
  * networks: 4,000 MNIST training and 1,000 test images, 7 x 7 patches (d = 16), m = 4 features,
  * TT-ranks 2, 4, 8 and CP networks at 1x and 4x each TT budget, 10 epochs of SGD (momentum 0.9,

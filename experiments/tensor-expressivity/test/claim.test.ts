@@ -144,6 +144,12 @@ describe('tensor-expressivity claim checks', () => {
   it('fail where a CP tensor exceeds R or a rank decision sits near the tolerance', () => {
     const over = rowsOf({ rankOf: (f, d, n, r) => (f === 'cp' && d === 6 ? r + 1 : generic(f, d, n, r)) });
     expect(byId(over, 'cp-rank-at-most-R')).toMatchObject({ pass: false, value: 1 });
+    // A CP tensor with R beyond the matrix size (sigma_R does not exist, recorded 0) is no unclear decision:
+    // only rank <= R is claimed for CP.
+    const wide = rowsOf().map((r) =>
+      r.part === 'rank' && r.family === 'cp' && r.d === 2 && r.metric === 'sigma_at_bound' ? { ...r, value: 0 } : r,
+    );
+    expect(byId(wide, 'rank-decisions-clear-of-tolerance').pass).toBe(true);
     const close = rowsOf({ atBound: 5e-11 });
     expect(byId(close, 'rank-decisions-clear-of-tolerance')).toMatchObject({ pass: false });
     expect(byId(close, 'rank-decisions-clear-of-tolerance').value).toBeCloseTo(50, 6);

@@ -8,11 +8,13 @@ import type { Matrix } from './dense.ts';
  * Relative tolerance of numericalRank: a singular value counts when it exceeds
  * RANK_RTOL * sigma_max. Float64 rounding in building and factorizing a matrix of up to ~1000
  * rows leaves the zero singular values near max(m, n) * eps * sigma_max <= 2e-13 (numpy's
- * matrix_rank default; numpy gives 1e-17 to 5e-16 for the matricizations here), while the
- * smallest nonzero singular values of generic TT / HT matricizations of up to 243 rows are
- * >= 1e-8 (scripts/reference/tensor_rank_reference.py prints both sides). 1e-12 sits between
- * with orders of magnitude to spare on both sides; the rows of a run record both margins and a
- * check requires them, so a tolerance that decides a rank is never silent.
+ * matrix_rank default; numpy gives 1e-17 to 5e-16 for the matricizations here). The smallest
+ * nonzero singular values of generic TT / HT matricizations fall fast with the size: >= 1e-8 of
+ * sigma_max in numpy's few draws (scripts/reference/tensor_rank_reference.py prints both sides), but
+ * down to ~1e-11 in some draws of 81 x 81 shared-core TT and HT matricizations (the experiment's
+ * first full run). 1e-12 sits between, three orders above rounding and, at worst, one order below
+ * the smallest nonzero values seen; the rows of a run record both margins and a check reports them,
+ * so a tolerance that decides a rank is never silent.
  */
 export const RANK_RTOL = 1e-12;
 
