@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { ConfigProblems, type ProfileName } from '@claimlab/core';
+import { ConfigProblems, type Profiles } from '@claimlab/core';
 
 export type GeometryScoreConfig = {
   /** Seeds (full replicates: toy samples, landmark draws, MNIST subsets, classifier, GANs) of a run; --seeds N overrides. */
@@ -77,7 +77,7 @@ export type GeometryScoreConfig = {
  */
 const NO_INCEPTION = { inceptionModel: '', inceptionInputSize: 299, inceptionFeatureNode: 'pool_3', inceptionProbsNode: 'softmax' };
 
-export const PROFILES: Record<ProfileName, GeometryScoreConfig> = {
+export const PROFILES: Profiles<GeometryScoreConfig> = {
   quick: {
     seeds: 3,
     toyPoints: 2000,

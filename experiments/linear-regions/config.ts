@@ -1,4 +1,4 @@
-import { ConfigProblems, type ProfileName } from '@claimlab/core';
+import { ConfigProblems, type Profiles } from '@claimlab/core';
 import { ACTIVATIONS } from '@claimlab/metrics';
 
 /** One weight/bias initialisation regime of a random network. */
@@ -58,7 +58,7 @@ const CONDITIONS: Condition[] = [
  * Both profiles run 3 seeds: each seed is a full replicate (every network and plane drawn
  * from that seed), and the checks are computed at every seed.
  */
-export const PROFILES: Record<ProfileName, LinearRegionsConfig> = {
+export const PROFILES: Profiles<LinearRegionsConfig> = {
   quick: {
     inputDim: 32,
     radiusScale: 1,

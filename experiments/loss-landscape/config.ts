@@ -1,4 +1,4 @@
-import { ConfigProblems, type ProfileName } from '@claimlab/core';
+import { ConfigProblems, type Profiles } from '@claimlab/core';
 
 export type LossLandscapeConfig = {
   /** Seeds (full replicates: data subsets, initial weights, batches, directions, Lanczos starts) of a run; `--seeds N` overrides. */
@@ -71,7 +71,7 @@ export type LossLandscapeConfig = {
  * subsets, initial weights, batch order, random directions and Lanczos starts; every check is
  * judged per seed.
  */
-export const PROFILES: Record<ProfileName, LossLandscapeConfig> = {
+export const PROFILES: Profiles<LossLandscapeConfig> = {
   quick: {
     seeds: 3,
     dataset: 'mnist',

@@ -1,4 +1,4 @@
-import { ConfigProblems, type ProfileName } from '@claimlab/core';
+import { ConfigProblems, type Profiles } from '@claimlab/core';
 
 export const DATASETS = ['boston', 'synthetic', 'gas-sensor'] as const;
 export type DatasetName = (typeof DATASETS)[number];
@@ -68,7 +68,7 @@ export const RATE_GRID = Array.from({ length: 15 }, (_, k) => Number((0.001 * 2 
  * standardised, and the synthetic set; 20,000 iterations; the tutorial net for its full
  * 10 epochs (9,380 steps). Three seeds.
  */
-export const PROFILES: Record<ProfileName, OverparameterizationConfig> = {
+export const PROFILES: Profiles<OverparameterizationConfig> = {
   quick: {
     datasets: ['boston', 'synthetic'],
     syntheticSize: 500,

@@ -1,4 +1,4 @@
-import { ConfigProblems, type ProfileName } from '@claimlab/core';
+import { ConfigProblems, type Profiles } from '@claimlab/core';
 
 /** Pixel-level corruptions of Zhang et al. (2017), section 2. */
 export const PIXEL_CONDITIONS = ['shuffled-pixels', 'random-pixels', 'gaussian'] as const;
@@ -49,7 +49,7 @@ export type RethinkingConfig = {
  * dropout or augmentation (Zhang et al. 2017, section 2 and appendix A). Three
  * seeds, as in quick.
  */
-export const PROFILES: Record<ProfileName, RethinkingConfig> = {
+export const PROFILES: Profiles<RethinkingConfig> = {
   quick: {
     dataset: 'mnist',
     trainSize: 2000,

@@ -1,4 +1,4 @@
-import { ConfigProblems, type ProfileName } from '@claimlab/core';
+import { ConfigProblems, type Profiles } from '@claimlab/core';
 import { isPowerOfTwo } from '@claimlab/tensors';
 
 /** A mode size n with a TT / HT rank r; the theorems' q = min(n, r). */
@@ -60,7 +60,7 @@ export type TensorExpressivityConfig = {
  * 30 epochs. The paper's own trained networks (MNIST and CIFAR-10, batch 32) could not be read
  * here: docs/REFERENCES.md.
  */
-export const PROFILES: Record<ProfileName, TensorExpressivityConfig> = {
+export const PROFILES: Profiles<TensorExpressivityConfig> = {
   quick: {
     orders: [2, 4, 6, 8, 10],
     modeRanks: [

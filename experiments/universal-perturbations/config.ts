@@ -1,4 +1,4 @@
-import { ConfigProblems, isPositiveInteger, type ProfileName } from '@claimlab/core';
+import { ConfigProblems, isPositiveInteger, type Profiles } from '@claimlab/core';
 
 export const MODEL_KINDS = ['vgg', 'resnet', 'cnn', 'mlp'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
@@ -221,7 +221,7 @@ const PAPER_MODELS: ModelSpec[] = [
   },
 ];
 
-export const PROFILES: Record<ProfileName, UniversalConfig> = {
+export const PROFILES: Profiles<UniversalConfig> = {
   quick: {
     seeds: 3,
     dataset: 'mnist',

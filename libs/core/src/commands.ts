@@ -44,7 +44,7 @@ export function verifyCommand(def: AnyExperiment, argv: string[]): number {
   try {
     ({ values } = parseArgs({ args: argv, options: { profile: { type: 'string' }, out: { type: 'string' } }, strict: true }));
   } catch (e) {
-    throw new UsageError(`${(e as Error).message}. verify takes --profile quick|paper and --out DIR.`);
+    throw new UsageError(`${(e as Error).message}. verify takes --profile quick|extended|paper and --out DIR.`);
   }
   const profile = parseProfile(values.profile);
   const outDir = resolve(values.out ?? join(REPO_ROOT, 'results', def.name, profile));
@@ -58,14 +58,21 @@ export function verifyCommand(def: AnyExperiment, argv: string[]): number {
 
 /**
  * `verify-all` (npm run verify): every experiment's saved results, one line each, with the problems
- * below; a missing quick result is a problem. Non-zero when any result has a problem.
+ * below; a missing quick result, or a missing extended result of an experiment that defines that
+ * profile, is a problem. Non-zero when any result has a problem.
  */
 export async function verifyAllCommand(): Promise<number> {
   const names = readdirSync(join(REPO_ROOT, 'experiments')).filter((n) => existsSync(join(REPO_ROOT, 'experiments', n, 'main.ts')));
   let bad = 0;
   for (const name of names.sort()) {
     const def = await loadExperiment(join('experiments', name));
-    const profiles = PROFILES.filter((p) => p === 'quick' || existsSync(join(REPO_ROOT, 'results', name, p, 'summary.json')));
+    // quick always, extended wherever the experiment defines it (its results are committed too), paper where run.
+    const profiles = PROFILES.filter(
+      (p) =>
+        p === 'quick' ||
+        (p === 'extended' && def.profiles.extended !== undefined) ||
+        existsSync(join(REPO_ROOT, 'results', name, p, 'summary.json')),
+    );
     for (const profile of profiles) {
       const v = verifyExperiment(def, join(REPO_ROOT, 'results', name, profile), { repoRoot: REPO_ROOT });
       process.stdout.write(`${verifyLine(name, profile, v)}\n`);

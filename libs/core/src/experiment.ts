@@ -28,6 +28,7 @@ import {
   USAGE_COMMON,
   type OptionAlias,
   type ProfileName,
+  type Profiles,
   type RunContext,
   type RunOptions,
   type SeededConfig,
@@ -37,7 +38,8 @@ export interface ExperimentDefinition<C extends SeededConfig, R extends Row> {
   /** Folder name under experiments/ and results/. */
   name: string;
   description: string;
-  profiles: Record<ProfileName, C>;
+  /** quick and paper always; extended where quick is too small to show the claim. */
+  profiles: Profiles<C>;
   /** Throws a UsageError naming every problem of a resolved config; runs before the backend loads. */
   validate(config: C): void;
   claim: Claim<C, R>;
@@ -357,14 +359,16 @@ export function verifyExperiment<C extends SeededConfig, R extends Row>(
       );
     }
   }
-  const profileConfig = def.profiles[profile];
-  if (opts.repoRoot && profileConfig) {
+  const currentConfig = def.profiles[profile];
+  if (currentConfig === undefined)
+    problems.push(`\`${def.name}\` no longer defines the ${profile} profile: these results have no config to be judged against`);
+  else if (opts.repoRoot) {
     problems.push(
       ...stalenessProblems(
         opts.repoRoot,
         def.name,
         { ...summary.provenance, config: summary.config, overrides: summary.overrides },
-        profileConfig,
+        currentConfig,
       ),
     );
   }

@@ -8,8 +8,32 @@ import type { Rng } from './rng.ts';
 /** The repository's root folder (this file is libs/core/src/run-context.ts). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-export const PROFILES = ['quick', 'paper'] as const;
+/**
+ * quick: minutes on a 2-core CPU (every experiment); extended: about an hour on that CPU, where quick
+ * is too small to show a claim (only some experiments); paper: the paper's scale, for a GPU.
+ */
+export const PROFILES = ['quick', 'extended', 'paper'] as const;
 export type ProfileName = (typeof PROFILES)[number];
+
+/** An experiment's profiles: quick and paper always, extended where the experiment defines one. */
+export type Profiles<C> = { quick: C; paper: C; extended?: C };
+
+/** The profiles an experiment defines, in PROFILES order. */
+export function definedProfiles<C>(profiles: Profiles<C>): ProfileName[] {
+  return PROFILES.filter((p) => profiles[p] !== undefined);
+}
+
+/** A profile's config, or a UsageError naming the profiles the experiment has. */
+export function profileConfig<C>(experiment: string, profiles: Profiles<C>, profile: ProfileName): C {
+  const config = profiles[profile];
+  if (config === undefined) {
+    const have = definedProfiles(profiles);
+    throw new UsageError(
+      `${experiment} has no ${profile} profile (it has ${have.join(', ')}). Use ${have.map((p) => `--profile ${p}`).join(' or ')}.`,
+    );
+  }
+  return config;
+}
 
 /** A plain-data experiment config: numbers, strings, booleans and arrays/objects of them. */
 export type Config = { [key: string]: ConfigValue };
@@ -56,7 +80,8 @@ export interface RunContext<C extends Config> extends RunOptions<C> {
 }
 
 export const USAGE_COMMON = `Options:
-  --profile quick|paper   experiment scale (default quick)
+  --profile NAME          experiment scale: quick (default; minutes on a CPU), extended (about an hour
+                          on a 2-core CPU, where the experiment has it) or paper (the paper's scale, a GPU)
   --seed N                first seed (default 0): seed S is one full replicate (data subset, shuffling,
                           weights, corruptions, draws); a run has the profile's seeds S, S+1, ...
   --seeds N               number of seeds (replicates) of the run (same as --set seeds=N)
@@ -129,7 +154,7 @@ export function usageOfAliases(aliases: Record<string, OptionAlias> = {}): strin
 export function parseRunArgs<C extends Config>(
   argv: string[],
   experiment: string,
-  profiles: Record<ProfileName, C>,
+  profiles: Profiles<C>,
   repoRoot: string,
   aliases: Record<string, OptionAlias> = {},
 ): RunOptions<C> | 'help' {
@@ -173,7 +198,8 @@ export function parseRunArgs<C extends Config>(
   const aliasSets = Object.entries(aliases).flatMap(([name, a]) => (v[name] === undefined ? [] : [`${a.key}=${v[name]}`]));
   const seedsSet = v.seeds === undefined ? [] : [`seeds=${parseInteger(v.seeds, '--seeds', 1)}`];
   // A --config file first, then the aliases, --seeds and --set over it.
-  const fromFile = v.config === undefined ? { config: profiles[profile], overrides: [] } : readConfigFile(v.config, profiles[profile]);
+  const base = profileConfig(experiment, profiles, profile);
+  const fromFile = v.config === undefined ? { config: base, overrides: [] } : readConfigFile(v.config, base);
   const fromArgs = applyOverrides(fromFile.config, [...aliasSets, ...seedsSet, ...(v.set ?? [])]);
   const config = fromArgs.config;
   const overrides = [...new Set([...fromFile.overrides, ...fromArgs.overrides])];

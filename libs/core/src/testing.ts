@@ -90,23 +90,33 @@ export interface PaperRun {
 }
 
 /**
- * Runs an experiment's paper profile through the command line's options and the real readers,
+ * Runs one of an experiment's profiles through the command line's options and the real readers,
  * shrunk by `overrides` (--set ...), with one seed on one worker on the wasm backend, into a fresh
- * temporary directory; `dataDir` is passed as --data-dir. So a paper profile cannot rot between
- * the GPU runs that judge its claim.
+ * temporary directory; `dataDir` is passed as --data-dir. So a profile that is run only rarely
+ * (extended: an hour on a CPU; paper: a GPU) cannot rot between the runs that judge its claim.
  */
+export async function runShrunkProfile<C extends SeededConfig, R extends Row>(
+  def: ExperimentDefinition<C, R>,
+  profile: ProfileName,
+  overrides: string[],
+  opts: { dataDir?: string; repoRoot?: string } = {},
+): Promise<PaperRun> {
+  const out = mkdtempSync(join(tmpdir(), `claimlab-${profile}-${def.name}-`));
+  const data = opts.dataDir ? ['--data-dir', opts.dataDir] : [];
+  const argv = ['--profile', profile, ...data, '--backend', 'wasm', '--workers', '1', '--seeds', '1', '--out', out, ...overrides];
+  const summary = await runQuietly(def, argv, opts.repoRoot ?? REPO_ROOT);
+  if (!summary) throw new Error(`runShrunkProfile: ${def.name} (${profile}) wrote no summary`);
+  const [header, ...rows] = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n');
+  return { summary, header, rows };
+}
+
+/** runShrunkProfile on the paper profile. */
 export async function runShrunkPaperProfile<C extends SeededConfig, R extends Row>(
   def: ExperimentDefinition<C, R>,
   overrides: string[],
   opts: { dataDir?: string; repoRoot?: string } = {},
 ): Promise<PaperRun> {
-  const out = mkdtempSync(join(tmpdir(), `claimlab-paper-${def.name}-`));
-  const data = opts.dataDir ? ['--data-dir', opts.dataDir] : [];
-  const argv = ['--profile', 'paper', ...data, '--backend', 'wasm', '--workers', '1', '--seeds', '1', '--out', out, ...overrides];
-  const summary = await runQuietly(def, argv, opts.repoRoot ?? REPO_ROOT);
-  if (!summary) throw new Error(`runShrunkPaperProfile: ${def.name} wrote no summary`);
-  const [header, ...rows] = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n');
-  return { summary, header, rows };
+  return runShrunkProfile(def, 'paper', overrides, opts);
 }
 
 /**

@@ -35,7 +35,9 @@ describe('parseRunArgs', () => {
   });
 
   it('rejects unknown profiles, options, keys, wrong types and bad seeds with clear messages', () => {
-    expect(() => parseRunArgs(['--profile', 'huge'], 'd', profiles, '/r')).toThrow(/Unknown profile 'huge'. Use one of: quick, paper/);
+    expect(() => parseRunArgs(['--profile', 'huge'], 'd', profiles, '/r')).toThrow(
+      /Unknown profile 'huge'. Use one of: quick, extended, paper/,
+    );
     expect(() => parseRunArgs(['--epochs', '3'], 'd', profiles, '/r')).toThrow(UsageError);
     expect(() => parseRunArgs(['--set', 'lrr=1'], 'd', profiles, '/r')).toThrow(
       /Unknown config key 'lrr'. Known keys: trainSize, lr, model, levels, nested.depth/,
