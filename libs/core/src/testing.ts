@@ -82,8 +82,8 @@ export async function spawnAndKillWhen(
   }
 }
 
-/** What a shrunk paper-profile run wrote: its summary, results.csv's header and its data rows. */
-export interface PaperRun {
+/** What a shrunk profile run (runShrunkProfile) wrote: its summary, results.csv's header and its data rows. */
+export interface ShrunkRun {
   summary: Summary;
   header: string;
   rows: string[];
@@ -100,7 +100,7 @@ export async function runShrunkProfile<C extends SeededConfig, R extends Row>(
   profile: ProfileName,
   overrides: string[],
   opts: { dataDir?: string; repoRoot?: string } = {},
-): Promise<PaperRun> {
+): Promise<ShrunkRun> {
   const out = mkdtempSync(join(tmpdir(), `claimlab-${profile}-${def.name}-`));
   const data = opts.dataDir ? ['--data-dir', opts.dataDir] : [];
   const argv = ['--profile', profile, ...data, '--backend', 'wasm', '--workers', '1', '--seeds', '1', '--out', out, ...overrides];
@@ -115,7 +115,7 @@ export async function runShrunkPaperProfile<C extends SeededConfig, R extends Ro
   def: ExperimentDefinition<C, R>,
   overrides: string[],
   opts: { dataDir?: string; repoRoot?: string } = {},
-): Promise<PaperRun> {
+): Promise<ShrunkRun> {
   return runShrunkProfile(def, 'paper', overrides, opts);
 }
 
