@@ -6,7 +6,7 @@ import { defineArm, Rng } from '@claimlab/core';
 import { tf } from '@claimlab/backend';
 import { defaultGamma, fid, inceptionScore, mrlt, type PointCloud } from '@claimlab/metrics';
 import type { GeometryScoreConfig } from './config.ts';
-import { ganStepsOf, trainGan, type GanLoss } from './gan.ts';
+import { ganNetOf, ganStepsOf, trainGan, type GanLoss } from './gan.ts';
 import { classifierExtractor, featureNet, inceptionExtractor, type FeaturesOf } from './features.ts';
 import {
   AUTHORS_EXAMPLE,
@@ -135,9 +135,7 @@ async function mnistArm(arm: Extract<Arm, { kind: 'mnist' }>, onProgress: (s: st
       images: sets.ganTrain.images,
       n: sets.ganTrain.n,
       steps,
-      batchSize: 64,
-      zDim: 32,
-      hidden: 256,
+      ...ganNetOf(c, loss),
       learningRate: c.ganLearningRate,
       rng: root.fork(`gan/${loss}`),
       onProgress: (step, d, g) => {

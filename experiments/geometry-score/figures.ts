@@ -76,6 +76,27 @@ export async function drawFigures(rows: ResultRow[], dir: string, samples: { mod
         }),
       );
     }
+    const pair = ['reference', 'gan-wgan', 'gan-wgan-gp'];
+    if (part === 'mnist' && pair.every((m) => models.includes(m))) {
+      // The paper's MNIST comparison on its own: real digits, WGAN and WGAN-GP.
+      await save(
+        'mrlt-mnist-wgan-pair',
+        lineChart({
+          data: mrlts
+            .filter(({ m }) => pair.includes(m))
+            .flatMap(({ m, v }) => v.slice(0, top + 1).map((x, i) => ({ i, model: m, mrlt: x }))),
+          x: 'i',
+          y: 'mrlt',
+          color: 'model',
+          colorTitle: 'model',
+          width: 720,
+          title: 'MRLT of real digits, WGAN and WGAN-GP (cf. Khrulkov & Oseledets 2018, Section 5.2)',
+          subtitle: 'the closer a curve to the reference, the lower its geometry score',
+          xTitle,
+          yTitle: 'MRLT(i)',
+        }),
+      );
+    }
     if (part === 'example') continue; // one score, checked against the authors' in the verdict
     const gens = models.filter((m) => m !== 'reference');
     await save(

@@ -1,8 +1,9 @@
-// Small MLP GANs trained here for a short budget (the MNIST part's learned
-// generators), same architectures, seeded: non-saturating GAN (Goodfellow et
-// al. 2014), least-squares GAN (Mao et al. 2017), and the two the geometry-
-// score paper compares on MNIST: WGAN (Arjovsky et al. 2017) and WGAN-GP
-// (Gulrajani et al. 2017).
+// GANs trained here (the MNIST part's learned generators), seeded:
+// non-saturating GAN (Goodfellow et al. 2014), least-squares GAN (Mao et al.
+// 2017), and the two the geometry-score paper compares on MNIST: WGAN
+// (Arjovsky et al. 2017) and WGAN-GP (Gulrajani et al. 2017). Every GAN of
+// quick is a small MLP pair; the extended profile trains the Wasserstein pair
+// with the convolutional generator and critic of Gulrajani et al.'s MNIST code.
 import { Rng } from '@claimlab/core';
 import { tf } from '@claimlab/backend';
 import { glorotUniform } from '@claimlab/models';
@@ -31,15 +32,104 @@ export function ganStepsOf(c: { ganSteps: number; wganSteps: number }, loss: Gan
   return isWasserstein(loss) ? c.wganSteps : c.ganSteps;
 }
 
+/**
+ * The generator and critic pair: `{ kind: 'mlp', hidden }` is one hidden layer each (ReLU in the
+ * generator, LeakyReLU 0.2 in the critic); `{ kind: 'conv', dim }` is the DCGAN-like pair of
+ * Gulrajani et al.'s MNIST code (gan_mnist.py, DIM = 64 there): generator dense 4x4x4dim, then
+ * three 5x5 stride-2 transposed convolutions (2dim, cropped from 8x8 to 7x7; dim; 1) with ReLU
+ * and a sigmoid output; critic three 5x5 stride-2 convolutions (dim, 2dim, 4dim) with LeakyReLU
+ * 0.2 and a dense output. No batch norm in either (their WGAN-GP critic has none; their
+ * WGAN generator's batch norm is left out so the pair differs only in loss and optimiser).
+ */
+export type GanNet = { kind: 'mlp'; hidden: number } | { kind: 'conv'; dim: number };
+
+export function generatorOf(net: GanNet, zDim: number, wr: Rng): tf.Sequential {
+  const G = tf.sequential();
+  const init = () => glorotUniform(wr);
+  if (net.kind === 'mlp') {
+    G.add(tf.layers.dense({ inputShape: [zDim], units: net.hidden, activation: 'relu', kernelInitializer: init() }));
+    G.add(tf.layers.dense({ units: 784, activation: 'sigmoid', kernelInitializer: init() }));
+    return G;
+  }
+  const d = net.dim;
+  const up = (filters: number, activation: 'relu' | 'sigmoid') =>
+    tf.layers.conv2dTranspose({ filters, kernelSize: 5, strides: 2, padding: 'same', activation, kernelInitializer: init() });
+  G.add(tf.layers.dense({ inputShape: [zDim], units: 4 * 4 * 4 * d, activation: 'relu', kernelInitializer: init() }));
+  G.add(tf.layers.reshape({ targetShape: [4, 4, 4 * d] }));
+  G.add(up(2 * d, 'relu'));
+  G.add(
+    tf.layers.cropping2D({
+      cropping: [
+        [0, 1],
+        [0, 1],
+      ],
+    }),
+  );
+  G.add(up(d, 'relu'));
+  G.add(up(1, 'sigmoid'));
+  G.add(tf.layers.flatten());
+  return G;
+}
+
+export function criticOf(net: GanNet, wr: Rng): tf.Sequential {
+  const D = tf.sequential();
+  const init = () => glorotUniform(wr);
+  if (net.kind === 'mlp') {
+    D.add(tf.layers.dense({ inputShape: [784], units: net.hidden, kernelInitializer: init() }));
+    D.add(tf.layers.leakyReLU({ alpha: 0.2 }));
+    D.add(tf.layers.dense({ units: 1, kernelInitializer: init() }));
+    return D;
+  }
+  const d = net.dim;
+  D.add(tf.layers.reshape({ inputShape: [784], targetShape: [28, 28, 1] }));
+  for (const filters of [d, 2 * d, 4 * d]) {
+    D.add(tf.layers.conv2d({ filters, kernelSize: 5, strides: 2, padding: 'same', kernelInitializer: init() }));
+    D.add(tf.layers.leakyReLU({ alpha: 0.2 }));
+  }
+  D.add(tf.layers.flatten());
+  D.add(tf.layers.dense({ units: 1, kernelInitializer: init() }));
+  return D;
+}
+
+/** The net of a GAN of this loss under the config: the conv pair for the Wasserstein GANs where wganConvDim > 0. */
+export function ganNetOf(c: { wganConvDim: number }, loss: GanLoss): { net: GanNet; zDim: number; batchSize: number } {
+  // The conv pair takes its latent size and batch from Gulrajani et al.'s MNIST code (128, 50).
+  return isWasserstein(loss) && c.wganConvDim > 0
+    ? { net: { kind: 'conv', dim: c.wganConvDim }, zDim: 128, batchSize: 50 }
+    : { net: { kind: 'mlp', hidden: 256 }, zDim: 32, batchSize: 64 };
+}
+
+/**
+ * A GAN arm's relative cost for the sweep's order (costliest first): network passes per
+ * generator step (critic steps + 1; the gradient penalty about doubles a critic step), times
+ * the steps, times 8 for the conv pair (measured here: ~0.2 s per WGAN-GP step at dim 8, batch 50).
+ */
+export function ganCostOf(c: { ganSteps: number; wganSteps: number; wganConvDim: number }, loss: GanLoss): number {
+  const passes = isWasserstein(loss) ? WGAN.nCritic * (loss === 'wgan-gp' ? 2 : 1) + 1 : 2;
+  return ganStepsOf(c, loss) * passes * (ganNetOf(c, loss).net.kind === 'conv' ? 8 : 1);
+}
+
+/**
+ * Gulrajani et al.'s gradient penalty: the batch mean of (||grad_x critic(x)||_2 - 1)^2 at the
+ * interpolates x = eps real + (1 - eps) fake (eps: one uniform draw per image, shape [batch, 1]).
+ * Its gradient with respect to the critic's weights is a second-order gradient (through conv2d:
+ * tfjs's gradient of Conv2DBackpropInput).
+ */
+export function gradientPenalty(critic: (x: tf.Tensor) => tf.Tensor, real: tf.Tensor, fake: tf.Tensor, eps: tf.Tensor): tf.Scalar {
+  const mixed = tf.add(tf.mul(eps, real), tf.mul(tf.sub(1, eps), fake));
+  const grad = tf.grad((x: tf.Tensor) => tf.sum(critic(x)))(mixed);
+  return tf.mean(tf.square(tf.sub(tf.sqrt(tf.sum(tf.square(grad), 1)), 1)));
+}
+
 export interface GanOptions {
   loss: GanLoss;
+  net: GanNet;
   /** Training images, n x 784 in [0, 1]. */
   images: Float32Array;
   n: number;
   steps: number;
   batchSize: number;
   zDim: number;
-  hidden: number;
   /** Adam learning rate (beta1 = 0.5) of the ns / ls GANs; the Wasserstein GANs use their papers' settings (WGAN). */
   learningRate: number;
   rng: Rng;
@@ -55,13 +145,8 @@ export interface TrainedGan {
 export function trainGan(o: GanOptions): TrainedGan {
   const t0 = Date.now();
   const wr = o.rng.fork('weights');
-  const G = tf.sequential();
-  G.add(tf.layers.dense({ inputShape: [o.zDim], units: o.hidden, activation: 'relu', kernelInitializer: glorotUniform(wr) }));
-  G.add(tf.layers.dense({ units: 784, activation: 'sigmoid', kernelInitializer: glorotUniform(wr) }));
-  const D = tf.sequential();
-  D.add(tf.layers.dense({ inputShape: [784], units: o.hidden, kernelInitializer: glorotUniform(wr) }));
-  D.add(tf.layers.leakyReLU({ alpha: 0.2 }));
-  D.add(tf.layers.dense({ units: 1, kernelInitializer: glorotUniform(wr) }));
+  const G = generatorOf(o.net, o.zDim, wr);
+  const D = criticOf(o.net, wr);
   const [optD, optG] = [0, 1].map(() =>
     o.loss === 'wgan'
       ? tf.train.rmsprop(WGAN.rmspropLearningRate)
@@ -83,12 +168,14 @@ export function trainGan(o: GanOptions): TrainedGan {
     if (o.loss === 'ls') return tf.mul(0.5, tf.add(tf.mean(tf.square(tf.sub(dr, 1))), tf.mean(tf.square(df)))) as tf.Scalar;
     const wasserstein = tf.sub(tf.mean(df), tf.mean(dr));
     if (o.loss === 'wgan') return wasserstein as tf.Scalar;
-    // Gradient penalty on random interpolates of real and fake samples (second-order gradient).
     const eps = tf.randomUniform([o.batchSize, 1], 0, 1, 'float32', mixSeed);
-    const mixed = tf.add(tf.mul(eps, real), tf.mul(tf.sub(1, eps), fake));
-    const grad = tf.grad((x: tf.Tensor) => tf.sum(D.apply(x) as tf.Tensor))(mixed);
-    const penalty = tf.mean(tf.square(tf.sub(tf.sqrt(tf.sum(tf.square(grad), 1)), 1)));
-    return tf.add(wasserstein, tf.mul(WGAN.lambda, penalty)) as tf.Scalar;
+    return tf.add(
+      wasserstein,
+      tf.mul(
+        WGAN.lambda,
+        gradientPenalty((x) => D.apply(x) as tf.Tensor, real, fake, eps),
+      ),
+    ) as tf.Scalar;
   };
   const gLossOf = (fake: tf.Tensor): tf.Scalar => {
     const df = D.apply(fake) as tf.Tensor;

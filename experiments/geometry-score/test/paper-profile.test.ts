@@ -33,6 +33,8 @@ describe('geometry-score: the paper profile, shrunk', () => {
       'ganSteps=4',
       '--set',
       'wganSteps=4',
+      '--set',
+      'wganConvDim=4',
     ]);
     expect(summary.profile).toBe('paper');
     expect(header).toBe(['seed', ...COLUMNS].join(','));
