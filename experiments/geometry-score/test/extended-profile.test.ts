@@ -6,35 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { runShrunkProfile } from '@claimlab/core/testing';
 import { experiment } from '../main.ts';
 import { COLUMNS } from '../results.ts';
+import { TINY } from './tiny.ts';
 
 describe('geometry-score: the extended profile, shrunk', () => {
   it('runs and writes a table with its columns and every check', async () => {
-    const { summary, header, rows } = await runShrunkProfile(experiment, 'extended', [
-      '--set',
-      'toyPoints=600',
-      '--set',
-      'landmarks=16',
-      '--set',
-      'iMax=20',
-      '--set',
-      'repetitions=20',
-      '--set',
-      'authorsExample=false',
-      '--set',
-      'mnistSamples=200',
-      '--set',
-      'mnistRepetitions=10',
-      '--set',
-      'classifierTrain=500',
-      '--set',
-      'classifierEpochs=1',
-      '--set',
-      'classifierHidden=16',
-      '--set',
-      'ganSteps=2',
-      '--set',
-      'wganSteps=2',
-    ]);
+    const { summary, header, rows } = await runShrunkProfile(experiment, 'extended', TINY);
     expect(summary.profile).toBe('extended');
     expect((summary.config as { wganConvDim: number }).wganConvDim).toBe(8);
     expect(header).toBe(['seed', ...COLUMNS].join(','));

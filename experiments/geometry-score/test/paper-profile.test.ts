@@ -5,37 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { runShrunkPaperProfile } from '@claimlab/core/testing';
 import { experiment } from '../main.ts';
 import { COLUMNS } from '../results.ts';
+import { TINY } from './tiny.ts';
 
 describe('geometry-score: the paper profile, shrunk', () => {
   it('runs and writes a table with its columns and every check', async () => {
-    const { summary, header, rows } = await runShrunkPaperProfile(experiment, [
-      '--set',
-      'toyPoints=600',
-      '--set',
-      'landmarks=16',
-      '--set',
-      'iMax=20',
-      '--set',
-      'repetitions=20',
-      '--set',
-      'authorsExample=false',
-      '--set',
-      'mnistSamples=200',
-      '--set',
-      'mnistRepetitions=10',
-      '--set',
-      'classifierTrain=500',
-      '--set',
-      'classifierEpochs=1',
-      '--set',
-      'classifierHidden=16',
-      '--set',
-      'ganSteps=4',
-      '--set',
-      'wganSteps=4',
-      '--set',
-      'wganConvDim=4',
-    ]);
+    const { summary, header, rows } = await runShrunkPaperProfile(experiment, [...TINY, '--set', 'wganConvDim=4']); // the conv pair at width 4, not the paper's 64
     expect(summary.profile).toBe('paper');
     expect(header).toBe(['seed', ...COLUMNS].join(','));
     expect(rows.length).toBeGreaterThan(0);

@@ -1,0 +1,28 @@
+// The overrides that shrink any profile of this experiment to seconds in the profile tests: small
+// toy sets and MRLTs, 200 MNIST images, a 16-unit classifier for one epoch, two steps per GAN.
+export const TINY = [
+  '--set',
+  'toyPoints=600',
+  '--set',
+  'landmarks=16',
+  '--set',
+  'iMax=20',
+  '--set',
+  'repetitions=20',
+  '--set',
+  'authorsExample=false',
+  '--set',
+  'mnistSamples=200',
+  '--set',
+  'mnistRepetitions=10',
+  '--set',
+  'classifierTrain=500',
+  '--set',
+  'classifierEpochs=1',
+  '--set',
+  'classifierHidden=16',
+  '--set',
+  'ganSteps=2',
+  '--set',
+  'wganSteps=2',
+];
