@@ -37,6 +37,16 @@ describe('geometry-score GANs', () => {
     expect(Math.min(...v)).toBeGreaterThan(0);
     expect(Math.max(...v)).toBeLessThan(1);
     expect((D.predict(x) as tf.Tensor).shape).toEqual([3, 1]);
+    // The penalty differentiates the critic twice: tfjs 4.22 breaks second-order gradients through
+    // ops whose gradient reuses their saved output (tanh, sigmoid; docs/REFERENCES.md), so the
+    // critic is built from convolutions, dense layers and LeakyReLU only, with linear activations.
+    for (const critic of [D, criticOf({ kind: 'mlp', hidden: 8 }, new Rng(1))]) {
+      for (const layer of critic.layers) {
+        expect(['Reshape', 'Conv2D', 'LeakyReLU', 'Flatten', 'Dense']).toContain(layer.getClassName());
+        const activation = (layer.getConfig() as { activation?: string }).activation;
+        if (activation !== undefined) expect(activation).toBe('linear');
+      }
+    }
     tf.dispose([z, x]);
     G.dispose();
     D.dispose();
