@@ -404,6 +404,9 @@ export const RESULT_COLUMNS = [
   'cpu_per_wall',
   'torch_cpu_per_wall',
   'ratio',
+  'ratio_1thread',
+  'torch_sweep_samples_per_s',
+  'ratio_to_torch_sweep',
   'leaked_tensors',
   'loadavg_1m',
 ];

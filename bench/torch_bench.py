@@ -5,6 +5,10 @@ Usage: torch_bench.py '<json>' where json = {"workloads": [WorkloadSpec, ...],
   "timing": {"warmupSteps": n, "windows": n, "minWindowMs": ms}, "threads": n, "matmul": 1024 or 0}
 Prints one JSON object on stdout: {"torch": version, "threads": n, "matmul_gflops": x,
   "results": {id: {"samples_per_s", "step_ms_median", "steps_per_window", "cpu_per_wall"}}}.
+With "window": {"startAt": epoch ms, "endAt": epoch ms} it is one process of a sweep instead
+(bench/parallel-arm.ts's protocol): it trains the one workload given, counts the steps inside
+the common window and prints {"torch", "threads", "sweep": {"steps", "seconds", "samples_per_s",
+"late_ms", "cpu_per_wall"}}.
 
 Models mirror bench/harness.ts and libs/models: MLP (flatten, 784-512 ReLU, 10), CNN
 (5x5 'same' conv + ReLU + 2x2 max-pool twice, fc 512 ReLU, 10), ResNet-20 with option-A
@@ -218,6 +222,41 @@ def measure(spec, timing):
     return {"samples_per_s": spec["batch"] * 1000 / med, "step_ms_median": med, "steps_per_window": per_window, "cpu_per_wall": cpu_per_wall}
 
 
+def sweep_arm(spec, window, warmup_steps):
+    """Steps completed inside [startAt, endAt] (epoch ms), as bench/parallel-arm.ts counts ours."""
+    model, x, y, opt, loss_fn = build(spec)
+    model.train()
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    now_ms = lambda: time.time() * 1000
+    for _ in range(warmup_steps):
+        step()
+    while now_ms() < window["startAt"]:
+        step()  # keeps the core busy until the common window opens; not counted
+    late_ms = max(0.0, now_ms() - window["startAt"])
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    steps, loss = 0, None
+    while now_ms() < window["endAt"]:
+        loss = step()
+        steps += 1
+    if loss is not None:
+        loss.item()
+    seconds = time.perf_counter() - t0
+    return {
+        "steps": steps,
+        "seconds": seconds,
+        "samples_per_s": steps * spec["batch"] / seconds,
+        "late_ms": late_ms,
+        "cpu_per_wall": (time.process_time() - cpu0) / seconds,
+    }
+
+
 def matmul_gflops(n, timing):
     g = torch.Generator().manual_seed(0)
     a = torch.randn(n, n, generator=g)
@@ -243,6 +282,11 @@ def main():
         torch.set_num_threads(int(threads))
     timing = cfg["timing"]
     out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "results": {}}
+    if cfg.get("window"):
+        out["sweep"] = sweep_arm(cfg["workloads"][0], cfg["window"], timing["warmupSteps"])
+        json.dump(out, sys.stdout)
+        sys.stdout.write("\n")
+        return
     if cfg.get("matmul"):
         out["matmul_gflops"] = matmul_gflops(int(cfg["matmul"]), timing)
     for spec in cfg["workloads"]:

@@ -131,4 +131,21 @@ describe('PyTorch peer', () => {
     expect(Object.keys(out.results)).toEqual(['tiny-mlp', 'tiny-cnn']);
     expect(out.results['tiny-cnn'].samples_per_s).toBeGreaterThan(0);
   });
+
+  it.skipIf(py.python === null)('torch_bench.py as one process of a sweep counts its steps inside the common window', () => {
+    const script = fileURLToPath(new URL('../torch_bench.py', import.meta.url));
+    const startAt = Date.now() + 2_000; // after Python and torch have loaded
+    const cfg = { workloads: [tinyMlp], timing: tinyTiming, threads: 1, window: { startAt, endAt: startAt + 300 } };
+    const r = spawnSync(py.python!, [script, JSON.stringify(cfg)], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      threads: number;
+      sweep: { steps: number; seconds: number; samples_per_s: number; late_ms: number };
+    };
+    expect(out.threads).toBe(1);
+    expect(out.sweep.steps).toBeGreaterThan(0);
+    expect(out.sweep.seconds).toBeGreaterThan(0);
+    expect(out.sweep.late_ms).toBeGreaterThanOrEqual(0);
+    expect(out.sweep.samples_per_s).toBeCloseTo((out.sweep.steps * tinyMlp.batch) / out.sweep.seconds, 6);
+  });
 });
