@@ -17,11 +17,20 @@ upsampling, LeakyReLU(0.2), BN, sigmoid). Classifiers train with SGD (lr 0.01, m
 on softmax cross-entropy, the hourglass with Adam (lr 0.01) on MSE, on one fixed batch.
 """
 import json
+import os
 import statistics
 import sys
 import time
 
-import torch
+# torch.set_num_threads(n) does not bound the BLAS under Debian's PyTorch: measured here, a
+# "1-thread" run used 1.99 CPU seconds per second on the MLPs (OpenBLAS's own threads). The
+# thread count must reach OpenMP, OpenBLAS and MKL through their variables before torch loads.
+_threads = json.loads(sys.argv[1]).get("threads") if len(sys.argv) > 1 else None
+if _threads:
+    for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[_var] = str(int(_threads))
+
+import torch  # noqa: E402  (after the thread variables)
 import torch.nn as nn
 import torch.nn.functional as F
 
