@@ -257,11 +257,12 @@ async function main(): Promise<void> {
     const spec = findWorkloads(['mlp-b256'])[0];
     process.env.CLAIMLAB_BLAS_THREADS = '1'; // inherited by the workers
 
+    // Lead: time for new processes to load and warm up before the common window opens.
+    const lead = values.quick ? 8_000 : 12_000;
+    const duration = values.quick ? 4_000 : 10_000;
     const results: SweepResult[] = [];
     for (const processes of [1, 2]) {
-      const lead = processes === 1 ? 0 : values.quick ? 8_000 : 12_000;
-      const duration = values.quick ? 4_000 : 10_000;
-      const startAt = Date.now() + lead;
+      const startAt = Date.now() + (processes === 1 ? 0 : lead);
       const arms: SweepArm[] = Array.from({ length: processes }, (_, i) => ({
         spec,
         seed: i,
@@ -279,8 +280,6 @@ async function main(): Promise<void> {
     // PyTorch's sweep with the same processes, window lengths and 1 thread each, after ours.
     if (torchPython !== null) {
       for (const r of results) {
-        const lead = values.quick ? 8_000 : 12_000;
-        const duration = values.quick ? 4_000 : 10_000;
         const startAt = Date.now() + lead;
         try {
           const arms = await runTorchSweep(torchPython, spec, timing.warmupSteps, r.processes, { startAt, endAt: startAt + duration });
@@ -455,7 +454,7 @@ async function main(): Promise<void> {
         ratio: ts ? round(p.aggregateSamplesPerS / ts, 4) : '',
         ratio_1thread: ratioOf(p.aggregateSamplesPerS, torchAt(1, parallel.workload)),
         torch_sweep_samples_per_s: p.torch ? round(p.torch.aggregateSamplesPerS, 2) : '',
-        ratio_to_torch_sweep: p.torch ? round(p.aggregateSamplesPerS / p.torch.aggregateSamplesPerS, 4) : '',
+        ratio_to_torch_sweep: ratioOf(p.aggregateSamplesPerS, p.torch?.aggregateSamplesPerS ?? ''),
         leaked_tensors: p.arms.reduce((s, a) => s + a.leakedTensors, 0),
         loadavg_1m: la,
       });
@@ -465,17 +464,18 @@ async function main(): Promise<void> {
   const finishedAt = new Date();
   const goal = measured.map((m) => {
     const ts = torch?.results[m.workload]?.samples_per_s;
-    const t1 = torchAt(1, m.workload);
+    const r1 = ratioOf(m.samplesPerS, torchAt(1, m.workload));
     return {
       workload: m.workload,
       ratio: ts ? round(m.samplesPerS / ts, 4) : null,
-      ratio1Thread: t1 === '' ? null : round(m.samplesPerS / t1, 4),
+      ratio1Thread: r1 === '' ? null : r1,
       meetsSingleProcessGoal: ts ? m.samplesPerS / ts >= GOAL.singleProcessRatio : null,
     };
   });
   const twoProcess = parallel?.results.find((p) => p.processes === 2);
-  const sweepVsTorchSweep = twoProcess?.torch ? round(twoProcess.aggregateSamplesPerS / twoProcess.torch.aggregateSamplesPerS, 4) : null;
-  const sweepAgg = parallel?.results.find((p) => p.processes === 2)?.aggregateSamplesPerS;
+  const sweepAgg = twoProcess?.aggregateSamplesPerS;
+  const vsTorchSweep = twoProcess ? ratioOf(twoProcess.aggregateSamplesPerS, twoProcess.torch?.aggregateSamplesPerS ?? '') : '';
+  const sweepVsTorchSweep = vsTorchSweep === '' ? null : vsTorchSweep;
   const sweepTorch = parallel ? torch?.results[parallel.workload]?.samples_per_s : undefined;
   const summary = {
     bench: 'bench',

@@ -25,10 +25,10 @@ import time
 # torch.set_num_threads(n) does not bound the BLAS under Debian's PyTorch: measured here, a
 # "1-thread" run used 1.99 CPU seconds per second on the MLPs (OpenBLAS's own threads). The
 # thread count must reach OpenMP, OpenBLAS and MKL through their variables before torch loads.
-_threads = json.loads(sys.argv[1]).get("threads") if len(sys.argv) > 1 else None
-if _threads:
+CFG = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
+if CFG.get("threads"):
     for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[_var] = str(int(_threads))
+        os.environ[_var] = str(int(CFG["threads"]))
 
 import torch  # noqa: E402  (after the thread variables)
 import torch.nn as nn
@@ -202,17 +202,28 @@ def reversed_chw(hwc):
     return tuple(hwc)
 
 
-def measure(spec, timing):
+def trainer(spec):
+    """One training step (forward, backward, update) of the workload on its fixed batch."""
     model, x, y, opt, loss_fn = build(spec)
     model.train()
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
+
+
+def measure(spec, timing):
+    step = trainer(spec)
 
     def steps(n):
         loss = None
         for _ in range(n):
-            opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(x), y)
-            loss.backward()
-            opt.step()
+            loss = step()
         if loss is not None:
             loss.item()
 
@@ -233,16 +244,7 @@ def measure(spec, timing):
 
 def sweep_arm(spec, window, warmup_steps):
     """Steps completed inside [startAt, endAt] (epoch ms), as bench/parallel-arm.ts counts ours."""
-    model, x, y, opt, loss_fn = build(spec)
-    model.train()
-
-    def step():
-        opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss
-
+    step = trainer(spec)
     now_ms = lambda: time.time() * 1000
     for _ in range(warmup_steps):
         step()
@@ -285,7 +287,9 @@ def matmul_gflops(n, timing):
 
 
 def main():
-    cfg = json.loads(sys.argv[1])
+    if len(sys.argv) != 2:
+        sys.exit("usage: torch_bench.py '<json config>' (the fields are in this file's docstring)")
+    cfg = CFG
     threads = cfg.get("threads")
     if threads:
         torch.set_num_threads(int(threads))
