@@ -352,7 +352,14 @@ async function main(): Promise<void> {
       torch_cpu_per_wall: round(t.cpu_per_wall, 3),
     };
   };
-  const ratioOf = (ours: number, theirs: number | ''): number | '' => (theirs === '' || !(theirs > 0) ? '' : round(ours / theirs, 4));
+  /** ours / theirs to 4 digits, or '' (an empty cell) when theirs is missing or not positive. */
+  const ratioOf = (ours: number, theirs: number | '' | undefined): number | '' =>
+    theirs === undefined || theirs === '' || !(theirs > 0) ? '' : round(ours / theirs, 4);
+  /** ratioOf for summary.json, where a missing ratio is null. */
+  const ratioOrNull = (ours: number, theirs: number | '' | undefined): number | null => {
+    const r = ratioOf(ours, theirs);
+    return r === '' ? null : r;
+  };
   const mmAt = (threads: number): number | '' => {
     const g = torchRuns.find((r) => r.threads === threads)?.matmul_gflops;
     return g === undefined ? '' : round((g * 1e9) / (2 * 1024 ** 3), 2);
@@ -381,7 +388,7 @@ async function main(): Promise<void> {
     torch_all_threads_samples_per_s: mmAt(os.cpus().length),
     cpu_per_wall: '',
     torch_cpu_per_wall: '',
-    ratio: torch?.matmul_gflops ? round(peak / torch.matmul_gflops, 4) : '',
+    ratio: ratioOf(peak, torch?.matmul_gflops),
     ratio_1thread: '',
     torch_sweep_samples_per_s: '',
     ratio_to_torch_sweep: '',
@@ -410,7 +417,7 @@ async function main(): Promise<void> {
       fraction_of_matmul_peak: round(m.gflops / peak, 4),
       cpu_per_wall: round(m.cpuPerWall, 3),
       ...t,
-      ratio: ts ? round(m.samplesPerS / ts, 4) : '',
+      ratio: ratioOf(m.samplesPerS, ts),
       ratio_1thread: ratioOf(m.samplesPerS, torchAt(1, m.workload)),
       torch_sweep_samples_per_s: '',
       ratio_to_torch_sweep: '',
@@ -451,10 +458,10 @@ async function main(): Promise<void> {
           3,
         ),
         torch_cpu_per_wall: '',
-        ratio: ts ? round(p.aggregateSamplesPerS / ts, 4) : '',
+        ratio: ratioOf(p.aggregateSamplesPerS, ts),
         ratio_1thread: ratioOf(p.aggregateSamplesPerS, torchAt(1, parallel.workload)),
         torch_sweep_samples_per_s: p.torch ? round(p.torch.aggregateSamplesPerS, 2) : '',
-        ratio_to_torch_sweep: ratioOf(p.aggregateSamplesPerS, p.torch?.aggregateSamplesPerS ?? ''),
+        ratio_to_torch_sweep: ratioOf(p.aggregateSamplesPerS, p.torch?.aggregateSamplesPerS),
         leaked_tensors: p.arms.reduce((s, a) => s + a.leakedTensors, 0),
         loadavg_1m: la,
       });
@@ -464,18 +471,16 @@ async function main(): Promise<void> {
   const finishedAt = new Date();
   const goal = measured.map((m) => {
     const ts = torch?.results[m.workload]?.samples_per_s;
-    const r1 = ratioOf(m.samplesPerS, torchAt(1, m.workload));
     return {
       workload: m.workload,
-      ratio: ts ? round(m.samplesPerS / ts, 4) : null,
-      ratio1Thread: r1 === '' ? null : r1,
+      ratio: ratioOrNull(m.samplesPerS, ts),
+      ratio1Thread: ratioOrNull(m.samplesPerS, torchAt(1, m.workload)),
       meetsSingleProcessGoal: ts ? m.samplesPerS / ts >= GOAL.singleProcessRatio : null,
     };
   });
   const twoProcess = parallel?.results.find((p) => p.processes === 2);
   const sweepAgg = twoProcess?.aggregateSamplesPerS;
-  const vsTorchSweep = twoProcess ? ratioOf(twoProcess.aggregateSamplesPerS, twoProcess.torch?.aggregateSamplesPerS ?? '') : '';
-  const sweepVsTorchSweep = vsTorchSweep === '' ? null : vsTorchSweep;
+  const sweepVsTorchSweep = twoProcess ? ratioOrNull(twoProcess.aggregateSamplesPerS, twoProcess.torch?.aggregateSamplesPerS) : null;
   const sweepTorch = parallel ? torch?.results[parallel.workload]?.samples_per_s : undefined;
   const summary = {
     bench: 'bench',
@@ -513,7 +518,7 @@ async function main(): Promise<void> {
     sweep: parallel
       ? {
           ...parallel,
-          twoProcessAggregateVsTorchSingle: sweepAgg && sweepTorch ? round(sweepAgg / sweepTorch, 4) : null,
+          twoProcessAggregateVsTorchSingle: sweepAgg ? ratioOrNull(sweepAgg, sweepTorch) : null,
           twoProcessAggregateVsTorchTwoProcess: sweepVsTorchSweep,
           meetsSweepGoal: sweepVsTorchSweep === null ? null : sweepVsTorchSweep >= GOAL.sweepVsTorchSweep,
         }
