@@ -10,10 +10,12 @@
  *       B = filter [fh, fw, inC, outC]) + bias, then the activation (0 linear, 1 relu, 2 relu6,
  *       3 leaky relu with alpha); kind 1: out = dx from A = dy, B = filter; kind 2: out = dW
  *       (HWIO) from A = x, B = dy. Returns true when it ran, false (nothing written) when
- *       oneDNN has only its reference implementation for this geometry: the caller then uses
- *       another kernel, since "ref" is far slower than im2col + sgemm.
+ *       oneDNN has only its reference implementation for this geometry ("ref" is far slower
+ *       than im2col + sgemm) or the geometry hits a known oneDNN bug (strided 1x1 filter
+ *       gradients, see conv_create): the caller then uses another kernel.
  *   convImpl(kind, geom, hasBias, activation, alpha) -> string
- *       The implementation oneDNN chose for that convolution (e.g. "jit:avx2"), or "ref:...".
+ *       The implementation oneDNN chose for that convolution (e.g. "jit:avx2"), "ref:..." or
+ *       "declined: ..." (then conv2d returns false).
  *   setThreads(n) / getThreads()   OpenMP threads of this process (omp_set_num_threads).
  *   info() -> { version, cpuRuntime, napiVersion, cachedPrimitives }
  *
@@ -90,7 +92,7 @@ typedef struct Conv {
   int kind, act, has_bias;
   float alpha;
   Geom g;
-  bool reference;           /* oneDNN offered only a reference implementation */
+  bool declined;            /* left to the caller: only oneDNN's reference implementation, or a known bug */
   dnnl_primitive_t prim;    /* the convolution */
   int n;                    /* operands in use */
   Operand op[4];            /* A, B, out and (kind 0 with a bias) the bias, in that order */
@@ -217,8 +219,16 @@ static Conv *conv_create(int kind, const Geom *g, int has_bias, int act, float a
   const char *impl = NULL;
   TRY(dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl));
   snprintf(c->impl, sizeof c->impl, "%s", impl ? impl : "?");
-  c->reference = strncmp(c->impl, "ref", 3) == 0;
-  if (!c->reference) {
+  c->declined = strncmp(c->impl, "ref", 3) == 0;
+  /* oneDNN 2.6's jit_1x1 backward-weights with a stride (its "reduce to unit stride" path) on NHWC
+   * writes past its workspace when the input channels are fewer than its block (8 on AVX2): heap
+   * corruption, found by the MALLOC_CHECK_ sweep in test/onednn.test.ts (oneDNN issue 6035). Every
+   * strided 1x1 filter gradient is declined: cheap on im2col + sgemm (no im2col for 1x1). */
+  if (kind == 2 && g->fh == 1 && g->fw == 1 && (g->sh > 1 || g->sw > 1) && strncmp(c->impl, "jit_1x1", 7) == 0) {
+    snprintf(c->impl, sizeof c->impl, "declined: %s strided 1x1 filter gradient (oneDNN issue 6035)", impl ? impl : "?");
+    c->declined = true;
+  }
+  if (!c->declined) {
     TRY(dnnl_primitive_create(&c->prim, pd));
 #define MD(q) dnnl_primitive_desc_query_md(pd, (q), 0)
     if (kind == 0) {
@@ -416,7 +426,7 @@ static napi_value Conv2d(napi_env env, napi_callback_info info) {
   dnnl_status_t st = dnnl_success;
   Conv *c = conv_get(kind, &g, bias != NULL, act, alpha, &st);
   if (c == NULL) return throw_dnnl(env, "primitive creation", st, &g);
-  if (c->reference) return make_bool(env, false);
+  if (c->declined) return make_bool(env, false);
   float *const data[4] = {A, B, out, bias};
   st = conv_run(c, data);
   if (st != dnnl_success) return throw_dnnl(env, "execution", st, &g);
