@@ -1,6 +1,6 @@
 /**
  * Training steps of the convolutional workloads with the wasm backend's convolutions on OpenBLAS
- * (im2col + sgemm, today's default) and on oneDNN (@claimlab/onednn, not yet the default), one
+ * (im2col + sgemm) and on oneDNN (@claimlab/onednn, which selectBackend uses where it loads), one
  * process, in rounds of A then B, so that both halves of a round see the same machine; the speed-up
  * is the median over rounds of each round's ratio, which a drift in the machine's speed (this VM's
  * varies by 20% from minute to minute) moves less than a ratio of medians (not a test; issue 19):
@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { selectBackend } from '@claimlab/backend';
 import { loadNativeBlas, lastNativeError, type NativeBlas } from '@claimlab/native';
 import { lastOneDnnError, loadOneDnn, prefersOneDnn, withOneDnnConvolutions } from '@claimlab/onednn';
-// Not exported by @claimlab/backend until oneDNN is wired in there; a bench may reach in.
+// Switching kernels inside one process is for benchmarks; @claimlab/backend does not export it.
 import { registerNativeWasmKernels, unregisterNativeWasmKernels } from '../libs/backend/src/native-kernels.ts';
 import { build, findWorkloads, FULL_TIMING, measure, median, QUICK_TIMING } from './harness.ts';
 

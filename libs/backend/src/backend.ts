@@ -2,9 +2,17 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerFastGradients } from './gradients.ts';
 import { loadNativeBlas, lastNativeError, type NativeBlasInfo } from '@claimlab/native';
+import { lastOneDnnError, loadOneDnn, ONEDNN_MAX_CHANNELS, withOneDnnConvolutions } from '@claimlab/onednn';
 import { nativeWasmKernelsRegistered, registerNativeWasmKernels } from './native-kernels.ts';
 import { registerWasmKernels } from './wasm-kernels.ts';
-import { nativeBlasFallbackLog, nativeBlasReason, tensorflowFallbackLog, verboseFromEnv } from './fallback-log.ts';
+import {
+  nativeBlasFallbackLog,
+  nativeBlasReason,
+  oneDnnFallbackLog,
+  oneDnnReason,
+  tensorflowFallbackLog,
+  verboseFromEnv,
+} from './fallback-log.ts';
 
 /** Compute backends, fastest first (docs/ARCHITECTURE.md, "Compute backends"). */
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -33,6 +41,11 @@ export interface NativeBlasProvenance {
   threads: NativeBlasInfo['threads'];
   /** The wasm kernels routed to it. */
   kernels: string[];
+  /**
+   * oneDNN under the convolution kernels (libs/onednn) for convolutions of at most `maxChannels`
+   * input and output channels, or null when it is off or unavailable (`skipped` says why).
+   */
+  onednn: { version: string; threads: number; maxChannels: number } | null;
 }
 
 let selected: BackendInfo | null = null;
@@ -79,16 +92,26 @@ export function blasThreads(env: NodeJS.ProcessEnv = process.env): number {
 
 /**
  * Routes the wasm backend's matmuls and convolutions to OpenBLAS when the native addon
- * builds or is cached (libs/native; off with CLAIMLAB_NATIVE=off). Returns why not otherwise.
+ * builds or is cached (libs/native; off with CLAIMLAB_NATIVE=off), and its convolutions of up
+ * to ONEDNN_MAX_CHANNELS channels to oneDNN when that addon builds too (libs/onednn; off with
+ * CLAIMLAB_ONEDNN=off). Returns why not otherwise; `onednnError` gets why oneDNN is not used.
  */
-function enableNativeBlas(): NativeBlasProvenance | string {
+function enableNativeBlas(onednnError: (reason: string) => void): NativeBlasProvenance | string {
   const threads = blasThreads();
   const blas = loadNativeBlas();
   if (blas === null) return lastNativeError() ?? 'native BLAS unavailable';
   blas.setThreads(threads);
-  registerNativeWasmKernels(blas);
+  const dnnl = loadOneDnn();
+  if (dnnl === null) onednnError(lastOneDnnError() ?? 'oneDNN unavailable');
+  registerNativeWasmKernels(dnnl === null ? blas : withOneDnnConvolutions(blas, dnnl));
   const info = blas.info();
-  return { library: info.config, core: info.corename, threads: info.threads, kernels: nativeWasmKernelsRegistered() };
+  return {
+    library: info.config,
+    core: info.corename,
+    threads: info.threads,
+    kernels: nativeWasmKernelsRegistered(),
+    onednn: dnnl === null ? null : { version: dnnl.info().version, threads: dnnl.getThreads(), maxChannels: ONEDNN_MAX_CHANNELS },
+  };
 }
 
 async function trySet(name: 'wasm' | 'cpu'): Promise<string | null> {
@@ -149,14 +172,19 @@ export async function selectBackend(
     const err = await trySet(name);
     if (err === null) {
       if (name === 'cpu') return (selected = { name, provider: '@tensorflow/tfjs-backend-cpu', skipped });
-      const native = enableNativeBlas();
+      const native = enableNativeBlas((error) => {
+        skipped.push(`oneDNN: ${oneDnnReason(error)}`);
+        log(oneDnnFallbackLog(error, verbose));
+      });
       if (typeof native === 'string') {
         // The reason in a few words: the full compiler output (command lines, paths) is for the log only.
         skipped.push(`native BLAS: ${nativeBlasReason(native)}`);
         log(nativeBlasFallbackLog(native, verbose));
         return (selected = { name, provider: '@tensorflow/tfjs-backend-wasm', skipped, native: null });
       }
-      const provider = `@tensorflow/tfjs-backend-wasm + ${native.library.split(' ').slice(0, 2).join(' ')} (${native.core}, ${native.threads} threads)`;
+      const provider =
+        `@tensorflow/tfjs-backend-wasm + ${native.library.split(' ').slice(0, 2).join(' ')} (${native.core}, ${native.threads} threads)` +
+        (native.onednn ? ` + oneDNN ${native.onednn.version.split(' ')[0]} (${native.onednn.threads} threads)` : '');
       return (selected = { name, provider, skipped, native });
     }
     if (want === name) throw new Error(`Backend '${name}' was requested but failed to initialise: ${err}`);

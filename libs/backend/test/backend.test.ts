@@ -2,6 +2,7 @@
 // from outside: selectBackend caches its choice per process, so each case runs in a child
 // process (node with tsx's loader) that calls selectBackend and prints what happened.
 import { nativeDisabledByEnv } from '@claimlab/native';
+import { oneDnnDisabledByEnv } from '@claimlab/onednn';
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -25,7 +26,12 @@ const nativeInstalled = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'].s
 interface CallResult {
   ok: boolean;
   message?: string;
-  info?: { name: string; provider: string; skipped: string[]; native?: { threads: number; kernels: string[] } | null };
+  info?: {
+    name: string;
+    provider: string;
+    skipped: string[];
+    native?: { threads: number; kernels: string[]; onednn: { threads: number; maxChannels: number } | null } | null;
+  };
   active?: string;
   wasmKernels?: string[];
 }
@@ -121,13 +127,20 @@ describe('selectBackend (each case in its own process)', () => {
     // Forced wasm, with the project's kernels registered, and (unless CLAIMLAB_NATIVE=off) its
     // matmuls and convolutions on OpenBLAS, one thread by default.
     expect(wasm.results[0]).toMatchObject({ ok: true, info: { name: 'wasm', skipped: [] }, active: 'wasm' });
-    expect(wasm.results[0].info!.provider).toMatch(/^@tensorflow\/tfjs-backend-wasm( \+ OpenBLAS .*, 1 threads\))?$/);
+    expect(wasm.results[0].info!.provider).toMatch(
+      /^@tensorflow\/tfjs-backend-wasm( \+ OpenBLAS .*, 1 threads\)( \+ oneDNN \d+\.\d+\.\d+ \(1 threads\))?)?$/,
+    );
     expect(wasm.results[0].wasmKernels).toEqual(expect.arrayContaining(['Conv2DBackpropFilter', 'BatchMatMul']));
     if (!nativeDisabledByEnv()) {
       expect(wasm.results[0].info!.native).toMatchObject({
         threads: 1,
         kernels: expect.arrayContaining(['BatchMatMul', 'Conv2D', 'Conv2DBackpropFilter']),
       });
+      // Its small convolutions on oneDNN, one thread, unless CLAIMLAB_ONEDNN=off.
+      if (!oneDnnDisabledByEnv()) {
+        expect(wasm.results[0].info!.native!.onednn).toMatchObject({ threads: 1, maxChannels: 64 });
+        expect(wasm.results[0].info!.provider).toMatch(/ \+ oneDNN \d+\.\d+\.\d+ \(1 threads\)$/);
+      }
     }
 
     // CLAIMLAB_BACKEND is honoured; a flag (the forced argument) wins over it.
@@ -141,11 +154,18 @@ describe('selectBackend (each case in its own process)', () => {
   });
 
   it('CLAIMLAB_NATIVE=off keeps wasm on its own kernels, saying so; CLAIMLAB_BLAS_THREADS sets the threads or is refused', async () => {
-    const [off, two, bad] = await Promise.all([
+    const [off, two, bad, dnnlOff] = await Promise.all([
       runChild(['wasm'], undefined, { CLAIMLAB_NATIVE: 'off' }),
       runChild(['wasm'], undefined, { CLAIMLAB_BLAS_THREADS: '2' }),
       runChild(['wasm'], undefined, { CLAIMLAB_BLAS_THREADS: 'two' }),
+      runChild(['wasm'], undefined, { CLAIMLAB_ONEDNN: 'off' }),
     ]);
+    // CLAIMLAB_ONEDNN=off keeps every convolution on OpenBLAS, saying so once.
+    if (!nativeDisabledByEnv()) {
+      expect(dnnlOff.results[0].info!.native).toMatchObject({ onednn: null });
+      expect(dnnlOff.results[0].info!.skipped).toEqual(['oneDNN: disabled by CLAIMLAB_ONEDNN=off']);
+      expect(dnnlOff.stderr).toContain('[claimlab] convolutions on OpenBLAS only (disabled by CLAIMLAB_ONEDNN=off)');
+    }
     expect(off.results[0]).toMatchObject({
       ok: true,
       info: { name: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', native: null },

@@ -3,7 +3,14 @@
 // line and the linker's errors).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { nativeBlasFallbackLog, nativeBlasReason, tensorflowFallbackLog, verboseFromEnv } from '../src/fallback-log.ts';
+import {
+  nativeBlasFallbackLog,
+  nativeBlasReason,
+  oneDnnFallbackLog,
+  oneDnnReason,
+  tensorflowFallbackLog,
+  verboseFromEnv,
+} from '../src/fallback-log.ts';
 
 const captured = JSON.parse(readFileSync(new URL('./fixtures/native-build-failures.json', import.meta.url), 'utf8')) as {
   noOpenBlas: string;
@@ -48,6 +55,41 @@ describe('native BLAS fallback notice', () => {
     expect(verboseFromEnv({ CLAIMLAB_VERBOSE: 'yes' })).toBe(true);
     expect(verboseFromEnv({ CLAIMLAB_VERBOSE: '0' })).toBe(false);
     expect(verboseFromEnv({})).toBe(false);
+  });
+});
+
+describe('oneDNN fallback notice', () => {
+  // What compile() in libs/onednn/src/build.ts reports (gcc's own wording for the missing header
+  // and the missing library), one attempt per compiler.
+  const attempt = (cc: string, error: string) =>
+    `${cc} -O2 -fPIC -shared -std=c11 -DNODE_GYP_MODULE_NAME=claimlab_dnnl -I /usr/include/node -o /x/claimlab_dnnl.node /x/claimlab_dnnl.c -ldnnl -lgomp -> exit 1: ${error}`;
+  const noHeader = `could not compile claimlab_dnnl.c: ${['cc', 'gcc']
+    .map((cc) =>
+      attempt(
+        cc,
+        '/x/claimlab_dnnl.c:31:10: fatal error: oneapi/dnnl/dnnl.h: No such file or directory\n   31 | #include <oneapi/dnnl/dnnl.h>\ncompilation terminated.',
+      ),
+    )
+    .join(' | ')}; install a C compiler and oneDNN (Debian: apt-get install -y gcc libdnnl-dev)`;
+  const noLibrary = `could not compile claimlab_dnnl.c: ${attempt('cc', '/usr/bin/ld: cannot find -ldnnl: No such file or directory\ncollect2: error: ld returned 1 exit status')}; install ...`;
+
+  it('is one line naming the reason and the fix, with no compiler command line in it unless verbose', () => {
+    expect(oneDnnReason(noHeader)).toBe('oneDNN not found (libdnnl-dev)');
+    expect(oneDnnReason(noLibrary)).toBe('oneDNN not found (libdnnl-dev)');
+    const line = oneDnnFallbackLog(noHeader, false);
+    expect(line).toBe(
+      '[claimlab] oneDNN unavailable (oneDNN not found (libdnnl-dev)): install libdnnl-dev (Debian) for 1.4-1.7x faster convolution nets; continuing with OpenBLAS convolutions (full output with --verbose or CLAIMLAB_VERBOSE=1)',
+    );
+    expect(line).not.toMatch(/-O2|-fPIC/);
+    const verbose = oneDnnFallbackLog(noHeader, true).split('\n');
+    expect(verbose.filter((l) => /^ {4}(cc|gcc) -O2 -fPIC/.test(l))).toHaveLength(2);
+  });
+
+  it('names a missing compiler or a turned-off addon in a few words', () => {
+    expect(oneDnnReason('could not compile claimlab_dnnl.c: cc: not found | gcc: not found; install ...')).toBe('no C compiler found');
+    expect(oneDnnFallbackLog('disabled by CLAIMLAB_ONEDNN=off', false)).toBe(
+      '[claimlab] convolutions on OpenBLAS only (disabled by CLAIMLAB_ONEDNN=off)',
+    );
   });
 });
 

@@ -2,7 +2,7 @@
  * oneDNN's convolutions in the place of the native BLAS addon's: the wasm backend's
  * convolution kernels (@claimlab/backend, native-kernels.ts) call `blas.conv2d`, and oneDNN's
  * conv2d takes the same arguments, so routing them to oneDNN is handing those kernels a BLAS
- * object whose conv2d goes to oneDNN where it is the faster of the two.
+ * object whose conv2d goes to oneDNN where it is the faster of the two (selectBackend does).
  */
 import type { NativeBlas } from '@claimlab/native';
 import type { OneDnn } from './build.ts';
