@@ -6,7 +6,7 @@ import { defineArm, Rng } from '@claimlab/core';
 import { tf } from '@claimlab/backend';
 import { defaultGamma, fid, inceptionScore, mrlt, type PointCloud } from '@claimlab/metrics';
 import type { GeometryScoreConfig } from './config.ts';
-import { ganNetOf, ganStepsOf, trainGan, type GanLoss } from './gan.ts';
+import { ganLossOf, ganNetOf, ganStepsOf, trainGan, type GanLoss } from './gan.ts';
 import { classifierExtractor, featureNet, inceptionExtractor, type FeaturesOf } from './features.ts';
 import {
   AUTHORS_EXAMPLE,
@@ -125,9 +125,9 @@ async function mnistArm(arm: Extract<Arm, { kind: 'mnist' }>, onProgress: (s: st
   const dataDir = arm.dataDir ?? undefined;
   const sets = sharedSets({ config: c, seed: arm.seed, dataDir }, () => mnistSets(c, arm.seed, dataDir));
   let images: Float32Array;
+  const loss = ganLossOf(arm.model);
   if (arm.model === 'reference') images = sets.reference.images;
-  else if (arm.model.startsWith('gan-')) {
-    const loss = arm.model.slice('gan-'.length) as GanLoss;
+  else if (loss) {
     const root = new Rng(arm.seed);
     const steps = ganStepsOf(c, loss);
     const gan = trainGan({

@@ -76,7 +76,8 @@ export type GeometryScoreConfig = {
  * MLP pair after 1,000 generator steps is not the paper's setting): quick's
  * toy and MNIST parts unchanged, and WGAN and WGAN-GP retrained as the conv
  * generator and critic of Gulrajani et al.'s MNIST code (gan.ts; batch 50,
- * latent 128, 5 critic steps) for 10,000 generator steps, 10x quick's budget.
+ * latent 128, 5 critic steps; the WGAN with the code's batch norm, added after
+ * the first extended run: claim.ts) for 10,000 generator steps, 10x quick's budget.
  * Their base width is 8, not the code's 64: measured here in one process at
  * batch 64, a WGAN-GP generator step (5 critic steps with the penalty) takes
  * 0.25 s at width 8, 0.42 s at 16 and 0.95 s at 32; at width 8 and batch 50

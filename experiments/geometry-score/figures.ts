@@ -3,6 +3,24 @@ import { barChart, lineChart, saveFigure, saveImagePanels } from '@claimlab/plot
 import { mrltOf, scalar } from './claim.ts';
 import { METRICS, type ResultRow } from './results.ts';
 
+const MRLT_X_TITLE = 'i (number of one-dimensional holes alive)';
+
+/** MRLT curves of several models, i = 0..top (a line chart: MNIST's pixels have many holes). */
+function mrltCurves(mrlts: { m: string; v: number[] }[], top: number, title: string, subtitle: string) {
+  return lineChart({
+    data: mrlts.flatMap(({ m, v }) => v.slice(0, top + 1).map((x, i) => ({ i, model: m, mrlt: x }))),
+    x: 'i',
+    y: 'mrlt',
+    color: 'model',
+    colorTitle: 'model',
+    width: 720,
+    title,
+    subtitle,
+    xTitle: MRLT_X_TITLE,
+    yTitle: 'MRLT(i)',
+  });
+}
+
 /**
  * The paper's MRLT bar plots (its Figures of MRLTs per data set / model) and
  * score bars, from the results rows; and, given the MNIST generators' first
@@ -41,7 +59,6 @@ export async function drawFigures(rows: ResultRow[], dir: string, samples: { mod
     let top = 4;
     for (const { v } of mrlts) v.forEach((x, i) => (x > 0.005 ? (top = Math.max(top, i)) : null));
     const title = `Mean relative living times, ${partTitles[part]} (cf. Khrulkov & Oseledets 2018, MRLT figures)`;
-    const xTitle = 'i (number of one-dimensional holes alive)';
     if (top <= 12) {
       await save(
         `mrlt-${part}`,
@@ -54,7 +71,7 @@ export async function drawFigures(rows: ResultRow[], dir: string, samples: { mod
           yDomain: [0, 1],
           width: Math.max(360, (top + 1) * models.length * 9),
           title,
-          xTitle,
+          xTitle: MRLT_X_TITLE,
           yTitle: 'MRLT(i)',
         }),
       );
@@ -62,18 +79,7 @@ export async function drawFigures(rows: ResultRow[], dir: string, samples: { mod
       // many holes (e.g. MNIST pixels): curves over the whole range; the share of time with >= i_max holes is 1 - sum
       await save(
         `mrlt-${part}`,
-        lineChart({
-          data: mrlts.flatMap(({ m, v }) => v.slice(0, top + 1).map((x, i) => ({ i, model: m, mrlt: x }))),
-          x: 'i',
-          y: 'mrlt',
-          color: 'model',
-          colorTitle: 'model',
-          width: 720,
-          title,
-          subtitle: 'the share of [0, alpha_max] with i_max or more holes alive is 1 - sum of the curve',
-          xTitle,
-          yTitle: 'MRLT(i)',
-        }),
+        mrltCurves(mrlts, top, title, 'the share of [0, alpha_max] with i_max or more holes alive is 1 - sum of the curve'),
       );
     }
     const pair = ['reference', 'gan-wgan', 'gan-wgan-gp'];
@@ -81,20 +87,12 @@ export async function drawFigures(rows: ResultRow[], dir: string, samples: { mod
       // The paper's MNIST comparison on its own: real digits, WGAN and WGAN-GP.
       await save(
         'mrlt-mnist-wgan-pair',
-        lineChart({
-          data: mrlts
-            .filter(({ m }) => pair.includes(m))
-            .flatMap(({ m, v }) => v.slice(0, top + 1).map((x, i) => ({ i, model: m, mrlt: x }))),
-          x: 'i',
-          y: 'mrlt',
-          color: 'model',
-          colorTitle: 'model',
-          width: 720,
-          title: 'MRLT of real digits, WGAN and WGAN-GP (cf. Khrulkov & Oseledets 2018, Section 5.2)',
-          subtitle: 'the closer a curve to the reference, the lower its geometry score',
-          xTitle,
-          yTitle: 'MRLT(i)',
-        }),
+        mrltCurves(
+          mrlts.filter(({ m }) => pair.includes(m)),
+          top,
+          'MRLT of real digits, WGAN and WGAN-GP (cf. Khrulkov & Oseledets 2018, Section 5.2)',
+          'the closer a curve to the reference, the lower its geometry score',
+        ),
       );
     }
     if (part === 'example') continue; // one score, checked against the authors' in the verdict

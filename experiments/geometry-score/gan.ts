@@ -27,6 +27,12 @@ export const WGAN = {
 
 const isWasserstein = (loss: GanLoss) => loss === 'wgan' || loss === 'wgan-gp';
 
+/** The loss of a GAN arm's model name (`gan-<loss>`), or null for a model that is not a GAN. */
+export function ganLossOf(model: string): GanLoss | null {
+  const loss = model.startsWith('gan-') ? model.slice('gan-'.length) : '';
+  return (GAN_LOSSES as readonly string[]).includes(loss) ? (loss as GanLoss) : null;
+}
+
 /** Generator steps of a GAN of this loss under the config (ganSteps, or wganSteps for the Wasserstein GANs). */
 export function ganStepsOf(c: { ganSteps: number; wganSteps: number }, loss: GanLoss): number {
   return isWasserstein(loss) ? c.wganSteps : c.ganSteps;
@@ -38,10 +44,16 @@ export function ganStepsOf(c: { ganSteps: number; wganSteps: number }, loss: Gan
  * Gulrajani et al.'s MNIST code (gan_mnist.py, DIM = 64 there): generator dense 4x4x4dim, then
  * three 5x5 stride-2 transposed convolutions (2dim, cropped from 8x8 to 7x7; dim; 1) with ReLU
  * and a sigmoid output; critic three 5x5 stride-2 convolutions (dim, 2dim, 4dim) with LeakyReLU
- * 0.2 and a dense output. No batch norm in either (their WGAN-GP critic has none; their
- * WGAN generator's batch norm is left out so the pair differs only in loss and optimiser).
+ * 0.2 and a dense output. `batchNorm` adds the code's batch norm for MODE = 'wgan' (their WGAN-GP
+ * pair has none): before the generator's three ReLUs and before the critic's second and third
+ * LeakyReLU, always on the batch's own statistics (tflib's Batchnorm, epsilon 1e-5).
  */
-export type GanNet = { kind: 'mlp'; hidden: number } | { kind: 'conv'; dim: number };
+export type GanNet = { kind: 'mlp'; hidden: number } | { kind: 'conv'; dim: number; batchNorm: boolean };
+
+/** tflib's Batchnorm as gan_mnist.py calls it: batch statistics at every call (training mode), epsilon 1e-5. */
+const batchNorm = () => tf.layers.batchNormalization({ epsilon: 1e-5 });
+/** Whether a net normalises with batch statistics, so it must be called in training mode and sampled in batches. */
+const usesBatchNorm = (net: GanNet) => net.kind === 'conv' && net.batchNorm;
 
 export function generatorOf(net: GanNet, zDim: number, wr: Rng): tf.Sequential {
   const G = tf.sequential();
@@ -52,11 +64,18 @@ export function generatorOf(net: GanNet, zDim: number, wr: Rng): tf.Sequential {
     return G;
   }
   const d = net.dim;
-  const up = (filters: number, activation: 'relu' | 'sigmoid') =>
+  // A hidden layer's ReLU, after the batch norm where the net has it.
+  const relu = () => {
+    if (net.batchNorm) G.add(batchNorm());
+    G.add(tf.layers.reLU());
+  };
+  const up = (filters: number, activation: 'linear' | 'sigmoid') =>
     tf.layers.conv2dTranspose({ filters, kernelSize: 5, strides: 2, padding: 'same', activation, kernelInitializer: init() });
-  G.add(tf.layers.dense({ inputShape: [zDim], units: 4 * 4 * 4 * d, activation: 'relu', kernelInitializer: init() }));
+  G.add(tf.layers.dense({ inputShape: [zDim], units: 4 * 4 * 4 * d, kernelInitializer: init() }));
+  relu();
   G.add(tf.layers.reshape({ targetShape: [4, 4, 4 * d] }));
-  G.add(up(2 * d, 'relu'));
+  G.add(up(2 * d, 'linear'));
+  relu();
   G.add(
     tf.layers.cropping2D({
       cropping: [
@@ -65,7 +84,8 @@ export function generatorOf(net: GanNet, zDim: number, wr: Rng): tf.Sequential {
       ],
     }),
   );
-  G.add(up(d, 'relu'));
+  G.add(up(d, 'linear'));
+  relu();
   G.add(up(1, 'sigmoid'));
   G.add(tf.layers.flatten());
   return G;
@@ -84,6 +104,7 @@ export function criticOf(net: GanNet, wr: Rng): tf.Sequential {
   D.add(tf.layers.reshape({ inputShape: [784], targetShape: [28, 28, 1] }));
   for (const filters of [d, 2 * d, 4 * d]) {
     D.add(tf.layers.conv2d({ filters, kernelSize: 5, strides: 2, padding: 'same', kernelInitializer: init() }));
+    if (net.batchNorm && filters !== d) D.add(batchNorm());
     D.add(tf.layers.leakyReLU({ alpha: 0.2 }));
   }
   D.add(tf.layers.flatten());
@@ -91,11 +112,14 @@ export function criticOf(net: GanNet, wr: Rng): tf.Sequential {
   return D;
 }
 
-/** The net of a GAN of this loss under the config: the conv pair for the Wasserstein GANs where wganConvDim > 0. */
+/**
+ * The net of a GAN of this loss under the config: the conv pair for the Wasserstein GANs where
+ * wganConvDim > 0, with batch norm for WGAN as in Gulrajani et al.'s code.
+ */
 export function ganNetOf(c: { wganConvDim: number }, loss: GanLoss): { net: GanNet; zDim: number; batchSize: number } {
   // The conv pair takes its latent size and batch from Gulrajani et al.'s MNIST code (128, 50).
   return isWasserstein(loss) && c.wganConvDim > 0
-    ? { net: { kind: 'conv', dim: c.wganConvDim }, zDim: 128, batchSize: 50 }
+    ? { net: { kind: 'conv', dim: c.wganConvDim, batchNorm: loss === 'wgan' }, zDim: 128, batchSize: 50 }
     : { net: { kind: 'mlp', hidden: 256 }, zDim: 32, batchSize: 64 };
 }
 
@@ -155,6 +179,9 @@ export function trainGan(o: GanOptions): TrainedGan {
         : tf.train.adam(o.learningRate, 0.5),
   );
   const nCritic = isWasserstein(o.loss) ? WGAN.nCritic : 1;
+  // Training mode: batch norm (where the net has it) normalises with the batch's statistics.
+  const critic = (x: tf.Tensor) => D.apply(x, { training: true }) as tf.Tensor;
+  const generate = (z: tf.Tensor) => G.apply(z, { training: true }) as tf.Tensor;
   const data = tf.tensor2d(o.images, [o.n, 784]);
   const dVars = D.trainableWeights.map((w) => w.read() as tf.Variable);
   const gVars = G.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -162,23 +189,17 @@ export function trainGan(o: GanOptions): TrainedGan {
   const ones = tf.ones([o.batchSize, 1]);
   const zeros = tf.zeros([o.batchSize, 1]);
   const dLossOf = (real: tf.Tensor, fake: tf.Tensor, mixSeed: number): tf.Scalar => {
-    const dr = D.apply(real) as tf.Tensor;
-    const df = D.apply(fake) as tf.Tensor;
+    const dr = critic(real);
+    const df = critic(fake);
     if (o.loss === 'ns') return tf.add(tf.losses.sigmoidCrossEntropy(ones, dr), tf.losses.sigmoidCrossEntropy(zeros, df)) as tf.Scalar;
     if (o.loss === 'ls') return tf.mul(0.5, tf.add(tf.mean(tf.square(tf.sub(dr, 1))), tf.mean(tf.square(df)))) as tf.Scalar;
     const wasserstein = tf.sub(tf.mean(df), tf.mean(dr));
     if (o.loss === 'wgan') return wasserstein as tf.Scalar;
     const eps = tf.randomUniform([o.batchSize, 1], 0, 1, 'float32', mixSeed);
-    return tf.add(
-      wasserstein,
-      tf.mul(
-        WGAN.lambda,
-        gradientPenalty((x) => D.apply(x) as tf.Tensor, real, fake, eps),
-      ),
-    ) as tf.Scalar;
+    return tf.add(wasserstein, tf.mul(WGAN.lambda, gradientPenalty(critic, real, fake, eps))) as tf.Scalar;
   };
   const gLossOf = (fake: tf.Tensor): tf.Scalar => {
-    const df = D.apply(fake) as tf.Tensor;
+    const df = critic(fake);
     if (o.loss === 'ns') return tf.losses.sigmoidCrossEntropy(ones, df) as tf.Scalar;
     if (o.loss === 'ls') return tf.mul(0.5, tf.mean(tf.square(tf.sub(df, 1)))) as tf.Scalar;
     return tf.neg(tf.mean(df)) as tf.Scalar;
@@ -194,14 +215,14 @@ export function trainGan(o: GanOptions): TrainedGan {
         dLoss = tf.tidy(() => {
           const real = data.gather(tf.tensor1d(idx, 'int32'));
           const zD = tf.randomNormal([o.batchSize, o.zDim], 0, 1, 'float32', seedD);
-          return optD.minimize(() => dLossOf(real, G.apply(zD) as tf.Tensor, mixSeed), true, dVars)!;
+          return optD.minimize(() => dLossOf(real, generate(zD), mixSeed), true, dVars)!;
         });
         if (o.loss === 'wgan') for (const v of dVars) tf.tidy(() => v.assign(tf.clipByValue(v, -WGAN.clip, WGAN.clip)));
       }
       const seedG = br.int(2 ** 31);
       const [dl, gl] = tf.tidy(() => {
         const zG = tf.randomNormal([o.batchSize, o.zDim], 0, 1, 'float32', seedG);
-        const gLoss = optG.minimize(() => gLossOf(G.apply(zG) as tf.Tensor), true, gVars)!;
+        const gLoss = optG.minimize(() => gLossOf(generate(zG)), true, gVars)!;
         return [dLoss!, tf.keep(gLoss)];
       });
       if (step % 250 === 0 || step === o.steps) o.onProgress?.(step, dl.dataSync()[0], gl.dataSync()[0]);
@@ -219,7 +240,11 @@ export function trainGan(o: GanOptions): TrainedGan {
       return tf
         .tidy(() => {
           const z = tf.randomNormal([n, o.zDim], 0, 1, 'float32', rng.int(2 ** 31));
-          return (G.apply(z) as tf.Tensor).dataSync() as Float32Array;
+          if (!usesBatchNorm(o.net)) return (G.apply(z) as tf.Tensor).dataSync() as Float32Array;
+          // Batch statistics, as in training and in their code's samples: drawn in training-size batches.
+          const parts: tf.Tensor[] = [];
+          for (let i = 0; i < n; i += o.batchSize) parts.push(generate(z.slice([i, 0], [Math.min(o.batchSize, n - i), o.zDim])));
+          return tf.concat(parts).dataSync() as Float32Array;
         })
         .slice();
     },

@@ -6,7 +6,7 @@ import { claim } from './claim.ts';
 import { COLUMNS, METRICS, type ResultRow } from './results.ts';
 import { PROFILES, validateConfig, type GeometryScoreConfig } from './config.ts';
 import { drawFigures } from './figures.ts';
-import { GAN_LOSSES, ganCostOf, ganStepsOf, type GanLoss } from './gan.ts';
+import { GAN_LOSSES, ganCostOf, ganLossOf, ganStepsOf } from './gan.ts';
 import { featureNet } from './features.ts';
 import { AUTHORS_EXAMPLE, EXAMPLE_MODELS, MNIST_MODELS, TOY_MODELS } from './data.ts';
 
@@ -102,7 +102,10 @@ export async function procedure(ctx: Ctx): Promise<ResultRow[]> {
     label: 'models',
     describeDone,
     // The GANs first (the longest arms), so the other arms fill the second worker meanwhile.
-    cost: (arm) => (arm.kind === 'mnist' && arm.model.startsWith('gan-') ? ganCostOf(c, arm.model.slice('gan-'.length) as GanLoss) : 0),
+    cost: (arm) => {
+      const loss = arm.kind === 'mnist' ? ganLossOf(arm.model) : null;
+      return loss ? ganCostOf(c, loss) : 0;
+    },
   });
   const ofRun = samplesOfRun.get(c) ?? new Map<number, Samples>();
   samplesOfRun.set(c, ofRun);

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '@claimlab/core';
 import { registerFastGradients } from '@claimlab/backend';
 import { PROFILES, validateConfig } from '../config.ts';
-import { criticOf, ganCostOf, ganNetOf, generatorOf, gradientPenalty, trainGan } from '../gan.ts';
+import { criticOf, ganCostOf, ganLossOf, ganNetOf, generatorOf, gradientPenalty, trainGan } from '../gan.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -18,8 +18,8 @@ const params = (m: tf.LayersModel) => m.countParams();
 describe('geometry-score GANs', () => {
   it("the conv pair has the layout of Gulrajani et al.'s MNIST code (parameters counted by hand)", () => {
     const d = 4;
-    const G = generatorOf({ kind: 'conv', dim: d }, 128, new Rng(1));
-    const D = criticOf({ kind: 'conv', dim: d }, new Rng(1));
+    const G = generatorOf({ kind: 'conv', dim: d, batchNorm: false }, 128, new Rng(1));
+    const D = criticOf({ kind: 'conv', dim: d, batchNorm: false }, new Rng(1));
     // dense 128 -> 4x4x4d; transposed 5x5 convs 4d -> 2d (8x8, cropped to 7x7) -> d (14x14) -> 1 (28x28)
     const gHand = (128 + 1) * 64 * d + (25 * 4 * d + 1) * 2 * d + (25 * 2 * d + 1) * d + (25 * d + 1);
     // 5x5 stride-2 convs 1 -> d (14x14) -> 2d (7x7) -> 4d (4x4), dense 4x4x4d -> 1
@@ -52,13 +52,50 @@ describe('geometry-score GANs', () => {
     D.dispose();
   });
 
+  it("the WGAN pair adds the code's batch norm: before the generator's three ReLUs and the critic's last two LeakyReLUs", () => {
+    const d = 4;
+    const plain = { kind: 'conv', dim: d, batchNorm: false } as const;
+    const withBn = { ...plain, batchNorm: true };
+    const G = generatorOf(withBn, 128, new Rng(1));
+    const D = criticOf(withBn, new Rng(1));
+    // A batch norm layer holds 4 numbers per channel (scale, offset, and the unused moving mean and variance).
+    const bnOf = (channels: number[]) => channels.reduce((a, c) => a + 4 * c, 0);
+    const G0 = generatorOf(plain, 128, new Rng(1));
+    const D0 = criticOf(plain, new Rng(1));
+    expect(params(G)).toBe(params(G0) + bnOf([64 * d, 2 * d, d]));
+    expect(params(D)).toBe(params(D0) + bnOf([2 * d, 4 * d]));
+    const names = (m: tf.LayersModel) => m.layers.map((l) => l.getClassName());
+    const before = (m: tf.LayersModel, cls: string) => names(m).flatMap((n, i) => (n === cls ? [names(m)[i - 1]] : []));
+    expect(before(G, 'ReLU')).toEqual(['BatchNormalization', 'BatchNormalization', 'BatchNormalization']);
+    expect(before(D, 'LeakyReLU')).toEqual(['Conv2D', 'BatchNormalization', 'BatchNormalization']);
+    // tflib's Batchnorm normalises with the batch's own statistics (epsilon 1e-5): after the critic's
+    // second conv, each channel of a batch has mean 0 and variance 1 / (1 + 1e-5 / var) at initialisation.
+    const x = tf.tensor(new Rng(2).normalArray(6 * 784), [6, 784]);
+    let h: tf.Tensor = x;
+    for (const layer of D.layers.slice(0, names(D).indexOf('BatchNormalization') + 1)) h = layer.apply(h, { training: true }) as tf.Tensor;
+    const { mean, variance } = tf.moments(h, [0, 1, 2]);
+    for (const m of mean.dataSync()) expect(Math.abs(m)).toBeLessThan(1e-5);
+    for (const v of variance.dataSync()) expect(v).toBeCloseTo(1, 3);
+    tf.dispose([x, h, mean, variance]);
+    for (const m of [G, D, G0, D0]) m.dispose();
+  });
+
+  it("reads a GAN arm's loss from its model name, and nothing from other names", () => {
+    expect(ganLossOf('gan-wgan')).toBe('wgan');
+    expect(ganLossOf('gan-wgan-gp')).toBe('wgan-gp');
+    expect(ganLossOf('gan-ns')).toBe('ns');
+    expect(ganLossOf('reference')).toBeNull();
+    expect(ganLossOf('gan-dcgan')).toBeNull();
+  });
+
   it('quick keeps the MLP pair; extended and paper train the conv pair with batch 50 and latent 128', () => {
     expect(ganNetOf(PROFILES.quick, 'wgan-gp')).toEqual({ net: { kind: 'mlp', hidden: 256 }, zDim: 32, batchSize: 64 });
     const extended = PROFILES.extended!;
     expect(() => validateConfig(extended)).not.toThrow();
-    expect(ganNetOf(extended, 'wgan')).toEqual({ net: { kind: 'conv', dim: 8 }, zDim: 128, batchSize: 50 });
+    expect(ganNetOf(extended, 'wgan')).toEqual({ net: { kind: 'conv', dim: 8, batchNorm: true }, zDim: 128, batchSize: 50 });
+    expect(ganNetOf(extended, 'wgan-gp').net).toEqual({ kind: 'conv', dim: 8, batchNorm: false });
     expect(ganNetOf(extended, 'ns').net.kind).toBe('mlp');
-    expect(ganNetOf(PROFILES.paper, 'wgan-gp').net).toEqual({ kind: 'conv', dim: 64 });
+    expect(ganNetOf(PROFILES.paper, 'wgan-gp').net).toEqual({ kind: 'conv', dim: 64, batchNorm: false });
     expect(extended.wganSteps).toBeGreaterThanOrEqual(10 * PROFILES.quick.wganSteps);
     expect(extended.seeds).toBeGreaterThanOrEqual(2);
     // the sweep starts the costliest arm first: the penalised conv GAN
@@ -130,12 +167,14 @@ describe('geometry-score GANs', () => {
           learningRate: 1e-3,
           rng: new Rng(3),
         });
-        const s = g.sample(2, new Rng(4));
+        // 6 samples: with batch norm, drawn in batches of 4 and 2 (batch statistics, as in training)
+        const s = g.sample(6, new Rng(4));
         g.dispose();
         return s;
       };
       const a = run();
-      expect(a).toHaveLength(2 * 784);
+      expect(a).toHaveLength(6 * 784);
+      expect(a.every(Number.isFinite)).toBe(true);
       expect(Array.from(run())).toEqual(Array.from(a));
     }
   });
