@@ -50,6 +50,9 @@ export const WORKLOADS: WorkloadSpec[] = [
   { id: 'resnet20-noshort-b32', kind: 'resnet', batch: 32, depth: 20, width: 1, shortcuts: false, classes: 10 },
   // Ulyanov et al.'s skip hourglass (5 scales, 128/128/4, input depth 32) on one 128x128 image.
   { id: 'dip128-b1', kind: 'dip', batch: 1, size: 128, inputDepth: 32, channels: 128, skip: 4, scales: 5 },
+  // The hourglasses deep-image-prior trains: quick (16 channels at 64 px) and extended (32 at 128 px).
+  { id: 'dip64-c16-b1', kind: 'dip', batch: 1, size: 64, inputDepth: 32, channels: 16, skip: 4, scales: 5 },
+  { id: 'dip128-c32-b1', kind: 'dip', batch: 1, size: 128, inputDepth: 32, channels: 32, skip: 4, scales: 5 },
 ];
 
 export function findWorkloads(ids: string[] | undefined): WorkloadSpec[] {

@@ -34,7 +34,7 @@ import { sweepWorkload, type SweepArm, type SweepArmResult } from './parallel-ar
 const HELP = `Usage: tsx bench/main.ts [options]
   --backend NAME      tensorflow | wasm | cpu (default: the ladder, or CLAIMLAB_BACKEND)
   --workloads a,b     workload ids (default: all): mlp-b64, mlp-b256, mlp-b1024, cnn-b64,
-                      resnet20-b32, resnet20-noshort-b32, dip128-b1
+                      resnet20-b32, resnet20-noshort-b32, dip128-b1, dip64-c16-b1, dip128-c32-b1
   --quick             fewer and shorter timing windows
   --out DIR           output directory (default: results/bench)
   --no-torch          skip the PyTorch peer

@@ -20,7 +20,9 @@ const { values, positionals } = parseArgs({
   options: { quick: { type: 'boolean' }, rounds: { type: 'string', default: '5' } },
   allowPositionals: true,
 });
-const ids = positionals.length ? positionals : ['cnn-b64', 'resnet20-b32', 'resnet20-noshort-b32', 'dip128-b1'];
+const ids = positionals.length
+  ? positionals
+  : ['cnn-b64', 'resnet20-b32', 'resnet20-noshort-b32', 'dip128-b1', 'dip64-c16-b1', 'dip128-c32-b1'];
 const timing = values.quick ? QUICK_TIMING : FULL_TIMING;
 const ROUNDS = Number(values.rounds);
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`--rounds must be an integer >= 1, got '${values.rounds}'`);
