@@ -134,7 +134,9 @@ describe('PyTorch peer', () => {
 
   it.skipIf(py.python === null)('torch_bench.py as one process of a sweep counts its steps inside the common window', () => {
     const script = fileURLToPath(new URL('../torch_bench.py', import.meta.url));
-    const startAt = Date.now() + 2_000; // after Python and torch have loaded
+    // After Python and torch have loaded: 2 s was enough alone, but not with the suite's two test files
+    // loading at once (a fresh clone's run loaded torch after the window had closed: 0 steps).
+    const startAt = Date.now() + 8_000;
     const cfg = { workloads: [tinyMlp], timing: tinyTiming, threads: 1, window: { startAt, endAt: startAt + 300 } };
     const r = spawnSync(py.python!, [script, JSON.stringify(cfg)], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
