@@ -83,7 +83,7 @@ function train(
   const { epochs } = trainClassifier({
     model,
     train: data.train,
-    test: data.test,
+    test: data.testAll,
     schedule: { learningRate: opts.learningRate, momentum: c.momentum, decayPerEpoch: c.decayPerEpoch },
     batchSize: c.batchSize,
     maxEpochs: opts.epochs,
@@ -318,7 +318,7 @@ function runDefend(
       } else {
         // bit-depth: the trained model behind the squeezing transform; no training.
         const clf = classifierOf(model, data.inputShape, defense, c);
-        const acc = (set: 'train' | 'test') => {
+        const acc = (set: 'train' | 'testAll') => {
           const d = data[set];
           const pred = predictLabels(clf, d.images);
           return pred.reduce((s, p, i) => s + (p === d.labels[i] ? 1 : 0), 0) / d.n;
@@ -326,7 +326,7 @@ function runDefend(
         const base = { source: '-', method: 'clean', layer: '-', n_images: 0, xi: 0, attacked: name };
         rows = [
           { ...base, eval_set: 'train', metric: 'accuracy', value: acc('train') },
-          { ...base, eval_set: 'test', metric: 'accuracy', value: acc('test') },
+          { ...base, eval_set: 'test', metric: 'accuracy', value: acc('testAll') },
           { ...base, eval_set: 'train', metric: 'epochs', value: 0 },
         ];
       }

@@ -197,10 +197,11 @@ export const claim: Claim<UniversalConfig, ResultRow> = {
       'VGG-style nets of different depth (3x3 convolutions; stride-2 convolutions where VGG max-pools, because tfjs ' +
       'has no second-order gradient of max pooling, which the singular-vector method needs) and a ResNet; each is ' +
       'trained until its held-out accuracy reaches targetAccuracy (config.ts) before any perturbation is computed, and ' +
-      'the supporting check models-reach-target-accuracy says whether it did. The protocol asks 98.5% on MNIST; quick ' +
-      'trains one epoch of the 60,000 digits per model with a 97% target, a choice made after timing the training (one ' +
-      'epoch: 97.9% vgg-a, 97.2% resnet8, 85-100 s each; two: 98.4%, 98.0%) and before any perturbation was computed, ' +
-      "because 98.5% takes about three epochs per model here (some 45 minutes for the profile). The budget by the papers' " +
+      'the supporting check models-reach-target-accuracy says whether it did. The protocol asks 98.5% on MNIST, and ' +
+      'quick trains to it: at most 3 epochs of the 60,000 digits per model, the learning rate multiplied by 0.3 after ' +
+      'each epoch, a recipe chosen by measuring held-out accuracy per epoch before any perturbation was computed ' +
+      '(config.ts). Held-out accuracy (the target and the accuracy rows) is measured on the whole test split, the ' +
+      "usual measure; fooling rates on testSize images of it. The budget by the papers' " +
       'criterion (budget.ts): the main xi is the largest budget of the sweep at which random sign noise changes the ' +
       'label of at most 10% of held-out images on every model, chosen per seed after training and before any attack; ' +
       "the choice is the main_xi row of results.csv and every check's text names it; the sweep over xi stays.",
@@ -238,6 +239,19 @@ export const claim: Claim<UniversalConfig, ResultRow> = {
       "MLP (not the papers' kind of model; the papers attack convolutional layers), the fixed main xi (now the budget " +
       'rule), uapXis (the iterative algorithm now runs at every budget), and the generalizes-to-held-out -margin check ' +
       '(its statistic was the beats-random -margin statistic, twice).',
+    "Changes on 2026-12-03 (training to the protocol's 98.5%): quick had trained every model for one epoch with a 97% " +
+      'target (SGD 0.05, decay 0.7 per epoch; held-out 95.8-97.8% on the 1,000 digits of the fooling rates, the target ' +
+      'missed by some model at 2 of 3 seeds). The target is now judged on the whole test split, a choice made after ' +
+      "measuring that seed 2's 1,000 digits are harder than the split (two epochs: vgg-a 97.6% on them, 98.54% on all " +
+      '10,000; resnet8 97.4% and 98.62%) and before any perturbation was computed; on the 1,000 that seed would need ' +
+      'more than 4 epochs (vgg-a: 98.2% after 3 and 4). ' +
+      'Its last run (3 seeds, main xi 0.2 / 0.2 / 0.15): NOT REPRODUCED, 0 of 13 core checks; per seed, sv-beats-random ' +
+      'ratio 2.10 / 3.20 / 2.02, margin 0.03 / 0.03 / 0.04; uap-beats-random ratio 5.02 / 6.75 / 2.57, margin 0.11 / ' +
+      '0.08 / 0.03; sv-same-order 0.31 / 0.22 / 0.27; fooling-grows-with-images -0.04 / -0.01 / -0.04; transfer ratio sv ' +
+      '1.20 / 2.32 / 1.09, uap 0.47 / 0.46 / 0.50; defenses lowered the old perturbation by 0.01-0.04 (threshold 0.05). ' +
+      "The run before it, identical but for the convolutions' rounding (OpenBLAS instead of oneDNN), had 1 of 13 core " +
+      'checks (uap-beats-random ratio 3.2-3.7x at every seed) and 8 of 20 checks with another outcome: at one epoch the ' +
+      'verdict did not survive a change of rounding. No threshold, role or other protocol choice changed.',
     'The transfer table is assembled after the sweep: every arm returns its trained weights (base64 float32, ' +
       'stored with the arm under .sweep/ for --resume and --shard), the main process rebuilds each model from them ' +
       "and applies every other model's main perturbations to its held-out images; the same pass measures the old " +
@@ -475,7 +489,7 @@ export const claim: Claim<UniversalConfig, ResultRow> = {
         {
           id: 'models-reach-target-accuracy',
           role: 'supporting',
-          description: `every undefended model reached the target held-out accuracy ${c.targetAccuracy} before any perturbation was computed (the protocol's precondition)`,
+          description: `every undefended model reached the target held-out accuracy ${c.targetAccuracy} (on the whole test split) before any perturbation was computed (the protocol's precondition)`,
           paper:
             'Moosavi-Dezfooli et al. and Khrulkov & Oseledets attack pre-trained ImageNet classifiers (VGG-16 about 71% top-1); MNIST nets of the kind reach 98.5% or more',
         },

@@ -102,15 +102,18 @@ export type UniversalConfig = {
  *
  * quick: MNIST, all 60,000 training images, two VGG-style nets of different depth (4 and 6 3x3
  * convolutions, 8 and 16 channels) and a ResNet-8 (stride-2 stem, projection shortcuts), each trained
- * for one epoch, with a target held-out accuracy of 97%. The protocol asks 98.5% for MNIST; measured
- * here (seed 0, before any attack was computed), one epoch gives 97.9% (vgg-a) and 97.2% (resnet8),
- * two epochs 98.4% and 98.0%, and an epoch takes 85-100 s per model on this 2-core machine, so
- * 98.5% would take about three epochs per model (some 45 minutes for the profile's 3 seeds and 5
- * trainings per seed): quick settles for one epoch and says what each model reached (the supporting
- * check models-reach-target-accuracy); the paper profile trains to its target. Perturbations from 64
- * images (16/64/256 for the image sweep); fooling rates on 1000 held-out test digits; the iterative
- * algorithm capped at 5 passes. Defenses of vgg-a: noise training, 1-bit depth (Xu et al. 2018's
- * MNIST setting), fine-tuning for one epoch on a pool of 4 universal perturbations (half of the
+ * until its held-out accuracy on the whole test split reaches the protocol's 98.5% (at most 3 epochs;
+ * SGD with momentum 0.9 at 0.05, the rate multiplied by 0.3 after each epoch). Measured before any
+ * perturbation was computed, on the 1,000 digits of the fooling rates: at seed 0 one epoch gives
+ * 97.6-97.8%, the second, at the lower rate, 98.8-99.5% on every model (with the earlier decay of 0.7
+ * two epochs gave 98.0-98.4%); at seed 2, whose 1,000 digits are harder, 95.8-96.4% and 97.4-97.7%,
+ * where the whole split gives 98.54% (vgg-a) and 98.62% (resnet8) after two epochs and 98.71% and
+ * 98.86% after three. Hence the target on the whole split, the usual MNIST measure, and the cap of 3
+ * epochs. Until 2026-12-03 quick trained one epoch with a 97% target on the 1,000 (see claim.ts,
+ * changes). Perturbations from 64 images (16/64/256 for the image sweep); fooling rates on 1000
+ * held-out test digits; the iterative algorithm capped at 5 passes. Defenses of vgg-a: noise training
+ * (trained as vgg-a, same target and epoch cap), 1-bit depth (Xu et al. 2018's MNIST setting),
+ * fine-tuning for one epoch on a pool of 4 universal perturbations (half of the
  * images perturbed, as Moosavi-Dezfooli et al. Section 4).
  *
  * Both profiles run 3 seeds: every check is judged at each seed (REPRODUCED only when it holds at
@@ -145,7 +148,7 @@ const QUICK_MODELS: ModelSpec[] = [
     layers: ['conv1', 'conv2', 'conv3', 'conv4', 'fc1'],
     mainLayer: 'conv2',
     learningRate: 0.05,
-    epochs: 1,
+    epochs: 3,
   },
   {
     ...NONE,
@@ -159,7 +162,7 @@ const QUICK_MODELS: ModelSpec[] = [
     layers: ['conv1', 'conv3', 'conv4', 'conv6', 'fc1'],
     mainLayer: 'conv3',
     learningRate: 0.05,
-    epochs: 1,
+    epochs: 3,
   },
   {
     ...NONE,
@@ -172,7 +175,7 @@ const QUICK_MODELS: ModelSpec[] = [
     layers: ['relu1', 's1b1_relu2', 's2b1_relu2', 's3b1_relu2'],
     mainLayer: 's1b1_relu2',
     learningRate: 0.05,
-    epochs: 1,
+    epochs: 3,
   },
 ];
 
@@ -229,9 +232,9 @@ export const PROFILES: Profiles<UniversalConfig> = {
     testSize: 1000,
     batchSize: 64,
     momentum: 0.9,
-    decayPerEpoch: 0.7,
+    decayPerEpoch: 0.3,
     models: QUICK_MODELS,
-    targetAccuracy: 0.97,
+    targetAccuracy: 0.985,
     xis: [0.05, 0.1, 0.15, 0.2, 0.25, 0.3],
     maxRandomFooling: 0.1,
     nImages: [16, 64, 256],
