@@ -68,37 +68,37 @@ export async function drawFigures(
     );
   }
 
-  // Clean held-out accuracy of every model and defended model, and the old perturbations' rate on each defense.
-  const accData: Datum[] = [...models, ...defended].flatMap((m) => {
-    const acc = rows.find((r) => r.method === 'clean' && r.attacked === m && r.eval_set === 'test' && r.metric === 'accuracy');
-    return acc ? [{ model: m, what: 'clean accuracy', value: acc.value }] : [];
-  });
-  for (const d of defended) {
-    const source = d.split('+')[0];
-    for (const method of ['sv', 'uap'] as const) {
-      const before = rateOf(rows, config, { method, source, attacked: source });
-      const after = rateOf(rows, config, { method, source, attacked: d });
-      if (Number.isFinite(after)) accData.push({ model: d, what: `old ${METHOD_LABEL[method]} fooling`, value: after });
-      if (Number.isFinite(before) && d === defended[0])
-        accData.push({ model: source, what: `old ${METHOD_LABEL[method]} fooling`, value: before });
+  // The defended model without and with each defense: clean held-out accuracy and the rates of the
+  // old perturbations (built on the undefended model). Short labels (the defense), so they do not overlap.
+  const accData: Datum[] = [];
+  if (defended.length) {
+    const source = defended[0].split('+')[0];
+    const label = (m: string) => (m === source ? 'none' : m.split('+')[1]);
+    for (const m of [source, ...defended]) {
+      const acc = rows.find((r) => r.method === 'clean' && r.attacked === m && r.eval_set === 'test' && r.metric === 'accuracy');
+      if (acc) accData.push({ defense: label(m), what: 'clean accuracy', value: acc.value });
+      for (const method of ['sv', 'uap'] as const) {
+        const v = rateOf(rows, config, { method, source, attacked: m });
+        if (Number.isFinite(v)) accData.push({ defense: label(m), what: `old ${METHOD_LABEL[method]} fooling`, value: v });
+      }
     }
-  }
-  if (accData.length) {
-    await save(
-      'defenses',
-      barChart({
-        data: accData,
-        x: 'model',
-        y: 'value',
-        color: 'what',
-        colorTitle: 'measure',
-        yDomain: [0, 1],
-        title: 'Defenses: clean accuracy and the fooling rate of the perturbations built on the undefended model',
-        subtitle: `held-out images, xi = ${xi}; the adaptive attacker's rates are in fooling-vs-xi`,
-        xTitle: 'model (model+defense)',
-        yTitle: 'accuracy or fooling rate',
-      }),
-    );
+    if (accData.length) {
+      await save(
+        'defenses',
+        barChart({
+          data: accData,
+          x: 'defense',
+          y: 'value',
+          color: 'what',
+          colorTitle: 'measure',
+          yDomain: [0, 1],
+          title: `Defenses of ${source}: clean accuracy and the fooling rate of the perturbations built on the undefended model`,
+          subtitle: `accuracy on the whole test split; fooling on ${config.testSize} held-out images at xi = ${xi}; the adaptive attacker's rates are in fooling-vs-xi`,
+          xTitle: `defense of ${source}`,
+          yTitle: 'accuracy or fooling rate',
+        }),
+      );
+    }
   }
 
   // Fooling rate against the layer whose singular vector is used.
