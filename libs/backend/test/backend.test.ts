@@ -153,13 +153,19 @@ describe('selectBackend (each case in its own process)', () => {
     expect(envUnknown.results[0].message).toBe("Unknown backend 'gpu' from CLAIMLAB_BACKEND. Use one of: auto, tensorflow, wasm, cpu.");
   });
 
-  it('CLAIMLAB_NATIVE=off keeps wasm on its own kernels, saying so; CLAIMLAB_BLAS_THREADS sets the threads or is refused', async () => {
-    const [off, two, bad, dnnlOff] = await Promise.all([
+  it('CLAIMLAB_NATIVE=off keeps wasm on its own kernels, saying so; CLAIMLAB_BLAS_THREADS and CLAIMLAB_ONEDNN_THREADS set the threads or are refused', async () => {
+    const [off, two, bad, dnnlOff, dnnlBad] = await Promise.all([
       runChild(['wasm'], undefined, { CLAIMLAB_NATIVE: 'off' }),
       runChild(['wasm'], undefined, { CLAIMLAB_BLAS_THREADS: '2' }),
       runChild(['wasm'], undefined, { CLAIMLAB_BLAS_THREADS: 'two' }),
       runChild(['wasm'], undefined, { CLAIMLAB_ONEDNN: 'off' }),
+      runChild(['wasm'], undefined, { CLAIMLAB_ONEDNN_THREADS: 'two' }),
     ]);
+    // A bad CLAIMLAB_ONEDNN_THREADS stops the selection with the reason, never a quiet run without oneDNN.
+    if (!nativeDisabledByEnv() && !oneDnnDisabledByEnv()) {
+      expect(dnnlBad.results[0].ok).toBe(false);
+      expect(dnnlBad.results[0].message).toMatch(/CLAIMLAB_ONEDNN_THREADS must be an integer from 1 to 256, got 'two'/);
+    }
     // CLAIMLAB_ONEDNN=off keeps every convolution on OpenBLAS, saying so once.
     if (!nativeDisabledByEnv()) {
       expect(dnnlOff.results[0].info!.native).toMatchObject({ onednn: null });

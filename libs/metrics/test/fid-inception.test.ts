@@ -1,7 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { Rng } from '@claimlab/core';
 import { describe, expect, it } from 'vitest';
-import { fid, frechetDistance, gaussianStats, InsufficientSamplesError, psdSqrt, symmetricEigen, traceSqrtProduct } from '../src/fid.ts';
+import { loadNativeBlas, nativeDisabledByEnv } from '@claimlab/native';
+import {
+  fid,
+  frechetDistance,
+  gaussianStats,
+  InsufficientSamplesError,
+  psdSqrt,
+  symmetricEigen,
+  traceSqrtProduct,
+  type Linalg,
+} from '../src/fid.ts';
 import { inceptionScore } from '../src/inception-score.ts';
 
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/fid-is-reference.json', import.meta.url), 'utf8')) as {
@@ -21,11 +31,19 @@ function randomSpd(d: number, rng: Rng): Float64Array {
   return s;
 }
 
-describe('symmetric eigendecomposition', () => {
+// Both linear-algebra paths are tested; 'native' needs the native addon (libs/native), which is built on
+// first use: where it cannot be built these tests fail with the reason, and only with
+// CLAIMLAB_NATIVE=off (nothing runs natively) is 'native' left out.
+const METHODS: Linalg[] = nativeDisabledByEnv() ? ['js'] : ['js', 'native'];
+
+/** Sorted copy, for comparing eigenvalues across methods (each returns its own order). */
+const sorted = (v: Float64Array) => Float64Array.from(v).sort();
+
+describe.each(METHODS)('symmetric eigendecomposition (%s)', (method) => {
   it('reconstructs a random symmetric matrix and its square root squares back', () => {
     const d = 12;
     const s = randomSpd(d, new Rng(1));
-    const { values, vectors } = symmetricEigen(s, d);
+    const { values, vectors } = symmetricEigen(s, d, true, method);
     const V = vectors!;
     for (let i = 0; i < d; i++)
       for (let j = 0; j < d; j++) {
@@ -33,13 +51,91 @@ describe('symmetric eigendecomposition', () => {
         for (let k = 0; k < d; k++) v += V[i * d + k] * values[k] * V[j * d + k];
         expect(v).toBeCloseTo(s[i * d + j], 9);
       }
-    const r = psdSqrt(s, d);
+    const r = psdSqrt(s, d, method);
     for (let i = 0; i < d; i++)
       for (let j = 0; j < d; j++) {
         let v = 0;
         for (let k = 0; k < d; k++) v += r[i * d + k] * r[k * d + j];
         expect(v).toBeCloseTo(s[i * d + j], 9);
       }
+  });
+
+  it('gives the hand-computed eigenpairs of a 3x3 matrix, reads the matrix symmetrised, and takes a zero matrix', () => {
+    // [[2, 1, 0], [1, 2, 0], [0, 0, 3]]: eigenvalues 1, 3, 3; (1, -1, 0) / sqrt 2 for 1.
+    const { values, vectors } = symmetricEigen([2, 1, 0, 1, 2, 0, 0, 0, 3], 3, true, method);
+    expect(Array.from(sorted(values))).toEqual([1, 3, 3].map((v) => expect.closeTo(v, 13)));
+    const k = values.findIndex((v) => Math.abs(v - 1) < 1e-9);
+    const V = vectors!;
+    expect(Math.abs(V[0 * 3 + k] * Math.SQRT2)).toBeCloseTo(1, 13);
+    expect(V[0 * 3 + k] + V[1 * 3 + k]).toBeCloseTo(0, 13);
+    expect(V[2 * 3 + k]).toBeCloseTo(0, 13);
+    // An asymmetric input is read as (A + A^T) / 2 by both methods: [[0, 2], [0, 0]] -> [[0, 1], [1, 0]], eigenvalues -1, 1.
+    expect(Array.from(sorted(symmetricEigen([0, 2, 0, 0], 2, false, method).values))).toEqual([-1, 1].map((v) => expect.closeTo(v, 13)));
+    const zero = symmetricEigen(new Float64Array(9), 3, true, method);
+    expect(Array.from(zero.values)).toEqual([0, 0, 0]);
+    expect(Array.from(zero.vectors!)).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+  });
+
+  it('matches pinned scipy (pytorch-fid) FID values within 1e-8 relative', () => {
+    for (const c of fixture.fid) {
+      const ours = fid({ data: c.x1, n: c.n1, d: c.d }, { data: c.x2, n: c.n2, d: c.d }, { linalg: method });
+      expect(Math.abs(ours - c.fid) / c.fid).toBeLessThan(1e-8);
+    }
+    expect(fixture.fid.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('rejects a d that does not fit the values', () => {
+    expect(() => symmetricEigen([1, 2, 3], 2, true, method)).toThrow(/expected 4 values, got 3/);
+    expect(() => symmetricEigen([], 0, true, method)).toThrow(/d must be a positive integer/);
+  });
+});
+
+describe.runIf(METHODS.includes('native'))('native (dgemm, dsyevd) against js (loops, Jacobi)', () => {
+  it("the addon's dgemm multiplies hand-checked matrices, with either operand transposed, and names bad arguments", () => {
+    const blas = loadNativeBlas()!;
+    const a = Float64Array.from([1, 2, 3, 4, 5, 6]); // 2 x 3
+    const b = Float64Array.from([7, 8, 9, 10, 11, 12]); // 3 x 2
+    const c = new Float64Array(4);
+    blas.dgemm(false, false, 2, 2, 3, a, b, c);
+    expect(Array.from(c)).toEqual([58, 64, 139, 154]);
+    const at = Float64Array.from([1, 4, 2, 5, 3, 6]); // a stored transposed (3 x 2)
+    const bt = Float64Array.from([7, 9, 11, 8, 10, 12]); // b stored transposed (2 x 3)
+    blas.dgemm(true, true, 2, 2, 3, at, bt, c);
+    expect(Array.from(c)).toEqual([58, 64, 139, 154]);
+    expect(() => blas.dgemm(false, false, 2, 2, 3, a, b, new Float64Array(3))).toThrow(/dgemm: C has 3 elements, needs 4/);
+    expect(() => blas.dgemm(false, false, 2, 2, 3, new Float32Array(6) as never, b, c)).toThrow(/dgemm: A must be a Float64Array/);
+    expect(() => blas.dgemm(false, false, 2, 3, 3, a, Float64Array.from([...b, 0, 0, 0]), a)).toThrow(/C must not share memory/);
+    expect(() => blas.symmetricEigen(new Float64Array(4), 2, 1 as never, new Float64Array(2))).toThrow(/wantVectors must be a boolean/);
+    const shared = new Float64Array(6);
+    expect(() => blas.symmetricEigen(shared.subarray(0, 4), 2, true, shared.subarray(3, 5))).toThrow(/w must not share memory with a/);
+  });
+
+  it('agree on the covariance of 500 samples of 40 features (1e-12 relative)', () => {
+    const rng = new Rng(6);
+    const x = { data: rng.normalArray(500 * 40), n: 500, d: 40 };
+    const js = gaussianStats(x, { linalg: 'js' });
+    const native = gaussianStats(x, { linalg: 'native' });
+    const top = Math.max(...js.sigma.map(Math.abs));
+    for (let i = 0; i < js.sigma.length; i++) expect(Math.abs(js.sigma[i] - native.sigma[i])).toBeLessThan(1e-12 * top);
+    for (let i = 0; i < 40; i++) for (let j = 0; j < 40; j++) expect(native.sigma[i * 40 + j]).toBe(native.sigma[j * 40 + i]);
+  });
+
+  it('agree on eigenvalues (1e-10 of the largest) and eigenvectors (up to sign) of a 64 x 64 matrix with distinct eigenvalues', () => {
+    const d = 64;
+    const s = randomSpd(d, new Rng(5));
+    const j = symmetricEigen(s, d, true, 'js');
+    const l = symmetricEigen(s, d, true, 'native');
+    const [sj, sl] = [sorted(j.values), sorted(l.values)];
+    const top = sj[d - 1];
+    for (let i = 0; i < d; i++) expect(Math.abs(sj[i] - sl[i])).toBeLessThan(1e-10 * top);
+    // Pair each LAPACK eigenvector with Jacobi's of the nearest eigenvalue: |<u, v>| = 1.
+    for (let k = 0; k < d; k++) {
+      let best = 0;
+      for (let m = 1; m < d; m++) if (Math.abs(j.values[m] - l.values[k]) < Math.abs(j.values[best] - l.values[k])) best = m;
+      let dot = 0;
+      for (let i = 0; i < d; i++) dot += l.vectors![i * d + k] * j.vectors![i * d + best];
+      expect(Math.abs(dot)).toBeCloseTo(1, 8);
+    }
   });
 });
 
@@ -100,14 +196,6 @@ describe('FID', () => {
     }
     // population: 3 * 1^2 (means) + 3 * (1 - 2)^2 (std) = 6
     expect(fid({ data: x, n, d }, { data: y, n, d })).toBeCloseTo(6, 0);
-  });
-
-  it('matches pinned scipy (pytorch-fid) values within 1e-8 relative', () => {
-    for (const c of fixture.fid) {
-      const ours = fid({ data: c.x1, n: c.n1, d: c.d }, { data: c.x2, n: c.n2, d: c.d });
-      expect(Math.abs(ours - c.fid) / c.fid).toBeLessThan(1e-8);
-    }
-    expect(fixture.fid.length).toBeGreaterThanOrEqual(2);
   });
 
   it('refuses fewer samples than feature dimensions with a clear error', () => {

@@ -12,6 +12,8 @@
  *   moments(x, rows, cols, mean, variance)                                 (see below)
  *   batchNorm(x, rows, cols, mean, variance, scale, offset, eps, y)
  *   batchNormTrainingGrad(x, dy, rows, cols, mean, variance, scale, eps, dx, dscale, doffset)
+ *   dgemm(transA, transB, M, N, K, A, B, C) -> undefined                   (see below)
+ *   symmetricEigen(a, d, wantVectors, w) -> undefined                      (see below)
  *   setThreads(n) -> undefined      openblas_set_num_threads(n), n >= 1
  *   getThreads() -> number          openblas_get_num_threads()
  *   info() -> { config, corename, threads, parallel, napiVersion }
@@ -40,6 +42,14 @@ enum { CLB_RowMajor = 101, CLB_NoTrans = 111, CLB_Trans = 112 };
 extern void cblas_sgemm(int order, int transA, int transB, int M, int N, int K, float alpha,
                         const float *A, int lda, const float *B, int ldb, float beta, float *C,
                         int ldc);
+extern void cblas_dgemm(int order, int transA, int transB, int M, int N, int K, double alpha,
+                        const double *A, int lda, const double *B, int ldb, double beta, double *C,
+                        int ldc);
+/* LAPACK's divide-and-conquer symmetric eigensolver (OpenBLAS ships LAPACK). The two trailing
+ * size_t arguments are the hidden lengths of the character arguments (gfortran's ABI). */
+extern void dsyevd_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w,
+                    double *work, const int *lwork, int *iwork, const int *liwork, int *info, size_t jobz_len,
+                    size_t uplo_len);
 extern void openblas_set_num_threads(int num_threads);
 extern int openblas_get_num_threads(void);
 extern char *openblas_get_config(void);
@@ -72,12 +82,12 @@ static napi_value throw_range(napi_env env, const char *msg) {
 }
 
 /* Reads a boolean argument. Returns 0 on success, -1 after throwing. */
-static int get_bool(napi_env env, napi_value v, const char *name, bool *out) {
+static int get_bool(napi_env env, napi_value v, const char *fn, const char *name, bool *out) {
   napi_valuetype t;
   char msg[160];
   if (napi_typeof(env, v, &t) != napi_ok || t != napi_boolean ||
       napi_get_value_bool(env, v, out) != napi_ok) {
-    snprintf(msg, sizeof msg, "sgemm: %s must be a boolean", name);
+    snprintf(msg, sizeof msg, "%s: %s must be a boolean", fn, name);
     throw_type(env, msg);
     return -1;
   }
@@ -162,6 +172,29 @@ static int get_f32_n(napi_env env, napi_value v, const char *fn, const char *nam
   return 0;
 }
 
+/* Reads a Float64Array of exactly `need` elements. Returns 0 on success, -1 after throwing. */
+static int get_f64_n(napi_env env, napi_value v, const char *fn, const char *name, int64_t need, double **data) {
+  bool is_ta = false;
+  napi_typedarray_type type;
+  void *ptr = NULL;
+  size_t len = 0;
+  char msg[200];
+  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta ||
+      napi_get_typedarray_info(env, v, &type, &len, &ptr, NULL, NULL) != napi_ok ||
+      type != napi_float64_array) {
+    snprintf(msg, sizeof msg, "%s: %s must be a Float64Array", fn, name);
+    throw_type(env, msg);
+    return -1;
+  }
+  if ((int64_t)len != need) {
+    snprintf(msg, sizeof msg, "%s: %s has %zu elements, needs %lld", fn, name, len, (long long)need);
+    throw_range(env, msg);
+    return -1;
+  }
+  *data = (double *)ptr;
+  return 0;
+}
+
 /* Reads exactly `want` arguments into argv, then rows and cols from argv[ir] and argv[ir + 1].
  * Returns 0, or -1 after throwing. */
 static int get_rows_cols(napi_env env, napi_callback_info info, size_t want, napi_value *argv, const char *fn,
@@ -193,6 +226,13 @@ static int overlaps(const float *a, int64_t na, const float *b, int64_t nb) {
   return a0 < b1 && b0 < a1;
 }
 
+static int f64_overlaps(const double *a, int64_t na, const double *b, int64_t nb) {
+  if (na == 0 || nb == 0) return 0;
+  uintptr_t a0 = (uintptr_t)a, a1 = a0 + (uintptr_t)na * sizeof(double);
+  uintptr_t b0 = (uintptr_t)b, b1 = b0 + (uintptr_t)nb * sizeof(double);
+  return a0 < b1 && b0 < a1;
+}
+
 /* ---- sgemm --------------------------------------------------------------------------- */
 static napi_value Sgemm(napi_env env, napi_callback_info info) {
   size_t argc = 13;
@@ -210,7 +250,7 @@ static napi_value Sgemm(napi_env env, napi_callback_info info) {
   size_t lenA, lenB, lenC;
   char msg[256];
 
-  if (get_bool(env, argv[0], "transA", &ta) || get_bool(env, argv[1], "transB", &tb) ||
+  if (get_bool(env, argv[0], "sgemm", "transA", &ta) || get_bool(env, argv[1], "sgemm", "transB", &tb) ||
       get_int(env, argv[2], "sgemm", "M", 0, &M) || get_int(env, argv[3], "sgemm", "N", 0, &N) ||
       get_int(env, argv[4], "sgemm", "K", 0, &K) || get_float(env, argv[5], "alpha", &alpha) ||
       get_f32(env, argv[6], "A", &A, &lenA) || get_int(env, argv[7], "sgemm", "lda", 1, &lda) ||
@@ -765,6 +805,89 @@ static napi_value BatchNormTrainingGrad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---- dgemm ----------------------------------------------------------------------------- */
+/*
+ * dgemm(transA, transB, M, N, K, A, B, C)
+ *   C = op(A) @ op(B) in float64, every matrix row-major and contiguous: A stored M x K (K x M
+ *   when transA), B stored K x N (N x K when transB), C M x N (overwritten; must not overlap A
+ *   or B). The float64 products of FID's covariances and matrix square roots.
+ */
+static napi_value Dgemm(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  bool ta, tb;
+  int M, N, K;
+  double *A, *B, *C;
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 8) return throw_type(env, "dgemm: expected 8 arguments (transA, transB, M, N, K, A, B, C)");
+  if (get_bool(env, argv[0], "dgemm", "transA", &ta) || get_bool(env, argv[1], "dgemm", "transB", &tb) ||
+      get_int(env, argv[2], "dgemm", "M", 1, &M) || get_int(env, argv[3], "dgemm", "N", 1, &N) ||
+      get_int(env, argv[4], "dgemm", "K", 1, &K) || get_f64_n(env, argv[5], "dgemm", "A", (int64_t)M * K, &A) ||
+      get_f64_n(env, argv[6], "dgemm", "B", (int64_t)K * N, &B) || get_f64_n(env, argv[7], "dgemm", "C", (int64_t)M * N, &C))
+    return NULL;
+  if (f64_overlaps(C, (int64_t)M * N, A, (int64_t)M * K) || f64_overlaps(C, (int64_t)M * N, B, (int64_t)K * N))
+    return throw_range(env, "dgemm: C must not share memory with A or B");
+  cblas_dgemm(CLB_RowMajor, ta ? CLB_Trans : CLB_NoTrans, tb ? CLB_Trans : CLB_NoTrans, M, N, K, 1.0, A, ta ? M : K, B,
+              tb ? K : N, 0.0, C, N);
+  return NULL;
+}
+
+/* ---- symmetric eigendecomposition ---------------------------------------------------- */
+/*
+ * symmetricEigen(a, d, wantVectors, w)
+ *   Eigenvalues (ascending, into the Float64Array w of d elements) and, when wantVectors, the
+ *   orthonormal eigenvectors of the symmetric d x d Float64Array a, by LAPACK's dsyevd (divide
+ *   and conquer). Only a's lower triangle (row-major) is read. a is overwritten: with
+ *   wantVectors it holds eigenvector k in row k (row-major; LAPACK's column k), otherwise its
+ *   contents are unspecified. Throws a RangeError when dsyevd reports failure (info != 0).
+ */
+static napi_value SymmetricEigen(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  int d;
+  bool want;
+  double *a, *w;
+  char msg[200];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 4) return throw_type(env, "symmetricEigen: expected 4 arguments (a, d, wantVectors, w)");
+  if (get_int(env, argv[1], "symmetricEigen", "d", 1, &d)) return NULL;
+  if ((int64_t)d * d > (int64_t)INT_MAX) return throw_range(env, "symmetricEigen: d * d must fit a 32-bit int");
+  if (get_f64_n(env, argv[0], "symmetricEigen", "a", (int64_t)d * d, &a)) return NULL;
+  {
+    napi_valuetype t;
+    if (napi_typeof(env, argv[2], &t) != napi_ok || t != napi_boolean || napi_get_value_bool(env, argv[2], &want) != napi_ok)
+      return throw_type(env, "symmetricEigen: wantVectors must be a boolean");
+  }
+  if (get_f64_n(env, argv[3], "symmetricEigen", "w", d, &w)) return NULL;
+  if (f64_overlaps(a, (int64_t)d * d, w, d)) return throw_range(env, "symmetricEigen: w must not share memory with a");
+  /* Row-major lower = LAPACK's column-major upper: pass 'U'. */
+  const char jobz = want ? 'V' : 'N', uplo = 'U';
+  int lwork = -1, liwork = -1, iwork_query = 0, status = 0;
+  double work_query = 0;
+  dsyevd_(&jobz, &uplo, &d, a, &d, w, &work_query, &lwork, &iwork_query, &liwork, &status, 1, 1);
+  if (status != 0) {
+    snprintf(msg, sizeof msg, "symmetricEigen: dsyevd workspace query failed (info %d)", status);
+    return throw_range(env, msg);
+  }
+  lwork = (int)work_query;
+  liwork = iwork_query;
+  double *work = (double *)malloc((size_t)(lwork > 1 ? lwork : 1) * sizeof(double));
+  int *iwork = (int *)malloc((size_t)(liwork > 1 ? liwork : 1) * sizeof(int));
+  if (!work || !iwork) {
+    free(work);
+    free(iwork);
+    return throw_range(env, "symmetricEigen: out of memory for dsyevd's workspace");
+  }
+  dsyevd_(&jobz, &uplo, &d, a, &d, w, work, &lwork, iwork, &liwork, &status, 1, 1);
+  free(work);
+  free(iwork);
+  if (status != 0) {
+    snprintf(msg, sizeof msg, "symmetricEigen: dsyevd failed to converge or rejected its input (info %d)", status);
+    return throw_range(env, msg);
+  }
+  return NULL;
+}
+
 /* ---- threads and info ---------------------------------------------------------------- */
 static napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -828,6 +951,8 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"moments", NULL, Moments, NULL, NULL, NULL, napi_enumerable, NULL},
       {"batchNorm", NULL, BatchNorm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"batchNormTrainingGrad", NULL, BatchNormTrainingGrad, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"dgemm", NULL, Dgemm, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"symmetricEigen", NULL, SymmetricEigen, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, SetThreads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"getThreads", NULL, GetThreads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, Info, NULL, NULL, NULL, napi_enumerable, NULL},

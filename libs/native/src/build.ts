@@ -130,6 +130,18 @@ export interface NativeBlas {
     dscale: Float32Array,
     doffset: Float32Array,
   ): void;
+  /**
+   * C = op(A) @ op(B) in float64, row-major and contiguous: A stored M x K (K x M when transA),
+   * B stored K x N (N x K when transB), C M x N, overwritten (must not overlap A or B).
+   */
+  dgemm(transA: boolean, transB: boolean, M: number, N: number, K: number, A: Float64Array, B: Float64Array, C: Float64Array): void;
+  /**
+   * Eigenvalues (ascending, into w, d elements) and, when wantVectors, orthonormal eigenvectors of
+   * the symmetric d x d row-major matrix a, by LAPACK's dsyevd; only a's lower triangle is read.
+   * a is overwritten: with wantVectors, row k holds the eigenvector of w[k]. Throws a RangeError
+   * when dsyevd fails (info != 0), a TypeError / RangeError on bad arguments.
+   */
+  symmetricEigen(a: Float64Array, d: number, wantVectors: boolean, w: Float64Array): void;
   /** openblas_set_num_threads(n), n >= 1. Process-wide. */
   setThreads(n: number): void;
   /** openblas_get_num_threads(). */

@@ -166,7 +166,7 @@ function loadAddon(file: string): OneDnn {
  * Builds (unless cached) and loads the addon; throws with the reason on failure.
  * Returns whether this call compiled it, and the compiler command when it did.
  */
-export function buildOneDnn(opts: { cacheDir?: string } = {}): { dnnl: OneDnn; path: string; command?: string } {
+export function buildOneDnn(opts: { cacheDir?: string; threads?: number } = {}): { dnnl: OneDnn; path: string; command?: string } {
   const file = path.join(opts.cacheDir ? path.resolve(opts.cacheDir) : defaultCacheDir(), oneDnnFileName());
   const cached = loaded.get(file);
   if (cached) return { dnnl: cached, path: file };
@@ -184,8 +184,7 @@ export function buildOneDnn(opts: { cacheDir?: string } = {}): { dnnl: OneDnn; p
     command = compile(file);
     dnnl = loadAddon(file);
   }
-  const threads = oneDnnThreads();
-  dnnl.setThreads(threads);
+  dnnl.setThreads(opts.threads ?? oneDnnThreads());
   loaded.set(file, dnnl);
   return { dnnl, path: file, command };
 }
@@ -195,21 +194,25 @@ export function oneDnnThreads(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.CLAIMLAB_ONEDNN_THREADS;
   if (raw === undefined || raw.trim() === '') return 1;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`CLAIMLAB_ONEDNN_THREADS must be an integer >= 1, got '${raw}'`);
+  if (!Number.isInteger(n) || n < 1 || n > 256)
+    throw new Error(`CLAIMLAB_ONEDNN_THREADS must be an integer from 1 to 256, got '${raw}'. Unset it for the default (1).`);
   return n;
 }
 
 /**
  * The oneDNN addon, or null when it is disabled (CLAIMLAB_ONEDNN=off) or cannot be built or
- * loaded; lastOneDnnError() then says why. Never throws, never logs.
+ * loaded; lastOneDnnError() then says why. Never logs. Throws only on a bad
+ * CLAIMLAB_ONEDNN_THREADS, a setting to fix rather than a reason to run without oneDNN (as a bad
+ * CLAIMLAB_BLAS_THREADS stops the run).
  */
 export function loadOneDnn(opts: { cacheDir?: string } = {}): OneDnn | null {
   if (oneDnnDisabledByEnv()) {
     lastError = 'disabled by CLAIMLAB_ONEDNN=off';
     return null;
   }
+  const threads = oneDnnThreads();
   try {
-    const { dnnl } = buildOneDnn(opts);
+    const { dnnl } = buildOneDnn({ ...opts, threads });
     lastError = null;
     return dnnl;
   } catch (e) {
