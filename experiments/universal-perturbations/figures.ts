@@ -5,6 +5,7 @@ import { barChart, heatmap, lineChart, saveFigure, saveImagePanels, type Datum }
 import { defendedOf, mainLayerOf, mainXiOf, modelsOf, rateOf, transferTable } from './claim.ts';
 import { perturbationsFileOf, timingsFileOf, type ResultRow } from './results.ts';
 import type { UniversalConfig } from './config.ts';
+import { defendedName } from './models.ts';
 
 const METHOD_LABEL: Record<string, string> = { sv: 'singular vector (K&O)', uap: 'iterative UAP (M-D)', random: 'random sign noise' };
 
@@ -72,8 +73,8 @@ export async function drawFigures(
   // old perturbations (built on the undefended model). Short labels (the defense), so they do not overlap.
   const accData: Datum[] = [];
   if (defended.length) {
-    const source = defended[0].split('+')[0];
-    const label = (m: string) => (m === source ? 'none' : m.split('+')[1]);
+    const source = config.defenses.model;
+    const label = (m: string) => config.defenses.kinds.find((k) => defendedName(source, k) === m) ?? 'none';
     for (const m of [source, ...defended]) {
       const acc = rows.find((r) => r.method === 'clean' && r.attacked === m && r.eval_set === 'test' && r.metric === 'accuracy');
       if (acc) accData.push({ defense: label(m), what: 'clean accuracy', value: acc.value });

@@ -134,6 +134,34 @@ describe('trainClassifier', () => {
     model.dispose();
   });
 
+  it("with trainAccuracyAfter 'last-epoch', evaluates the training set only after the last epoch, same weights and records otherwise", () => {
+    const rng = new Rng(3);
+    const train = toyData(64, rng.fork('train'));
+    const test = toyData(32, rng.fork('test'));
+    const run = (after: 'every-epoch' | 'last-epoch') => {
+      const model = mlp({ inputShape: [4, 4, 1], hidden: [8], numClasses: 2, rng: rng.fork('w') });
+      const opts = { model, train, test, batchSize: 16, maxEpochs: 30, rng: rng.fork('b'), schedule: { learningRate: 0.1, momentum: 0.9 } };
+      const { epochs } = trainClassifier({ ...opts, stopAtTestAccuracy: 0.9, trainAccuracyAfter: after });
+      const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
+      model.dispose();
+      return { epochs, weights };
+    };
+    const every = run('every-epoch');
+    const last = run('last-epoch');
+    expect(every.epochs.length).toBeGreaterThan(1); // so that some epoch is skipped
+    expect(last.weights).toEqual(every.weights);
+    expect(last.epochs.map((e) => e.testAccuracy)).toEqual(every.epochs.map((e) => e.testAccuracy));
+    expect(last.epochs.slice(0, -1).every((e) => Number.isNaN(e.trainAccuracy))).toBe(true);
+    expect(last.epochs[last.epochs.length - 1].trainAccuracy).toBe(every.epochs[every.epochs.length - 1].trainAccuracy);
+    const model = mlp({ inputShape: [4, 4, 1], hidden: [8], numClasses: 2, rng: rng.fork('w') });
+    const base = { model, train, test, batchSize: 16, maxEpochs: 2, rng: rng.fork('b'), schedule: { learningRate: 0.1, momentum: 0.9 } };
+    expect(() => trainClassifier({ ...base, stopAtTrainAccuracy: 1, trainAccuracyAfter: 'last-epoch' })).toThrow(
+      /stopAtTrainAccuracy needs the training accuracy of every epoch/,
+    );
+    expect(() => trainClassifier({ ...base, trainAccuracyAfter: 'first' as never })).toThrow(/trainAccuracyAfter must be/);
+    model.dispose();
+  });
+
   it("trains on the batches augmentBatch returns (here: the labels' images swapped, so the model learns the opposite)", () => {
     const rng = new Rng(5);
     const train = toyData(64, rng.fork('train'));
