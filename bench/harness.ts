@@ -13,7 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import { Rng } from '@claimlab/core';
 import { tf } from '@claimlab/backend';
-import { cifarResNet, glorotUniform, mlp, skipHourglass } from '@claimlab/models';
+import { Adam, cifarResNet, glorotUniform, MomentumSgd, mlp, skipHourglass } from '@claimlab/models';
 
 export type WorkloadSpec =
   | { id: string; kind: 'mlp'; batch: number; inputShape: number[]; hidden: number[]; classes: number }
@@ -143,7 +143,8 @@ export function build(spec: WorkloadSpec, seed = 0): Built {
     const labels = Int32Array.from({ length: spec.batch }, () => dataRng.int(spec.classes));
     y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), spec.classes));
   }
-  const optimizer = spec.kind === 'dip' ? tf.train.adam(0.01) : tf.train.momentum(0.01, 0.9);
+  // The experiments' optimizers (libs/models: tfjs's, one kernel per variable and step).
+  const optimizer = spec.kind === 'dip' ? new Adam(0.01, 0.9, 0.999) : new MomentumSgd(0.01, 0.9);
   const lossFn =
     spec.kind === 'dip'
       ? (pred: tf.Tensor) => tf.losses.meanSquaredError(y, pred) as tf.Scalar

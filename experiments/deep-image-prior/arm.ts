@@ -6,7 +6,7 @@ import { defineArm, Rng } from '@claimlab/core';
 import { tf } from '@claimlab/backend';
 import { encodePng } from '@claimlab/datasets';
 import { mse, psnrFromMse, ssim } from '@claimlab/metrics';
-import { skipHourglass } from '@claimlab/models';
+import { Adam, skipHourglass } from '@claimlab/models';
 import type { ResultRow } from './results.ts';
 import type { DeepImagePriorConfig, FitTarget } from './config.ts';
 import { cleanImage, fitTargetImage, noisyImage } from './data.ts';
@@ -101,7 +101,7 @@ export function fitNetwork(
 ): void {
   const { model, z } = buildNet(s);
   const targetT = tf.tensor4d(target, [1, s.imageSize, s.imageSize, 3]);
-  const opt = tf.train.adam(s.learningRate);
+  const opt = new Adam(s.learningRate, 0.9, 0.999); // tf.train.adam's defaults, one kernel per variable
   const regRng = new Rng(s.masterSeed).fork(`reg-noise/${streamLabel}`);
   try {
     for (let it = 1; it <= iterations; it++) {

@@ -6,7 +6,7 @@
 // with the convolutional generator and critic of Gulrajani et al.'s MNIST code.
 import { Rng } from '@claimlab/core';
 import { tf } from '@claimlab/backend';
-import { glorotUniform } from '@claimlab/models';
+import { Adam, glorotUniform, RmsProp } from '@claimlab/models';
 
 export const GAN_LOSSES = ['ns', 'ls', 'wgan', 'wgan-gp'] as const;
 export type GanLoss = (typeof GAN_LOSSES)[number];
@@ -173,10 +173,10 @@ export function trainGan(o: GanOptions): TrainedGan {
   const D = criticOf(o.net, wr);
   const [optD, optG] = [0, 1].map(() =>
     o.loss === 'wgan'
-      ? tf.train.rmsprop(WGAN.rmspropLearningRate)
+      ? new RmsProp(WGAN.rmspropLearningRate)
       : o.loss === 'wgan-gp'
-        ? tf.train.adam(WGAN.adamLearningRate, WGAN.adamBeta1, WGAN.adamBeta2)
-        : tf.train.adam(o.learningRate, 0.5),
+        ? new Adam(WGAN.adamLearningRate, WGAN.adamBeta1, WGAN.adamBeta2)
+        : new Adam(o.learningRate, 0.5, 0.999),
   );
   const nCritic = isWasserstein(o.loss) ? WGAN.nCritic : 1;
   // Training mode: batch norm (where the net has it) normalises with the batch's statistics.

@@ -4,3 +4,4 @@ export * from './backend.ts';
 export * from './fallback-log.ts';
 export * from './gradients.ts';
 export * from './batch-norm-training.ts';
+export * from './fused-updates.ts';

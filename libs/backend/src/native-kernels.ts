@@ -28,6 +28,7 @@ import type {
 } from '@tensorflow/tfjs';
 import type { NativeBlas } from '@claimlab/native';
 import { size, WASM, WRAPS, type WasmBackendLike, type Wrapping } from './wasm-backend.ts';
+import { useNativeUpdates } from './fused-updates.ts';
 
 const MARK = Symbol.for('claimlab.nativeWasmKernel');
 
@@ -478,6 +479,7 @@ export function registerNativeWasmKernels(blas: NativeBlas): void {
   for (const [kernelName, make] of NATIVE_ONLY_KERNELS) {
     if (tf.getKernel(kernelName, WASM) == null) tf.registerKernel({ kernelName, backendName: WASM, kernelFunc: make(blas) });
   }
+  useNativeUpdates(blas);
 }
 
 /** Puts back what registerNativeWasmKernels replaced (tests and benchmarks compare both). */
@@ -495,6 +497,7 @@ export function unregisterNativeWasmKernels(): void {
   }
   replaced.clear();
   for (const [kernelName] of NATIVE_ONLY_KERNELS) if (tf.getKernel(kernelName, WASM) != null) tf.unregisterKernel(kernelName, WASM);
+  useNativeUpdates(null);
 }
 
 /** Which kernels currently run natively. */

@@ -13,6 +13,10 @@
  *    the (zero-dilated, for stride > 1) output gradient with the flipped filter.
  * What it gets wrong:
  *  - MaxPoolGrad (windows whose values are all <= 0): replaced by a JS loop matching cpu.
+ * What it does in many calls:
+ *  - a momentum SGD update (four element-wise kernels per variable) and a batch-norm moving
+ *    average (three, and a scalar upload): one kernel each (fused-updates.ts), the same float32
+ *    operations.
  * What it copies for nothing:
  *  - Identity, and Cast to the same dtype: the engine clones every tensor it saves for a
  *    backward pass through Identity, and differentiates each clone with a Cast; wasm's
@@ -38,6 +42,7 @@ import type {
   MaxPoolGradAttrs,
 } from '@tensorflow/tfjs';
 import { size, WASM, WRAPS, type WasmBackendLike, type Wrapping } from './wasm-backend.ts';
+import { fusedUpdatesRegistered, registerFusedUpdates } from './fused-updates.ts';
 
 /** Marks kernelFuncs registered here (a global symbol, so a second module instance agrees). */
 const MARK = Symbol.for('claimlab.wasmKernel');
@@ -578,6 +583,7 @@ export function registerWasmKernels(): void {
   wrap(tf.MaxPoolGrad, () => maxPoolGrad as unknown as KernelFunc);
   wrap(tf.Identity, shareData);
   wrap(tf.Cast, shareData);
+  registerFusedUpdates();
   if (!isOurs(tf.Conv2DBackpropFilter)) {
     if (tf.getKernel(tf.Conv2DBackpropFilter, WASM) != null) tf.unregisterKernel(tf.Conv2DBackpropFilter, WASM);
     tf.registerKernel({
@@ -590,7 +596,14 @@ export function registerWasmKernels(): void {
 
 /** Which kernels registerWasmKernels has put in place (for provenance and tests). */
 export function wasmKernelsRegistered(): string[] {
-  return [tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput, tf.MaxPoolGrad, tf.BatchMatMul, tf._FusedMatMul, tf.Identity, tf.Cast].filter(
-    isOurs,
-  );
+  const ours = [
+    tf.Conv2DBackpropFilter,
+    tf.Conv2DBackpropInput,
+    tf.MaxPoolGrad,
+    tf.BatchMatMul,
+    tf._FusedMatMul,
+    tf.Identity,
+    tf.Cast,
+  ].filter(isOurs);
+  return [...ours, ...fusedUpdatesRegistered()];
 }

@@ -66,7 +66,19 @@ describe.skipIf(nativeDisabledByEnv())('native BLAS under the wasm backend', () 
       expect(nativeWasmKernelsRegistered().sort()).toEqual([...NATIVE_WASM_KERNELS].sort());
       // The project's kernels are still there underneath, as the fallbacks.
       expect(wasmKernelsRegistered().sort()).toEqual(
-        [tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput, tf.MaxPoolGrad, tf.BatchMatMul, tf._FusedMatMul, tf.Identity, tf.Cast].sort(),
+        [
+          tf.Conv2DBackpropFilter,
+          tf.Conv2DBackpropInput,
+          tf.MaxPoolGrad,
+          tf.BatchMatMul,
+          tf._FusedMatMul,
+          tf.Identity,
+          tf.Cast,
+          'ClaimlabMomentumUpdate',
+          'ClaimlabAdamUpdate',
+          'ClaimlabRmspropUpdate',
+          'ClaimlabMovingAverage',
+        ].sort(),
       );
     });
 
@@ -359,7 +371,7 @@ describe.skipIf(nativeDisabledByEnv())('native BLAS under the wasm backend', () 
     it('puts the project wasm kernels back', () => {
       unregisterNativeWasmKernels();
       expect(nativeWasmKernelsRegistered()).toEqual([]);
-      expect(wasmKernelsRegistered()).toHaveLength(7);
+      expect(wasmKernelsRegistered()).toHaveLength(11);
       calls.sgemm = 0;
       tf.tidy(() => tf.matMul(rand([3, 4], 3), rand([4, 5], 4)).dataSync());
       expect(calls.sgemm).toBe(0);

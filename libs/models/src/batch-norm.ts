@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchNormTraining } from '@claimlab/backend';
+import { batchNormTraining, movingAverageUpdate } from '@claimlab/backend';
 
 type BatchNormArgs = NonNullable<Parameters<typeof tf.layers.batchNormalization>[0]>;
 
@@ -22,11 +22,14 @@ interface BatchNormFields {
 // tfjs-layers exports the layer only through its factory.
 const TfBatchNormalization = tf.layers.batchNormalization({}).constructor as new (args: BatchNormArgs) => tf.layers.Layer;
 
-/** variable <- variable - (variable - value) * (1 - momentum), as tfjs-layers updates its moving statistics. */
+/**
+ * variable <- variable - (variable - value) * (1 - momentum), as tfjs-layers updates its moving
+ * statistics: in one kernel where the backend has it (the same bits), else in tfjs's three.
+ */
 function movingAverage(variable: LayerVariable, value: tf.Tensor, momentum: number): void {
   tf.tidy(() => {
     const orig = variable.read();
-    variable.write(tf.sub(orig, tf.mul(tf.sub(orig, value), 1 - momentum)));
+    variable.write(movingAverageUpdate(orig, value, momentum) ?? tf.sub(orig, tf.mul(tf.sub(orig, value), 1 - momentum)));
   });
 }
 

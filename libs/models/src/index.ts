@@ -10,3 +10,4 @@ export * from './checkpoint.ts';
 export * from './small-cnn.ts';
 export * from './vgg.ts';
 export * from './batch-norm.ts';
+export * from './optimizers.ts';

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng, type RngState } from '@claimlab/core';
 import type { ImageDataset } from '@claimlab/datasets';
 import { epochCheckpointer, type CheckpointOptions } from './checkpoint.ts';
+import { MomentumSgd } from './optimizers.ts';
 
 /** Images (NHWC, flattened) and integer labels: an ImageDataset of @claimlab/datasets, name optional. */
 export type LabelledImages = Omit<ImageDataset, 'name'>;
@@ -188,7 +189,7 @@ export function trainClassifier(opts: TrainOptions | TrainOnlyOptions): TrainRes
   // Each variant's onEpoch takes the records that variant produces.
   const onEpoch = opts.onEpoch as ((record: EpochLoss) => void) | undefined;
   let rng = opts.rng;
-  const optimizer = tf.train.momentum(schedule.learningRate, schedule.momentum, schedule.nesterov ?? false);
+  const optimizer = new MomentumSgd(schedule.learningRate, schedule.momentum, schedule.nesterov ?? false);
   const tr = toTensors(train);
   const te = opts.evaluate === false ? null : toTensors(opts.test);
   const decayed = opts.weightDecayOn ? model.trainableWeights.filter((w) => opts.weightDecayOn!(w)) : model.trainableWeights;

@@ -889,6 +889,100 @@ static napi_value SymmetricEigen(napi_env env, napi_callback_info info) {
 }
 
 /* ---- threads and info ---------------------------------------------------------------- */
+/* ---- optimizer and moving-average updates ------------------------------------------ */
+/*
+ * update(kind, params, in0, in1, in2, in3, out0, out1, out2) -> undefined
+ *   One variable's update in one pass, in exactly tfjs's float32 operations and order (this file
+ *   is compiled as ISO C, so no multiply-add is contracted into an FMA); params are float32
+ *   values the caller rounded (@claimlab/backend, fused-updates.ts, which documents the
+ *   formulas). Unused arrays are null; every array has the length of in0; outputs must not
+ *   share memory with the inputs.
+ *   kind 0 momentum:  params [m, -lr, nesterov];  in w, a, g;  out w', a'
+ *   kind 1 Adam:      params [b1, 1-b1, b2, 1-b2, 1-b1^t, 1-b2^t, eps, -lr];  in w, m, v, g;  out w', m', v'
+ *   kind 2 RMSProp:   params [decay, 1-decay, momentum, lr, eps];  in w, s, a, g;  out w', s', a'
+ *   kind 3 moving average: params [1-momentum];  in v, x;  out v'
+ */
+static napi_value Update(napi_env env, napi_callback_info info) {
+  static const int n_params[4] = {3, 8, 5, 1}, n_in[4] = {3, 4, 4, 2}, n_out[4] = {2, 3, 3, 1};
+  napi_value argv[9];
+  size_t argc = 9;
+  int kind;
+  const char *fn = "update";
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc != 9) return throw_type(env, "update: expected 9 arguments (kind, params, in0, in1, in2, in3, out0, out1, out2)");
+  if (get_int(env, argv[0], fn, "kind", 0, &kind)) return NULL;
+  if (kind > 3) return throw_range(env, "update: kind must be 0 (momentum), 1 (Adam), 2 (RMSProp) or 3 (moving average)");
+  float *p, *a[7];
+  size_t np, n;
+  if (get_f32(env, argv[1], "params", &p, &np)) return NULL;
+  if ((int)np != n_params[kind]) return throw_range(env, "update: params has the wrong number of values for this kind");
+  if (get_f32(env, argv[2], "in0", &a[0], &n)) return NULL;
+  static const char *names[7] = {"in0", "in1", "in2", "in3", "out0", "out1", "out2"};
+  for (int i = 1; i < 7; i++) {
+    const bool used = i < 4 ? i < n_in[kind] : i - 4 < n_out[kind];
+    if (used) {
+      if (get_f32_n(env, argv[i + 2], fn, names[i], (int64_t)n, 0, &a[i])) return NULL;
+    } else {
+      napi_valuetype t;
+      char msg[120];
+      if (napi_typeof(env, argv[i + 2], &t) != napi_ok || (t != napi_null && t != napi_undefined)) {
+        snprintf(msg, sizeof msg, "update: %s must be null for kind %d (an array this kind does not use)", names[i], kind);
+        return throw_type(env, msg);
+      }
+      a[i] = NULL;
+    }
+  }
+  for (int o = 4; o < 4 + n_out[kind]; o++) {
+    for (int i = 0; i < 4 + n_out[kind]; i++) {
+      if (i != o && (i < n_in[kind] || i >= 4) && overlaps(a[o], (int64_t)n, a[i], (int64_t)n))
+        return throw_range(env, "update: an output shares memory with another array");
+    }
+  }
+  float *w1 = a[4], *o1 = a[5], *o2 = a[6];
+  const float *w = a[0], *x1 = a[1], *x2 = a[2], *g = a[3];
+  if (kind == 0) {
+    const float m = p[0], c = p[1];
+    const float *g0 = a[2];
+    if (p[2] != 0.0f) {
+      for (size_t i = 0; i < n; i++) {
+        const float acc = m * x1[i] + g0[i];
+        o1[i] = acc;
+        w1[i] = c * (g0[i] + acc * m) + w[i];
+      }
+    } else {
+      for (size_t i = 0; i < n; i++) {
+        const float acc = m * x1[i] + g0[i];
+        o1[i] = acc;
+        w1[i] = c * acc + w[i];
+      }
+    }
+  } else if (kind == 1) {
+    const float b1 = p[0], omb1 = p[1], b2 = p[2], omb2 = p[3], c1 = p[4], c2 = p[5], eps = p[6], nlr = p[7];
+    for (size_t i = 0; i < n; i++) {
+      const float gi = g[i];
+      const float mi = x1[i] * b1 + gi * omb1;
+      const float vi = x2[i] * b2 + (gi * gi) * omb2;
+      o1[i] = mi;
+      o2[i] = vi;
+      w1[i] = ((mi / c1) / (sqrtf(vi / c2) + eps)) * nlr + w[i];
+    }
+  } else if (kind == 2) {
+    const float d = p[0], omd = p[1], mom = p[2], lr = p[3], eps = p[4];
+    for (size_t i = 0; i < n; i++) {
+      const float gi = g[i];
+      const float si = x1[i] * d + (gi * gi) * omd;
+      const float ai = x2[i] * mom + (gi * lr) / sqrtf(si + eps);
+      o1[i] = si;
+      o2[i] = ai;
+      w1[i] = w[i] - ai;
+    }
+  } else {
+    const float k = p[0];
+    for (size_t i = 0; i < n; i++) w1[i] = w[i] - (w[i] - x1[i]) * k;
+  }
+  return NULL;
+}
+
 static napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -953,6 +1047,7 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"batchNormTrainingGrad", NULL, BatchNormTrainingGrad, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dgemm", NULL, Dgemm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"symmetricEigen", NULL, SymmetricEigen, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"update", NULL, Update, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, SetThreads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"getThreads", NULL, GetThreads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, Info, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -142,6 +142,25 @@ export interface NativeBlas {
    * when dsyevd fails (info != 0), a TypeError / RangeError on bad arguments.
    */
   symmetricEigen(a: Float64Array, d: number, wantVectors: boolean, w: Float64Array): void;
+  /**
+   * One variable's optimizer or moving-average update in one pass, in tfjs's float32 operations
+   * and order (the formulas: @claimlab/backend's fused-updates.ts). kind 0 momentum (params
+   * [m, -lr, nesterov]; in w, a, g; out w', a'), 1 Adam ([b1, 1-b1, b2, 1-b2, 1-b1^t, 1-b2^t,
+   * eps, -lr]; w, m, v, g; w', m', v'), 2 RMSProp ([decay, 1-decay, momentum, lr, eps]; w, s,
+   * a, g; w', s', a'), 3 moving average ([1-momentum]; v, x; v'). Unused arrays are null;
+   * every array has in0's length; outputs must not share memory with the other arrays.
+   */
+  update(
+    kind: 0 | 1 | 2 | 3,
+    params: Float32Array,
+    in0: Float32Array,
+    in1: Float32Array,
+    in2: Float32Array | null,
+    in3: Float32Array | null,
+    out0: Float32Array,
+    out1: Float32Array | null,
+    out2: Float32Array | null,
+  ): void;
   /** openblas_set_num_threads(n), n >= 1. Process-wide. */
   setThreads(n: number): void;
   /** openblas_get_num_threads(). */
