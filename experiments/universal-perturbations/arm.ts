@@ -63,10 +63,18 @@ export function randomDraws(c: UniversalConfig, seed: number, xi: number, size: 
 /** Scales a sign vector (||v||_inf = 1) to budget xi. */
 const scaled = (v: ArrayLike<number>, xi: number) => Float32Array.from(v, (x) => x * xi);
 
-/** Relative cost of an arm: the most expensive are started first. */
-const COST = { resnet: 3, vgg: 2, cnn: 2, mlp: 1 } as const;
+/**
+ * Relative cost of an arm: the sweep starts the costliest first, so that the two workers finish a
+ * phase together. Seconds per arm measured in quick (seeds 0-2, timings-seed-*.csv, 2-core AMD
+ * EPYC, 2026-12-03): training a VGG ~33 and the ResNet-8 ~47; attacking a VGG ~25 and the ResNet-8
+ * ~27; defending vgg-a and attacking it again: noise training ~52, bit-depth reduction ~45 (its
+ * attacks differentiate through the transform), fine-tuning ~37. The schedule never changes what
+ * an arm computes.
+ */
+const KIND_COST = { resnet: 1.4, vgg: 1, cnn: 1, mlp: 0.5 } as const;
+const DEFENSE_COST: Record<DefenseName, number> = { 'noise-training': 52, 'bit-depth': 45, 'fine-tuning': 37 };
 export const costOf = (arm: Arm): number =>
-  COST[arm.spec.kind] * (arm.task === 'train' || (arm.task === 'defend' && arm.defense === 'noise-training') ? 3 : 1);
+  arm.task === 'defend' ? DEFENSE_COST[arm.defense] : KIND_COST[arm.spec.kind] * (arm.task === 'train' ? 33 : 25);
 
 const sizeOf = (d: Data) => d.inputShape.reduce((a, b) => a * b, 1);
 
