@@ -1,6 +1,6 @@
 /**
  * nx run bench:run  (tsx bench/main.ts [--backend NAME] [--workloads a,b] [--quick] [--out DIR]
- *                    [--no-torch] [--no-parallel] [--no-profile] [--torch-threads N] [--blas-threads N])
+ *                    [--no-torch] [--no-parallel] [--no-profile] [--torch-threads N] [--threads LIST])
  *
  * Training-step throughput of the workloads the experiments use, on the selected backend, next
  * to PyTorch (CPU) on the same machine when a Python with torch is found; the 1024x1024 matmul
@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { collectProvenance, runArmsParallel, toCsv, writeFileAtomic, type Row } from '@claimlab/core';
 import { parseBackendName, selectBackend } from '@claimlab/backend';
+import { loadNativeBlas } from '@claimlab/native';
+import { loadOneDnn } from '@claimlab/onednn';
 import {
   findWorkloads,
   FULL_TIMING,
@@ -41,9 +43,11 @@ const HELP = `Usage: tsx bench/main.ts [options]
   --no-parallel       skip the 1- vs 2-process sweep measurement
   --no-profile        skip the per-kernel profiles
   --torch-threads N   PyTorch threads (default: number of cores)
-  --blas-threads N    OpenBLAS threads of the single-process rows when the wasm backend runs its
-                      matmuls and convolutions natively (default: CLAIMLAB_BLAS_THREADS, else 1, as
-                      the experiments run; sweep workers always use 1 each)
+  --threads LIST      our thread settings for the single-process rows when the wasm backend runs
+                      its matmuls and convolutions natively (OpenBLAS and oneDNN threads, e.g. 1,2;
+                      default: 1 and the number of cores); each is measured, the row reports the
+                      faster as PyTorch's does, and the 1-thread rate for the per-thread ratio.
+                      Sweep workers and profiles always use 1 thread, as the experiments run
   --python PATH       Python interpreter with torch (default: the first of CLAIMLAB_PYTHON,
                       python3, /usr/bin/python3, python that can import torch)`;
 
@@ -124,6 +128,37 @@ async function runTorchSweep(
 
 const loadavg = () => os.loadavg().map((v) => round(v, 2));
 
+/**
+ * Our thread settings from --threads ("1,2"): distinct integers from 1 to 256, 1 always included
+ * (the per-thread ratio needs it), in increasing order. Default: 1 and the number of cores.
+ */
+export function parseThreadSettings(value: string | undefined, cores: number): number[] {
+  const raw = value === undefined ? [1, cores] : value.split(',').map((t) => t.trim());
+  const out = raw.map((t) => {
+    const n = Number(t);
+    if (String(t) === '' || !Number.isInteger(n) || n < 1 || n > 256) {
+      throw new Error(`--threads: each setting must be an integer from 1 to 256, got '${t}' in '${value}' (e.g. --threads 1,2)`);
+    }
+    return n;
+  });
+  return [...new Set([1, ...out])].sort((a, b) => a - b);
+}
+
+/** The measurement with the highest throughput, first on ties; throws on none. */
+export function fastestSetting<T extends { samplesPerS: number }>(byThreads: { threads: number; m: T }[]): { threads: number; m: T } {
+  if (byThreads.length === 0) throw new Error('fastestSetting: no measurement');
+  return byThreads.reduce((best, b) => (b.m.samplesPerS > best.m.samplesPerS ? b : best));
+}
+
+/**
+ * Sets the native kernels' threads for the next measurement: OpenBLAS's and oneDNN's, both
+ * process-wide (the addons selectBackend loaded; loading again returns the cached ones).
+ */
+function setNativeThreads(n: number): void {
+  loadNativeBlas()?.setThreads(n);
+  loadOneDnn()?.setThreads(n);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -135,7 +170,7 @@ async function main(): Promise<void> {
       'no-parallel': { type: 'boolean', default: false },
       'no-profile': { type: 'boolean', default: false },
       'torch-threads': { type: 'string' },
-      'blas-threads': { type: 'string' },
+      threads: { type: 'string' },
       python: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -154,13 +189,16 @@ async function main(): Promise<void> {
   );
   const timing = values.quick ? QUICK_TIMING : FULL_TIMING;
   const outDir = resolve(repoRoot, values.out!);
-  // One OpenBLAS thread per process, as the experiments run (sweeps use the cores). Measured on
-  // 2 cores, 2 threads were slower for the conv nets (small chunked products, and the spinning
-  // worker competes with wasm's element-wise work) and faster only for the batch-1024 MLP.
+  // The backend loads at one thread per process, as the experiments run (sweeps use the cores);
+  // each single-process row is then measured at every --threads setting, as PyTorch's are.
+  const ourThreads = parseThreadSettings(values.threads, os.cpus().length);
   const envBlasThreads = process.env.CLAIMLAB_BLAS_THREADS;
-  process.env.CLAIMLAB_BLAS_THREADS = values['blas-threads'] ?? envBlasThreads ?? '1';
+  const envOneDnnThreads = process.env.CLAIMLAB_ONEDNN_THREADS;
+  process.env.CLAIMLAB_BLAS_THREADS = '1';
+  process.env.CLAIMLAB_ONEDNN_THREADS = '1';
   const backend = await selectBackend(parseBackendName(values.backend, '--backend'));
-  const blasThreads = backend.native ? backend.native.threads : '';
+  // Thread settings apply only where the native kernels run; elsewhere one measurement.
+  const threadSettings = backend.native ? ourThreads : [1];
   const provenance = collectProvenance(backend, repoRoot);
   const load: Record<string, number[]> = { start: loadavg() };
   log(
@@ -172,7 +210,7 @@ async function main(): Promise<void> {
   const torchByThreads = new Map<number, TorchOut>();
   let torchPython: string | null = null;
   let torchNote = '';
-  let threadSettings: number[] = [];
+  let torchThreadSettings: number[] = [];
   if (!values['no-torch']) {
     const { python, tried } = findTorchPython(values.python);
     torchPython = python;
@@ -183,13 +221,13 @@ async function main(): Promise<void> {
       // PyTorch runs with 1 thread and with one per core; the peer is the faster of the two for each
       // workload. On a machine whose cores are busy with other work, OpenMP with 2 threads can be
       // several times slower than 1 thread, so taking only the default would flatter us.
-      threadSettings = values['torch-threads'] ? [Number(values['torch-threads'])] : [...new Set([1, os.cpus().length])];
-      log(`[bench] PyTorch peer: ${python}, ${threadSettings.join(' and ')} thread(s)`);
+      torchThreadSettings = values['torch-threads'] ? [Number(values['torch-threads'])] : [...new Set([1, os.cpus().length])];
+      log(`[bench] PyTorch peer: ${python}, ${torchThreadSettings.join(' and ')} thread(s)`);
     }
   } else torchNote = 'skipped (--no-torch)';
   const torchPeer = (specs: WorkloadSpec[], matmul: boolean) => {
     if (torchPython === null) return;
-    for (const threads of threadSettings) {
+    for (const threads of torchThreadSettings) {
       try {
         const r = runTorch(torchPython, specs, timing, threads, matmul);
         const acc = torchByThreads.get(r.threads) ?? { torch: r.torch, threads: r.threads, results: {} };
@@ -208,18 +246,34 @@ async function main(): Promise<void> {
   log(`[bench] matmul 1024x1024: ${peak.toFixed(1)} GFLOP/s`);
   torchPeer([], true);
 
+  /** Per workload, the faster of our thread settings (`measured`) and every setting's rate. */
   const measured: Measurement[] = [];
+  const ourByThreads: Record<string, { threads: number; samplesPerS: number; cpuPerWall: number }[]> = {};
+  const ourBestThreads: Record<string, number> = {};
   /** 1-minute load average right after each of our measurements. */
   const loadAt: Record<string, number> = {};
   const profiles: Record<string, { file: string; wallMs: number; top: { kernel: string; share: number }[] }> = {};
   for (const spec of workloads) {
-    const m = measure(spec, timing);
+    const byThreads: { threads: number; m: Measurement }[] = [];
+    for (const threads of threadSettings) {
+      if (backend.native) setNativeThreads(threads);
+      const m = measure(spec, timing);
+      byThreads.push({ threads, m });
+      log(
+        `[bench] ${spec.id}${backend.native ? ` (${threads} thread${threads > 1 ? 's' : ''})` : ''}: ${m.samplesPerS.toFixed(1)} samples/s, ${m.stepMsMedian.toFixed(1)} ms/step, ${m.gflops.toFixed(2)} GFLOP/s ` +
+          `(${((100 * m.gflops) / peak).toFixed(0)}% of matmul peak), ${m.cpuPerWall.toFixed(2)} CPU s per s, leaked tensors ${m.leakedTensors}`,
+      );
+    }
+    if (backend.native) setNativeThreads(1);
     loadAt[spec.id] = round(os.loadavg()[0], 2);
-    measured.push(m);
-    log(
-      `[bench] ${spec.id}: ${m.samplesPerS.toFixed(1)} samples/s, ${m.stepMsMedian.toFixed(1)} ms/step, ${m.gflops.toFixed(2)} GFLOP/s ` +
-        `(${((100 * m.gflops) / peak).toFixed(0)}% of matmul peak), ${m.cpuPerWall.toFixed(2)} CPU s per s, leaked tensors ${m.leakedTensors}`,
-    );
+    const best = fastestSetting(byThreads);
+    measured.push(best.m);
+    ourBestThreads[spec.id] = best.threads;
+    ourByThreads[spec.id] = byThreads.map((b) => ({
+      threads: b.threads,
+      samplesPerS: round(b.m.samplesPerS, 2),
+      cpuPerWall: round(b.m.cpuPerWall, 3),
+    }));
     torchPeer([spec], false);
     if (!values['no-profile']) {
       const p = await profileStep(spec);
@@ -255,7 +309,7 @@ async function main(): Promise<void> {
   let parallel: null | { workload: string; results: SweepResult[] } = null;
   if (!values['no-parallel']) {
     const spec = findWorkloads(['mlp-b256'])[0];
-    process.env.CLAIMLAB_BLAS_THREADS = '1'; // inherited by the workers
+    // The workers inherit CLAIMLAB_BLAS_THREADS = CLAIMLAB_ONEDNN_THREADS = 1 (set above).
 
     // Lead: time for new processes to load and warm up before the common window opens.
     const lead = values.quick ? 8_000 : 12_000;
@@ -294,8 +348,13 @@ async function main(): Promise<void> {
       }
     }
     parallel = { workload: spec.id, results };
-    if (envBlasThreads === undefined) delete process.env.CLAIMLAB_BLAS_THREADS;
-    else process.env.CLAIMLAB_BLAS_THREADS = envBlasThreads;
+  }
+  for (const [name, value] of [
+    ['CLAIMLAB_BLAS_THREADS', envBlasThreads],
+    ['CLAIMLAB_ONEDNN_THREADS', envOneDnnThreads],
+  ] as const) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
   }
   load.afterParallel = loadavg();
 
@@ -368,7 +427,7 @@ async function main(): Promise<void> {
     workload: 'matmul-1024',
     kind: 'matmul',
     backend: backend.name,
-    blas_threads: blasThreads,
+    threads: backend.native ? 1 : '',
     batch: 1,
     processes: 1,
     params: 0,
@@ -379,6 +438,7 @@ async function main(): Promise<void> {
     steps_per_window: '',
     step_ms_median: round((2 * 1024 ** 3) / peak / 1e6, 3),
     samples_per_s: round((peak * 1e9) / (2 * 1024 ** 3), 2),
+    ours_1thread_samples_per_s: '',
     gflops: round(peak, 3),
     fraction_of_matmul_peak: 1,
     torch_samples_per_s: torch?.matmul_gflops ? round((torch.matmul_gflops * 1e9) / (2 * 1024 ** 3), 2) : '',
@@ -395,14 +455,17 @@ async function main(): Promise<void> {
     leaked_tensors: 0,
     loadavg_1m: la,
   });
+  /** Our rate at `threads`, or '' when that setting was not measured. */
+  const oursAt = (threads: number, id: string): number | '' => ourByThreads[id]?.find((b) => b.threads === threads)?.samplesPerS ?? '';
   for (const m of measured) {
     const t = torchCells(m.workload, m.trainFlopsPerStep, m.batch);
     const ts = torch?.results[m.workload]?.samples_per_s;
+    const ours1 = oursAt(1, m.workload);
     rows.push({
       workload: m.workload,
       kind: m.kind,
       backend: backend.name,
-      blas_threads: blasThreads,
+      threads: backend.native ? ourBestThreads[m.workload] : '',
       batch: m.batch,
       processes: 1,
       params: m.params,
@@ -413,12 +476,13 @@ async function main(): Promise<void> {
       steps_per_window: m.stepsPerWindow,
       step_ms_median: round(m.stepMsMedian, 3),
       samples_per_s: round(m.samplesPerS, 2),
+      ours_1thread_samples_per_s: ours1,
       gflops: round(m.gflops, 3),
       fraction_of_matmul_peak: round(m.gflops / peak, 4),
       cpu_per_wall: round(m.cpuPerWall, 3),
       ...t,
       ratio: ratioOf(m.samplesPerS, ts),
-      ratio_1thread: ratioOf(m.samplesPerS, torchAt(1, m.workload)),
+      ratio_1thread: ours1 === '' ? '' : ratioOf(ours1, torchAt(1, m.workload)),
       torch_sweep_samples_per_s: '',
       ratio_to_torch_sweep: '',
       leaked_tensors: m.leakedTensors,
@@ -435,7 +499,7 @@ async function main(): Promise<void> {
         workload: `${parallel.workload}-sweep`,
         kind: 'sweep',
         backend: backend.name,
-        blas_threads: backend.native ? 1 : '',
+        threads: backend.native ? 1 : '',
         batch: spec.batch,
         processes: p.processes,
         params: single?.params ?? '',
@@ -446,6 +510,7 @@ async function main(): Promise<void> {
         steps_per_window: p.arms.reduce((s, a) => s + a.steps, 0),
         step_ms_median: '',
         samples_per_s: round(p.aggregateSamplesPerS, 2),
+        ours_1thread_samples_per_s: '',
         gflops: Number.isFinite(flopsPerSample) ? round((p.aggregateSamplesPerS * flopsPerSample) / 1e9, 3) : '',
         fraction_of_matmul_peak: Number.isFinite(flopsPerSample) ? round((p.aggregateSamplesPerS * flopsPerSample) / 1e9 / peak, 4) : '',
         torch_samples_per_s: ts ? round(ts, 2) : '',
@@ -471,10 +536,12 @@ async function main(): Promise<void> {
   const finishedAt = new Date();
   const goal = measured.map((m) => {
     const ts = torch?.results[m.workload]?.samples_per_s;
+    const ours1 = oursAt(1, m.workload);
     return {
       workload: m.workload,
+      ourThreads: backend.native ? ourBestThreads[m.workload] : null,
       ratio: ratioOrNull(m.samplesPerS, ts),
-      ratio1Thread: ratioOrNull(m.samplesPerS, torchAt(1, m.workload)),
+      ratio1Thread: ours1 === '' ? null : ratioOrNull(ours1, torchAt(1, m.workload)),
       meetsSingleProcessGoal: ts ? m.samplesPerS / ts >= GOAL.singleProcessRatio : null,
     };
   });
@@ -495,6 +562,7 @@ async function main(): Promise<void> {
       timing,
       torch: !values['no-torch'],
       parallel: !values['no-parallel'],
+      ourThreads: threadSettings,
     },
     loadavg: {
       ...load,
@@ -514,6 +582,12 @@ async function main(): Promise<void> {
       : { available: false, note: torchNote },
     workloads: workloads,
     measurements: measured,
+    /** Every thread setting's rate per workload; `measurements` holds the faster one's details. */
+    ourThreadSettings: {
+      note: 'OpenBLAS and oneDNN threads per process (wasm element-wise kernels run on one thread); the matmul peak, profiles and sweep workers use 1',
+      byWorkload: ourByThreads,
+      bestThreads: ourBestThreads,
+    },
     goalStatus: goal,
     sweep: parallel
       ? {

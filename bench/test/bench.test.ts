@@ -17,7 +17,7 @@ import {
   type WorkloadSpec,
 } from '../harness.ts';
 import { runArm } from '../parallel-arm.ts';
-import { findTorchPython } from '../main.ts';
+import { fastestSetting, findTorchPython, parseThreadSettings } from '../main.ts';
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -102,6 +102,23 @@ describe('measurement', () => {
     ]) {
       expect(RESULT_COLUMNS).toContain(c);
     }
+  });
+
+  it('parses our thread settings: 1 always measured, distinct, in order; bad settings named', () => {
+    expect(parseThreadSettings(undefined, 2)).toEqual([1, 2]);
+    expect(parseThreadSettings(undefined, 1)).toEqual([1]);
+    expect(parseThreadSettings('2', 4)).toEqual([1, 2]);
+    expect(parseThreadSettings('4, 2,2', 8)).toEqual([1, 2, 4]);
+    for (const bad of ['0', '1,x', '', '1.5', '300', '2,'])
+      expect(() => parseThreadSettings(bad, 2)).toThrow(/--threads: each setting must be an integer from 1 to 256/);
+  });
+
+  it('reports the faster thread setting, the first on a tie, and refuses none', () => {
+    const at = (threads: number, samplesPerS: number) => ({ threads, m: { samplesPerS } });
+    expect(fastestSetting([at(1, 10), at(2, 15)]).threads).toBe(2);
+    expect(fastestSetting([at(1, 10), at(2, 7)]).threads).toBe(1);
+    expect(fastestSetting([at(1, 10), at(2, 10)]).threads).toBe(1);
+    expect(() => fastestSetting([])).toThrow(/no measurement/);
   });
 
   it('runs a sweep arm over a wall-clock window without leaking', async () => {
