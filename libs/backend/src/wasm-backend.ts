@@ -3,7 +3,7 @@
  * (native-kernels.ts) share: the backend's name, the part of BackendWasm they use, and the
  * marker by which a wrapping kernel names the kernel it wraps.
  */
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { DataType, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 
 export const WASM = 'wasm';
 
@@ -12,7 +12,7 @@ export interface WasmBackendLike {
   disposeData(dataId: object, force?: boolean): boolean;
   /** Counts one more reference to the data (a kernel returning its input's dataId). */
   incRef(dataId: object): void;
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  makeOutput(shape: number[], dtype: DataType): TensorInfo;
   /** A view of the tensor's memory on the wasm heap; invalid after the next allocation. */
   typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
 }

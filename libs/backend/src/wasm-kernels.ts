@@ -23,6 +23,10 @@
  *    kernels copy the data both times (~580 copies in a ResNet-20 step). Tensors are
  *    immutable, so these share the input's data with a reference count, as tfjs-backend-cpu's
  *    Identity and wasm's own Reshape do.
+ *  - Slice and SplitV: wasm's Slice reads its whole input out of the heap (readSync, a copy)
+ *    to take any slice of it, and SplitV slices through it: a batch of 1,000 images sliced
+ *    from a 60,000-image training set copied 188 MB (0.6 s here, 35 s for one accuracy pass
+ *    over it). These copy the slice from a view of the heap, the same values.
  *
  * The kernels compose other registered wasm kernels by calling their kernelFuncs directly
  * (not tf ops: those would re-enter the engine from inside a kernel) and release every
@@ -540,6 +544,79 @@ function maxPoolGrad(args: { inputs: NamedTensorInfoMap; attrs?: NamedAttrMap; b
 }
 
 // ---------------------------------------------------------------------------------------
+// Slice / SplitV
+
+/**
+ * Copies the slice (begin, size) of src (shape `shape`, row-major) into dst. The trailing axes
+ * the slice takes whole, with the first one it does not, are one contiguous run per position
+ * of the leading axes.
+ */
+export function copySlice(
+  src: Float32Array | Int32Array | Uint8Array,
+  shape: number[],
+  begin: number[],
+  sliceSize: number[],
+  dst: Float32Array | Int32Array | Uint8Array,
+): void {
+  const r = shape.length;
+  if (r === 0 || size(sliceSize) === 0) {
+    if (r === 0) dst.set(src.subarray(0, 1));
+    return;
+  }
+  const strides = new Array<number>(r);
+  strides[r - 1] = 1;
+  for (let i = r - 2; i >= 0; i--) strides[i] = strides[i + 1] * shape[i + 1];
+  let k = r - 1;
+  let run = sliceSize[k];
+  while (k > 0 && sliceSize[k] === shape[k]) run *= sliceSize[--k];
+  // Odometer over the leading axes 0..k-1.
+  const index = new Array<number>(k).fill(0);
+  const base = begin.reduce((o, b, i) => o + b * strides[i], 0);
+  for (let out = 0; out < dst.length; out += run) {
+    let offset = base;
+    for (let i = 0; i < k; i++) offset += index[i] * strides[i];
+    dst.set(src.subarray(offset, offset + run), out);
+    for (let i = k - 1; i >= 0 && ++index[i] === sliceSize[i]; i--) index[i] = 0;
+  }
+}
+
+/** x[begin : begin + size] (size -1: to the end of the axis) from a view of the heap. */
+function sliceFromHeap(backend: WasmBackendLike, x: TensorInfo, begin: number[], sliceSize: number[]): TensorInfo {
+  const out = backend.makeOutput(sliceSize, x.dtype);
+  // Views are taken after the allocation, which may grow (and detach) the heap.
+  if (size(sliceSize) > 0) copySlice(backend.typedArrayFromHeap(x), x.shape, begin, sliceSize, backend.typedArrayFromHeap(out));
+  return out;
+}
+
+function slice(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const x = input(args.inputs, 'x', 'Slice');
+    if (x.dtype === 'string') return original(args);
+    const { begin, size: sliceSize } = args.attrs as unknown as tf.SliceAttrs;
+    const [b, s] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, sliceSize);
+    return sliceFromHeap(args.backend as unknown as WasmBackendLike, x, b, s);
+  };
+}
+
+function splitV(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const x = input(args.inputs, 'x', 'SplitV');
+    if (x.dtype === 'string') return original(args);
+    const { numOrSizeSplits, axis } = args.attrs as unknown as tf.SplitVAttrs;
+    const a = tf.util.parseAxisParam(axis, x.shape)[0];
+    const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, a);
+    const begin = x.shape.map(() => 0);
+    return sizes.map((s) => {
+      const piece = x.shape.slice();
+      piece[a] = s;
+      const out = sliceFromHeap(args.backend as unknown as WasmBackendLike, x, begin, piece);
+      begin[a] += s;
+      return out;
+    });
+  };
+}
+
+// ---------------------------------------------------------------------------------------
 // Identity / same-dtype Cast
 
 /** The output shares x's data (a reference, counted); strings keep the original copy. */
@@ -583,6 +660,8 @@ export function registerWasmKernels(): void {
   wrap(tf.MaxPoolGrad, () => maxPoolGrad as unknown as KernelFunc);
   wrap(tf.Identity, shareData);
   wrap(tf.Cast, shareData);
+  wrap(tf.Slice, slice);
+  wrap(tf.SplitV, splitV);
   registerFusedUpdates();
   if (!isOurs(tf.Conv2DBackpropFilter)) {
     if (tf.getKernel(tf.Conv2DBackpropFilter, WASM) != null) tf.unregisterKernel(tf.Conv2DBackpropFilter, WASM);
@@ -604,6 +683,8 @@ export function wasmKernelsRegistered(): string[] {
     tf._FusedMatMul,
     tf.Identity,
     tf.Cast,
+    tf.Slice,
+    tf.SplitV,
   ].filter(isOurs);
   return [...ours, ...fusedUpdatesRegistered()];
 }

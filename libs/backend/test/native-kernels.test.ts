@@ -74,6 +74,8 @@ describe.skipIf(nativeDisabledByEnv())('native BLAS under the wasm backend', () 
           tf._FusedMatMul,
           tf.Identity,
           tf.Cast,
+          tf.Slice,
+          tf.SplitV,
           'ClaimlabMomentumUpdate',
           'ClaimlabAdamUpdate',
           'ClaimlabRmspropUpdate',
@@ -371,7 +373,7 @@ describe.skipIf(nativeDisabledByEnv())('native BLAS under the wasm backend', () 
     it('puts the project wasm kernels back', () => {
       unregisterNativeWasmKernels();
       expect(nativeWasmKernelsRegistered()).toEqual([]);
-      expect(wasmKernelsRegistered()).toHaveLength(11);
+      expect(wasmKernelsRegistered()).toHaveLength(13);
       calls.sgemm = 0;
       tf.tidy(() => tf.matMul(rand([3, 4], 3), rand([4, 5], 4)).dataSync());
       expect(calls.sgemm).toBe(0);
