@@ -17,6 +17,28 @@ type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 
 /** Seeded uniform values in [-1, 1); the same numbers on every backend. */
+/**
+ * The kernels registerWasmKernels puts in place, written out here (not imported from the source,
+ * whose list the tests check): the wrapped and added tfjs kernels, then the fused updates.
+ */
+export const PROJECT_WASM_KERNELS: readonly string[] = [
+  tf.Conv2DBackpropFilter,
+  tf.Conv2DBackpropInput,
+  tf.MaxPoolGrad,
+  tf.BatchMatMul,
+  tf._FusedMatMul,
+  tf.Identity,
+  tf.Cast,
+  tf.Slice,
+  tf.SplitV,
+];
+export const PROJECT_FUSED_UPDATES: readonly string[] = [
+  'ClaimlabMomentumUpdate',
+  'ClaimlabAdamUpdate',
+  'ClaimlabRmspropUpdate',
+  'ClaimlabMovingAverage',
+];
+
 export function rand(shape: number[], seed: number): tf.Tensor {
   const rng = new Rng(seed);
   const n = shape.reduce((p, d) => p * d, 1);

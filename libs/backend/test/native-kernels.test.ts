@@ -21,7 +21,14 @@ import {
 } from '../src/native-kernels.ts';
 import { registerFastGradients } from '../src/gradients.ts';
 import { batchNormTraining } from '../src/batch-norm-training.ts';
-import { defineKernelCases, expectSameOnBoth, expectSameTraining, rand } from './kernel-cases.ts';
+import {
+  defineKernelCases,
+  expectSameOnBoth,
+  expectSameTraining,
+  PROJECT_FUSED_UPDATES,
+  PROJECT_WASM_KERNELS,
+  rand,
+} from './kernel-cases.ts';
 
 /** Calls into the addon since the last reset, by function. */
 const calls = { sgemm: 0, conv2d: 0, sumRows: 0, batchNormGrad: 0, moments: 0, batchNorm: 0, batchNormTrainingGrad: 0 };
@@ -65,23 +72,7 @@ describe.skipIf(nativeDisabledByEnv())('native BLAS under the wasm backend', () 
       expect(NATIVE_WASM_KERNELS.map((k) => tf.getKernel(k, 'wasm').kernelFunc)).toEqual(before);
       expect(nativeWasmKernelsRegistered().sort()).toEqual([...NATIVE_WASM_KERNELS].sort());
       // The project's kernels are still there underneath, as the fallbacks.
-      expect(wasmKernelsRegistered().sort()).toEqual(
-        [
-          tf.Conv2DBackpropFilter,
-          tf.Conv2DBackpropInput,
-          tf.MaxPoolGrad,
-          tf.BatchMatMul,
-          tf._FusedMatMul,
-          tf.Identity,
-          tf.Cast,
-          tf.Slice,
-          tf.SplitV,
-          'ClaimlabMomentumUpdate',
-          'ClaimlabAdamUpdate',
-          'ClaimlabRmspropUpdate',
-          'ClaimlabMovingAverage',
-        ].sort(),
-      );
+      expect(wasmKernelsRegistered().sort()).toEqual([...PROJECT_WASM_KERNELS, ...PROJECT_FUSED_UPDATES].sort());
     });
 
     it('products and convolutions really run natively', () => {
@@ -373,7 +364,7 @@ describe.skipIf(nativeDisabledByEnv())('native BLAS under the wasm backend', () 
     it('puts the project wasm kernels back', () => {
       unregisterNativeWasmKernels();
       expect(nativeWasmKernelsRegistered()).toEqual([]);
-      expect(wasmKernelsRegistered()).toHaveLength(13);
+      expect(wasmKernelsRegistered()).toHaveLength(PROJECT_WASM_KERNELS.length + PROJECT_FUSED_UPDATES.length);
       calls.sgemm = 0;
       tf.tidy(() => tf.matMul(rand([3, 4], 3), rand([4, 5], 4)).dataSync());
       expect(calls.sgemm).toBe(0);

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { copySlice, registerWasmKernels, wasmKernelsRegistered } from '../src/wasm-kernels.ts';
-import { assertClose, defineKernelCases, type Result } from './kernel-cases.ts';
+import { assertClose, defineKernelCases, PROJECT_FUSED_UPDATES, PROJECT_WASM_KERNELS, type Result } from './kernel-cases.ts';
 
 beforeAll(async () => {
   // Registered before the wasm backend initialises: the wrapped kernels' setup must still run.
@@ -15,24 +15,12 @@ beforeAll(async () => {
 
 describe('registration', () => {
   it('registers all kernels, idempotently', () => {
-    const names = [
-      tf.Conv2DBackpropFilter,
-      tf.Conv2DBackpropInput,
-      tf.MaxPoolGrad,
-      tf.BatchMatMul,
-      tf._FusedMatMul,
-      tf.Identity,
-      tf.Cast,
-      tf.Slice,
-      tf.SplitV,
-    ];
+    const names = PROJECT_WASM_KERNELS;
     const before = names.map((k) => tf.getKernel(k, 'wasm').kernelFunc);
     registerWasmKernels();
     const after = names.map((k) => tf.getKernel(k, 'wasm').kernelFunc);
     expect(after).toEqual(before);
-    expect(wasmKernelsRegistered().sort()).toEqual(
-      [...names, 'ClaimlabMomentumUpdate', 'ClaimlabAdamUpdate', 'ClaimlabRmspropUpdate', 'ClaimlabMovingAverage'].sort(),
-    );
+    expect(wasmKernelsRegistered().sort()).toEqual([...names, ...PROJECT_FUSED_UPDATES].sort());
   });
 
   it("Identity and same-dtype Cast share their input's data (counted); other casts convert", () => {
