@@ -5,3 +5,4 @@ export * from './fallback-log.ts';
 export * from './gradients.ts';
 export * from './batch-norm-training.ts';
 export * from './fused-updates.ts';
+export * from './reflection-pad.ts';

@@ -14,6 +14,8 @@
  * What it gets wrong:
  *  - MaxPoolGrad (windows whose values are all <= 0): replaced by a JS loop matching cpu.
  * What it does in many calls:
+ *  - reflection padding (tf.mirrorPad's gradient drops the border's share, so models composed
+ *    it of 24 kernel calls): a backward kernel of its own (reflection-pad.ts).
  *  - a momentum SGD update (four element-wise kernels per variable) and a batch-norm moving
  *    average (three, and a scalar upload): one kernel each (fused-updates.ts), the same float32
  *    operations.
@@ -47,6 +49,7 @@ import type {
 } from '@tensorflow/tfjs';
 import { size, WASM, WRAPS, type WasmBackendLike, type Wrapping } from './wasm-backend.ts';
 import { fusedUpdatesRegistered, registerFusedUpdates } from './fused-updates.ts';
+import { REFLECTION_PAD_GRAD, registerReflectionPadGrad } from './reflection-pad.ts';
 
 /** Marks kernelFuncs registered here (a global symbol, so a second module instance agrees). */
 const MARK = Symbol.for('claimlab.wasmKernel');
@@ -663,6 +666,7 @@ export function registerWasmKernels(): void {
   wrap(tf.Slice, slice);
   wrap(tf.SplitV, splitV);
   registerFusedUpdates();
+  registerReflectionPadGrad();
   if (!isOurs(tf.Conv2DBackpropFilter)) {
     if (tf.getKernel(tf.Conv2DBackpropFilter, WASM) != null) tf.unregisterKernel(tf.Conv2DBackpropFilter, WASM);
     tf.registerKernel({
@@ -686,5 +690,6 @@ export function wasmKernelsRegistered(): string[] {
     tf.Slice,
     tf.SplitV,
   ].filter(isOurs);
-  return [...ours, ...fusedUpdatesRegistered()];
+  const added = tf.getKernel(REFLECTION_PAD_GRAD, WASM) != null ? [REFLECTION_PAD_GRAD] : [];
+  return [...ours, ...added, ...fusedUpdatesRegistered()];
 }

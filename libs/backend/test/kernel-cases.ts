@@ -31,6 +31,7 @@ export const PROJECT_WASM_KERNELS: readonly string[] = [
   tf.Cast,
   tf.Slice,
   tf.SplitV,
+  'ClaimlabReflectionPadGrad',
 ];
 export const PROJECT_FUSED_UPDATES: readonly string[] = [
   'ClaimlabMomentumUpdate',

@@ -1,12 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '@claimlab/core';
+import { reflectionPad2d } from '@claimlab/backend';
 import { batchNormalization } from './batch-norm.ts';
 
 /**
  * Reflection padding of the two spatial axes of an NHWC tensor (PyTorch's ReflectionPad2d,
  * tf.mirrorPad 'reflect'). tf.layers has no such layer, and tf.mirrorPad's gradient in tfjs
- * 4.22 only slices dy (it drops the gradient that flows into the reflected border pixels), so
- * this layer is composed of slice / reverse / concat, whose gradients are exact.
+ * 4.22 only slices dy (it drops the gradient that flows into the reflected border pixels).
+ * Where the backend has the project's backward kernel (wasm) it runs as two kernels
+ * (reflectionPad2d); elsewhere it is composed of slice / reverse / concat, whose gradients are
+ * exact. Both give the same bits.
  */
 export class ReflectionPad2D extends tf.layers.Layer {
   static readonly className = 'ClaimlabReflectionPad2D';
@@ -29,6 +32,8 @@ export class ReflectionPad2D extends tf.layers.Layer {
     const p = this.pad;
     const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
     if (p === 0) return x.clone();
+    const fast = reflectionPad2d(x, p);
+    if (fast !== null) return fast;
     return tf.tidy(() => {
       let y: tf.Tensor4D = x;
       for (const axis of [1, 2] as const) {
