@@ -45,7 +45,7 @@ export interface NativeBlasProvenance {
    * oneDNN under the convolution kernels (libs/onednn) for convolutions of at most `maxChannels`
    * input and output channels, or null when it is off or unavailable (`skipped` says why).
    */
-  onednn: { version: string; threads: number; maxChannels: number } | null;
+  onednn: { version: string; isa: string; threads: number; maxChannels: number } | null;
 }
 
 let selected: BackendInfo | null = null;
@@ -110,7 +110,10 @@ function enableNativeBlas(onednnError: (reason: string) => void): NativeBlasProv
     core: info.corename,
     threads: info.threads,
     kernels: nativeWasmKernelsRegistered(),
-    onednn: dnnl === null ? null : { version: dnnl.info().version, threads: dnnl.getThreads(), maxChannels: ONEDNN_MAX_CHANNELS },
+    onednn:
+      dnnl === null
+        ? null
+        : { version: dnnl.info().version, isa: dnnl.info().isa, threads: dnnl.getThreads(), maxChannels: ONEDNN_MAX_CHANNELS },
   };
 }
 
@@ -184,7 +187,7 @@ export async function selectBackend(
       }
       const provider =
         `@tensorflow/tfjs-backend-wasm + ${native.library.split(' ').slice(0, 2).join(' ')} (${native.core}, ${native.threads} threads)` +
-        (native.onednn ? ` + oneDNN ${native.onednn.version.split(' ')[0]} (${native.onednn.threads} threads)` : '');
+        (native.onednn ? ` + oneDNN ${native.onednn.version.split(' ')[0]} (${native.onednn.isa}, ${native.onednn.threads} threads)` : '');
       return (selected = { name, provider, skipped, native });
     }
     if (want === name) throw new Error(`Backend '${name}' was requested but failed to initialise: ${err}`);

@@ -17,7 +17,7 @@
  *       The implementation oneDNN chose for that convolution (e.g. "jit:avx2"), "ref:..." or
  *       "declined: ..." (then conv2d returns false).
  *   setThreads(n) / getThreads()   OpenMP threads of this process (omp_set_num_threads).
- *   info() -> { version, cpuRuntime, napiVersion, cachedPrimitives }
+ *   info() -> { version, cpuRuntime, napiVersion, cachedPrimitives, isa, isaSource }
  *
  * Why a cache: creating a oneDNN primitive JIT-compiles code (milliseconds), so every distinct
  * (kind, geometry, bias, activation) gets its primitives once and keeps them. Activations stay
@@ -27,7 +27,10 @@
  * Each operand that needs a reorder gets it through the same Operand record.
  *
  * Determinism: oneDNN gives the same bits run to run for a fixed library build, CPU ISA and
- * thread count. The thread count is 1 unless setThreads says otherwise.
+ * thread count. The thread count is 1 unless setThreads says otherwise. The ISA is capped at
+ * AVX2 unless oneDNN's own ONEDNN_MAX_CPU_ISA is set: its AVX-512 convolutions round
+ * differently, so without the cap an AVX-512 host would compute other bits than an AVX2 one
+ * (the committed tables hold AVX2 bits). info().isa is the ISA in effect.
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
@@ -470,6 +473,25 @@ static napi_value GetThreads(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* Set by Init: "default" (capped at AVX2 here), "ONEDNN_MAX_CPU_ISA" (the user's), or why the cap failed. */
+static const char *isa_source = "default";
+
+static const char *isa_name(dnnl_cpu_isa_t isa) {
+  switch (isa) {
+    case dnnl_cpu_isa_sse41: return "sse41";
+    case dnnl_cpu_isa_avx: return "avx";
+    case dnnl_cpu_isa_avx2: return "avx2";
+    case dnnl_cpu_isa_avx2_vnni: return "avx2_vnni";
+    case dnnl_cpu_isa_avx512_mic: return "avx512_mic";
+    case dnnl_cpu_isa_avx512_mic_4ops: return "avx512_mic_4ops";
+    case dnnl_cpu_isa_avx512_core: return "avx512_core";
+    case dnnl_cpu_isa_avx512_core_vnni: return "avx512_core_vnni";
+    case dnnl_cpu_isa_avx512_core_bf16: return "avx512_core_bf16";
+    case dnnl_cpu_isa_avx512_core_amx: return "avx512_core_amx";
+    default: return "other";
+  }
+}
+
 static napi_value Info(napi_env env, napi_callback_info info) {
   napi_value obj, v;
   char version[64];
@@ -485,12 +507,23 @@ static napi_value Info(napi_env env, napi_callback_info info) {
   NAPI_CALL(env, napi_set_named_property(env, obj, "napiVersion", v));
   NAPI_CALL(env, napi_create_int32(env, cache_size, &v));
   NAPI_CALL(env, napi_set_named_property(env, obj, "cachedPrimitives", v));
+  NAPI_CALL(env, napi_create_string_utf8(env, isa_name(dnnl_get_effective_cpu_isa()), NAPI_AUTO_LENGTH, &v));
+  NAPI_CALL(env, napi_set_named_property(env, obj, "isa", v));
+  NAPI_CALL(env, napi_create_string_utf8(env, isa_source, NAPI_AUTO_LENGTH, &v));
+  NAPI_CALL(env, napi_set_named_property(env, obj, "isaSource", v));
   return obj;
 }
 
 static napi_value Init(napi_env env, napi_value exports) {
   /* One thread per process unless setThreads says otherwise (sweeps run one process per core). */
   omp_set_num_threads(1);
+  /* The same kernels on every x86 host with AVX2, whatever its newer extensions (see the top). */
+  const char *user_isa = getenv("ONEDNN_MAX_CPU_ISA");
+  if (user_isa != NULL && user_isa[0] != '\0') {
+    isa_source = "ONEDNN_MAX_CPU_ISA";
+  } else if (dnnl_set_max_cpu_isa(dnnl_cpu_isa_avx2) != dnnl_success) {
+    isa_source = "default (the AVX2 cap was refused: oneDNN had already dispatched)";
+  }
   napi_property_descriptor props[] = {
       {"conv2d", NULL, Conv2d, NULL, NULL, NULL, napi_enumerable, NULL},
       {"convImpl", NULL, ConvImpl, NULL, NULL, NULL, napi_enumerable, NULL},

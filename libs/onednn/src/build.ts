@@ -25,6 +25,10 @@ export interface OneDnnInfo {
   napiVersion: number;
   /** Convolutions whose primitives are compiled and kept (one per kind, geometry, bias, activation). */
   cachedPrimitives: number;
+  /** The instruction set oneDNN's kernels use (dnnl_get_effective_cpu_isa), e.g. "avx2". */
+  isa: string;
+  /** Why: "default" (capped at AVX2 by the addon, for the same bits on every host) or "ONEDNN_MAX_CPU_ISA". */
+  isaSource: string;
 }
 
 /** The addon's exports (addon/claimlab_dnnl.c). */

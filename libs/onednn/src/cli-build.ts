@@ -15,7 +15,7 @@ try {
   const info = dnnl.info();
   console.log(`claimlab oneDNN: ${command ? `built in ${(performance.now() - t0).toFixed(0)} ms` : 'loaded from cache'}: ${path}`);
   if (command) console.log(`  command: ${command}`);
-  console.log(`  oneDNN ${info.version}, ${info.cpuRuntime}, ${dnnl.getThreads()} thread(s)`);
+  console.log(`  oneDNN ${info.version}, ${info.cpuRuntime}, ${dnnl.getThreads()} thread(s), ISA ${info.isa} (${info.isaSource})`);
 } catch (e) {
   console.error(`claimlab oneDNN: unavailable: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);

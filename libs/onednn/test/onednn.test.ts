@@ -145,6 +145,16 @@ describe.skipIf(disabled)('oneDNN convolutions', () => {
       );
     });
 
+    it('holds its kernels to AVX2 or below unless ONEDNN_MAX_CPU_ISA says otherwise', () => {
+      const { isa, isaSource } = dnnl.info();
+      if (process.env.ONEDNN_MAX_CPU_ISA) {
+        expect(isaSource).toBe('ONEDNN_MAX_CPU_ISA');
+      } else {
+        expect(isaSource).toBe('default');
+        expect(['sse41', 'avx', 'avx2']).toContain(isa);
+      }
+    });
+
     const cases: { note: string; g: Geom }[] = [
       { note: '3x3 same, 16 channels', g: geometry(2, 8, 8, 16, 16, 3, 3, [1, 1], [1, 1], [1, 1, 1, 1]) },
       { note: 'odd sizes, stride 2, asymmetric same padding', g: geometry(2, 7, 9, 3, 5, 3, 3, [2, 2], [1, 1], [0, 1, 1, 1]) },
@@ -203,8 +213,9 @@ describe.skipIf(disabled)('oneDNN convolutions', () => {
         dnnl.conv2d(2, g, new Float32Array(32 * 14 * 14 * 4), new Float32Array(32 * 7 * 7 * 8), new Float32Array(32), null, 0, 0),
       ).toBe(false);
       // Its forward pass and input gradient are fine (the sweep above checks them) and stay on
-      // oneDNN's 1x1 implementations for this CPU: jit_1x1:avx2 on AVX2 hosts; on AVX-512 hosts the
-      // forward pass is brgconv_1x1:avx512_core and the gradients jit_1x1:avx512_core.
+      // oneDNN's 1x1 implementations: jit_1x1:avx2 at the addon's AVX2 cap; on AVX-512 hosts with
+      // ONEDNN_MAX_CPU_ISA lifting it, the forward pass is brgconv_1x1:avx512_core and the gradients
+      // jit_1x1:avx512_core.
       for (const kind of [0, 1] as const) expect(dnnl.convImpl(kind, g, false, 0, 0)).toMatch(/^(jit|brgconv)_1x1:/);
       expect(
         dnnl.conv2d(0, g, new Float32Array(32 * 14 * 14 * 4), new Float32Array(8 * 4), new Float32Array(32 * 7 * 7 * 8), null, 0, 0),
