@@ -1,9 +1,8 @@
 /**
  * Training steps of the convolutional workloads with the wasm backend's convolutions on OpenBLAS
  * (im2col + sgemm) and on oneDNN (@claimlab/onednn, which selectBackend uses where it loads), one
- * process, in rounds of A then B, so that both halves of a round see the same machine; the speed-up
- * is the median over rounds of each round's ratio, which a drift in the machine's speed (this VM's
- * varies by 20% from minute to minute) moves less than a ratio of medians (not a test; issue 19):
+ * process, in rounds of A then B (ab-rounds.ts: the speed-up is the median of the rounds' ratios;
+ * not a test; issue 19):
  *   npx tsx bench/onednn-step.ts [--quick] [--rounds N] [workload ...]
  * Prints ms per step for each round, the median, smallest and largest ratio, and which convolution
  * shapes went to oneDNN (withOneDnnConvolutions' channel rule) with oneDNN's implementation.
@@ -14,7 +13,8 @@ import { loadNativeBlas, lastNativeError, type NativeBlas } from '@claimlab/nati
 import { lastOneDnnError, loadOneDnn, prefersOneDnn, withOneDnnConvolutions } from '@claimlab/onednn';
 // Switching kernels inside one process is for benchmarks; @claimlab/backend does not export it.
 import { registerNativeWasmKernels, unregisterNativeWasmKernels } from '../libs/backend/src/native-kernels.ts';
-import { build, findWorkloads, FULL_TIMING, measure, median, QUICK_TIMING } from './harness.ts';
+import { build, findWorkloads, FULL_TIMING, QUICK_TIMING } from './harness.ts';
+import { abRounds } from './ab-rounds.ts';
 
 const { values, positionals } = parseArgs({
   options: { quick: { type: 'boolean' }, rounds: { type: 'string', default: '5' } },
@@ -25,17 +25,12 @@ const ids = positionals.length
   : ['cnn-b64', 'resnet20-b32', 'resnet20-noshort-b32', 'dip128-b1', 'dip64-c16-b1', 'dip128-c32-b1'];
 const timing = values.quick ? QUICK_TIMING : FULL_TIMING;
 const ROUNDS = Number(values.rounds);
-if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`--rounds must be an integer >= 1, got '${values.rounds}'`);
 
 await selectBackend('wasm', () => {});
 const blas = loadNativeBlas();
 const dnnl = loadOneDnn();
 if (blas === null) throw new Error(`native BLAS unavailable: ${lastNativeError()}`);
 if (dnnl === null) throw new Error(`oneDNN unavailable: ${lastOneDnnError()} (apt-get install -y libdnnl-dev)`);
-const modes: [string, NativeBlas][] = [
-  ['openblas', blas],
-  ['onednn', withOneDnnConvolutions(blas, dnnl)],
-];
 console.log(
   `oneDNN ${dnnl.info().version}, ${dnnl.getThreads()} thread(s); OpenBLAS ${blas.info().corename}, ${blas.getThreads()} thread(s)`,
 );
@@ -60,21 +55,9 @@ for (const spec of findWorkloads(ids)) {
   const impls = [...new Set([...shapes.values()].filter((w) => w.startsWith('oneDNN')))].join(', ');
   console.log(`${spec.id}: ${shapes.size} distinct convolutions per step, ${toOneDnn} to oneDNN (${impls || 'none'})`);
 
-  const ms: Record<string, number[]> = { openblas: [], onednn: [] };
-  const ratios: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, kernels] of modes) {
-      unregisterNativeWasmKernels();
-      registerNativeWasmKernels(kernels);
-      ms[name].push(measure(spec, timing).stepMsMedian);
-    }
-    ratios.push(ms.openblas[round] / ms.onednn[round]);
-    console.log(
-      `  round ${round + 1}: OpenBLAS ${ms.openblas[round].toFixed(1)} ms/step, oneDNN ${ms.onednn[round].toFixed(1)}, ratio ${ratios[round].toFixed(2)}`,
-    );
-  }
-  console.log(
-    `  median: OpenBLAS ${median(ms.openblas).toFixed(1)} ms, oneDNN ${median(ms.onednn).toFixed(1)} ms; speed-up ${median(ratios).toFixed(2)}x ` +
-      `(rounds ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`,
-  );
+  const use = (kernels: NativeBlas) => () => {
+    unregisterNativeWasmKernels();
+    registerNativeWasmKernels(kernels);
+  };
+  abRounds(spec, timing, ROUNDS, { name: 'OpenBLAS', use: use(blas) }, { name: 'oneDNN', use: use(withOneDnnConvolutions(blas, dnnl)) });
 }

@@ -1,0 +1,41 @@
+/**
+ * A/B of two kernel setups on one workload inside one process, in rounds of A then B, so that both
+ * halves of a round see the same machine; the speed-up is the median over rounds of each round's
+ * ratio, which a drift in the machine's speed (this VM's varies by 20% from minute to minute) moves
+ * less than a ratio of medians. Used by onednn-step.ts and reflection-pad-step.ts (not a test).
+ */
+import { measure, median, type TimingOptions, type WorkloadSpec } from './harness.ts';
+
+/** A named setup: `use` puts its kernels in place before each of its measurements. */
+export interface AbMode {
+  name: string;
+  use: () => void;
+}
+
+export interface AbResult {
+  /** ms per step of A and of B, one per round. */
+  aMs: number[];
+  bMs: number[];
+  /** A's ms / B's ms per round (> 1: B is faster). */
+  ratios: number[];
+}
+
+export function abRounds(spec: WorkloadSpec, timing: TimingOptions, rounds: number, a: AbMode, b: AbMode): AbResult {
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`rounds must be an integer >= 1, got ${rounds}`);
+  const r: AbResult = { aMs: [], bMs: [], ratios: [] };
+  for (let round = 0; round < rounds; round++) {
+    a.use();
+    r.aMs.push(measure(spec, timing).stepMsMedian);
+    b.use();
+    r.bMs.push(measure(spec, timing).stepMsMedian);
+    r.ratios.push(r.aMs[round] / r.bMs[round]);
+    console.log(
+      `  round ${round + 1}: ${a.name} ${r.aMs[round].toFixed(1)} ms/step, ${b.name} ${r.bMs[round].toFixed(1)}, ratio ${r.ratios[round].toFixed(2)}`,
+    );
+  }
+  console.log(
+    `  median: ${a.name} ${median(r.aMs).toFixed(1)} ms, ${b.name} ${median(r.bMs).toFixed(1)} ms; speed-up ${median(r.ratios).toFixed(2)}x ` +
+      `(rounds ${Math.min(...r.ratios).toFixed(2)}-${Math.max(...r.ratios).toFixed(2)})`,
+  );
+  return r;
+}
