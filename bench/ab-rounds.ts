@@ -4,7 +4,23 @@
  * ratio, which a drift in the machine's speed (this VM's varies by 20% from minute to minute) moves
  * less than a ratio of medians. Used by onednn-step.ts and reflection-pad-step.ts (not a test).
  */
-import { measure, median, type TimingOptions, type WorkloadSpec } from './harness.ts';
+import { parseArgs } from 'node:util';
+import { findWorkloads, FULL_TIMING, measure, median, QUICK_TIMING, type TimingOptions, type WorkloadSpec } from './harness.ts';
+
+/**
+ * The A/B scripts' command line, `[--quick] [--rounds N] [workload ...]`: the workloads (the given
+ * defaults when none are named), the timing windows and the number of rounds.
+ */
+export function abOptions(defaultIds: string[]): { specs: WorkloadSpec[]; timing: TimingOptions; rounds: number } {
+  const { values, positionals } = parseArgs({
+    options: { quick: { type: 'boolean' }, rounds: { type: 'string', default: '5' } },
+    allowPositionals: true,
+  });
+  const rounds = Number(values.rounds);
+  // Checked here too, so a bad flag fails before any backend loads.
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be an integer >= 1, got '${values.rounds}'`);
+  return { specs: findWorkloads(positionals.length ? positionals : defaultIds), timing: values.quick ? QUICK_TIMING : FULL_TIMING, rounds };
+}
 
 /** A named setup: `use` puts its kernels in place before each of its measurements. */
 export interface AbMode {

@@ -7,24 +7,22 @@
  * Prints ms per step for each round, the median, smallest and largest ratio, and which convolution
  * shapes went to oneDNN (withOneDnnConvolutions' channel rule) with oneDNN's implementation.
  */
-import { parseArgs } from 'node:util';
 import { selectBackend } from '@claimlab/backend';
 import { loadNativeBlas, lastNativeError, type NativeBlas } from '@claimlab/native';
 import { lastOneDnnError, loadOneDnn, prefersOneDnn, withOneDnnConvolutions } from '@claimlab/onednn';
 // Switching kernels inside one process is for benchmarks; @claimlab/backend does not export it.
 import { registerNativeWasmKernels, unregisterNativeWasmKernels } from '../libs/backend/src/native-kernels.ts';
-import { build, findWorkloads, FULL_TIMING, QUICK_TIMING } from './harness.ts';
-import { abRounds } from './ab-rounds.ts';
+import { build } from './harness.ts';
+import { abOptions, abRounds } from './ab-rounds.ts';
 
-const { values, positionals } = parseArgs({
-  options: { quick: { type: 'boolean' }, rounds: { type: 'string', default: '5' } },
-  allowPositionals: true,
-});
-const ids = positionals.length
-  ? positionals
-  : ['cnn-b64', 'resnet20-b32', 'resnet20-noshort-b32', 'dip128-b1', 'dip64-c16-b1', 'dip128-c32-b1'];
-const timing = values.quick ? QUICK_TIMING : FULL_TIMING;
-const ROUNDS = Number(values.rounds);
+const { specs, timing, rounds } = abOptions([
+  'cnn-b64',
+  'resnet20-b32',
+  'resnet20-noshort-b32',
+  'dip128-b1',
+  'dip64-c16-b1',
+  'dip128-c32-b1',
+]);
 
 await selectBackend('wasm', () => {});
 const blas = loadNativeBlas();
@@ -35,7 +33,7 @@ console.log(
   `oneDNN ${dnnl.info().version}, ${dnnl.getThreads()} thread(s); OpenBLAS ${blas.info().corename}, ${blas.getThreads()} thread(s)`,
 );
 
-for (const spec of findWorkloads(ids)) {
+for (const spec of specs) {
   // The convolutions of one step, and where each goes.
   const shapes = new Map<string, string>();
   const spy: NativeBlas = {
@@ -59,5 +57,5 @@ for (const spec of findWorkloads(ids)) {
     unregisterNativeWasmKernels();
     registerNativeWasmKernels(kernels);
   };
-  abRounds(spec, timing, ROUNDS, { name: 'OpenBLAS', use: use(blas) }, { name: 'oneDNN', use: use(withOneDnnConvolutions(blas, dnnl)) });
+  abRounds(spec, timing, rounds, { name: 'OpenBLAS', use: use(blas) }, { name: 'oneDNN', use: use(withOneDnnConvolutions(blas, dnnl)) });
 }

@@ -5,26 +5,19 @@
  *   npx tsx bench/reflection-pad-step.ts [--quick] [--rounds N] [workload ...]
  * The composite runs where the backward kernel is not registered (ReflectionPad2D falls back to it).
  */
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { REFLECTION_PAD_GRAD, registerReflectionPadGrad, selectBackend } from '@claimlab/backend';
-import { findWorkloads, FULL_TIMING, QUICK_TIMING } from './harness.ts';
-import { abRounds } from './ab-rounds.ts';
+import { abOptions, abRounds } from './ab-rounds.ts';
 
-const { values, positionals } = parseArgs({
-  options: { quick: { type: 'boolean' }, rounds: { type: 'string', default: '5' } },
-  allowPositionals: true,
-});
-const ids = positionals.length ? positionals : ['dip64-c16-b1', 'dip128-c32-b1', 'dip128-b1'];
-const timing = values.quick ? QUICK_TIMING : FULL_TIMING;
+const { specs, timing, rounds } = abOptions(['dip64-c16-b1', 'dip128-c32-b1', 'dip128-b1']);
 
 await selectBackend('wasm', () => {});
-for (const spec of findWorkloads(ids)) {
+for (const spec of specs) {
   console.log(spec.id);
   abRounds(
     spec,
     timing,
-    Number(values.rounds),
+    rounds,
     {
       name: 'composite',
       use: () => {
