@@ -15,8 +15,6 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { collectProvenance, runArmsParallel, toCsv, writeFileAtomic, type Row } from '@claimlab/core';
 import { parseBackendName, selectBackend } from '@claimlab/backend';
-import { loadNativeBlas } from '@claimlab/native';
-import { loadOneDnn } from '@claimlab/onednn';
 import {
   findWorkloads,
   FULL_TIMING,
@@ -31,6 +29,7 @@ import {
   type TimingOptions,
   type WorkloadSpec,
 } from './harness.ts';
+import { measureInProcess } from './measure-process.ts';
 import { sweepWorkload, type SweepArm, type SweepArmResult } from './parallel-arm.ts';
 
 const HELP = `Usage: tsx bench/main.ts [options]
@@ -45,8 +44,9 @@ const HELP = `Usage: tsx bench/main.ts [options]
   --torch-threads N   PyTorch threads (default: number of cores)
   --threads LIST      our thread settings for the single-process rows when the wasm backend runs
                       its matmuls and convolutions natively (OpenBLAS and oneDNN threads, e.g. 1,2;
-                      default: 1 and the number of cores); each is measured, the row reports the
-                      faster as PyTorch's does, and the 1-thread rate for the per-thread ratio.
+                      default: 1 and the number of cores); each is measured in a process started
+                      at that setting, the row reports the faster as PyTorch's does, and the
+                      1-thread rate for the per-thread ratio.
                       Sweep workers and profiles always use 1 thread, as the experiments run
   --python PATH       Python interpreter with torch (default: the first of CLAIMLAB_PYTHON,
                       python3, /usr/bin/python3, python that can import torch)`;
@@ -150,15 +150,6 @@ export function fastestSetting<T extends { samplesPerS: number }>(byThreads: { t
   return byThreads.reduce((best, b) => (b.m.samplesPerS > best.m.samplesPerS ? b : best));
 }
 
-/**
- * Sets the native kernels' threads for the next measurement: OpenBLAS's and oneDNN's, both
- * process-wide (the addons selectBackend loaded; loading again returns the cached ones).
- */
-function setNativeThreads(n: number): void {
-  loadNativeBlas()?.setThreads(n);
-  loadOneDnn()?.setThreads(n);
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -189,8 +180,9 @@ async function main(): Promise<void> {
   );
   const timing = values.quick ? QUICK_TIMING : FULL_TIMING;
   const outDir = resolve(repoRoot, values.out!);
-  // The backend loads at one thread per process, as the experiments run (sweeps use the cores);
-  // each single-process row is then measured at every --threads setting, as PyTorch's are.
+  // This process loads at one thread, as the experiments run (sweeps use the cores): the matmul
+  // peak and the profiles run here; each single-process row is measured at every --threads
+  // setting, each in a process of its own that loads at that setting, as PyTorch's are.
   const ourThreads = parseThreadSettings(values.threads, os.cpus().length);
   const envBlasThreads = process.env.CLAIMLAB_BLAS_THREADS;
   const envOneDnnThreads = process.env.CLAIMLAB_ONEDNN_THREADS;
@@ -256,15 +248,16 @@ async function main(): Promise<void> {
   for (const spec of workloads) {
     const byThreads: { threads: number; m: Measurement }[] = [];
     for (const threads of threadSettings) {
-      if (backend.native) setNativeThreads(threads);
-      const m = measure(spec, timing);
+      // Each setting in a fresh process that loads at those threads (measure-process.ts says why).
+      const m = backend.native
+        ? (await measureInProcess({ backend: backend.name, spec, timing }, { blas: threads, onednn: threads })).measurement
+        : measure(spec, timing);
       byThreads.push({ threads, m });
       log(
         `[bench] ${spec.id}${backend.native ? ` (${threads} thread${threads > 1 ? 's' : ''})` : ''}: ${m.samplesPerS.toFixed(1)} samples/s, ${m.stepMsMedian.toFixed(1)} ms/step, ${m.gflops.toFixed(2)} GFLOP/s ` +
           `(${((100 * m.gflops) / peak).toFixed(0)}% of matmul peak), ${m.cpuPerWall.toFixed(2)} CPU s per s, leaked tensors ${m.leakedTensors}`,
       );
     }
-    if (backend.native) setNativeThreads(1);
     loadAt[spec.id] = round(os.loadavg()[0], 2);
     const best = fastestSetting(byThreads);
     measured.push(best.m);

@@ -16,11 +16,13 @@ import {
   WORKLOADS,
   type WorkloadSpec,
 } from '../harness.ts';
+import { measureInProcess } from '../measure-process.ts';
 import { runArm } from '../parallel-arm.ts';
 import { fastestSetting, findTorchPython, parseThreadSettings } from '../main.ts';
 
+let wasm: Awaited<ReturnType<typeof selectBackend>>;
 beforeAll(async () => {
-  await selectBackend('wasm');
+  wasm = await selectBackend('wasm');
 });
 
 const tinyMlp: WorkloadSpec = { id: 'tiny-mlp', kind: 'mlp', batch: 2, inputShape: [2, 2, 1], hidden: [3], classes: 2 };
@@ -120,6 +122,22 @@ describe('measurement', () => {
     expect(fastestSetting([at(1, 10), at(2, 10)]).threads).toBe(1);
     expect(() => fastestSetting([])).toThrow(/no measurement/);
   });
+
+  it('measures a thread setting in a process that loaded at it, and names a child that failed', async () => {
+    const job = { backend: 'wasm' as const, spec: tinyMlp, timing: tinyTiming };
+    const r = await measureInProcess(job, { blas: 2, onednn: 2 });
+    expect(r.measurement.workload).toBe('tiny-mlp');
+    expect(r.measurement.leakedTensors).toBe(0);
+    expect(r.measurement.samplesPerS).toBeGreaterThan(0);
+    // The child's native kernels loaded at 2 threads (this process runs at 1): the setting reached it.
+    const native = wasm.native;
+    expect(r.threads).toEqual(native ? { blas: 2, onednn: native.onednn ? 2 : null } : null);
+    if (native) expect(native.threads).toBe(1);
+    // A bad setting stops the child's backend; the error carries the child's reason.
+    await expect(measureInProcess(job, { blas: 1, onednn: 0 })).rejects.toThrow(
+      /tiny-mlp, 1\/0 threads\) exited 1:[\s\S]*CLAIMLAB_ONEDNN_THREADS must be an integer from 1 to 256, got '0'/,
+    );
+  }, 60_000);
 
   it('runs a sweep arm over a wall-clock window without leaking', async () => {
     const now = Date.now();
