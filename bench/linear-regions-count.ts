@@ -14,6 +14,8 @@
  * regions from the finest pieces' pattern hashes; moved into the library, only the batched
  * products change and the repeat goes.
  */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadNativeBlas, lastNativeError } from '@claimlab/native';
 import { countAlongPath, type InputPath, type PathCount, type PiecewiseLinearNet } from '@claimlab/metrics';
@@ -61,7 +63,7 @@ class Rows {
 }
 
 /** countAlongPath's procedure with each layer's products for all pieces of a segment in one dgemm. */
-function countAlongPathBatched(net: PiecewiseLinearNet, path: InputPath, dgemm: Dgemm): PathCount {
+export function countAlongPathBatched(net: PiecewiseLinearNet, path: InputPath, dgemm: Dgemm): PathCount {
   const L = net.hidden.length;
   const relu = net.activation === 'relu';
   const thresholds = relu ? [0] : [-1, 1];
@@ -205,40 +207,44 @@ function difference(x: PathCount, y: PathCount): string | null {
   return null;
 }
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' } } });
-const rounds = Number(values.rounds);
-if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be an integer >= 1, got '${values.rounds}'`);
-const blas = loadNativeBlas();
-if (blas === null) throw new Error(`the native addon (dgemm) is unavailable: ${lastNativeError()}`);
-const dgemm = blas.dgemm.bind(blas) as Dgemm;
+function main(): void {
+  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' } } });
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be an integer >= 1, got '${values.rounds}'`);
+  const blas = loadNativeBlas();
+  if (blas === null) throw new Error(`the native addon (dgemm) is unavailable: ${lastNativeError()}`);
+  const dgemm = blas.dgemm.bind(blas) as Dgemm;
 
-// linear-regions quick's costliest paths: width 128, depth 10, its 32-dimensional 256-gon.
-const conditions: Condition[] = [
-  { activation: 'hard-tanh', sigmaW2: 16, sigmaB2: 0 },
-  { activation: 'hard-tanh', sigmaW2: 4, sigmaB2: 0 },
-  { activation: 'relu', sigmaW2: 2, sigmaB2: 1e-6 },
-];
-for (const c of conditions) {
-  const net = buildNet(c, 128, 10, 32, 0, 0);
-  const path = inputCircle(32, 1, 256, 0, 0);
-  const aMs: number[] = [];
-  const bMs: number[] = [];
-  let counts: [PathCount, PathCount] | null = null;
-  for (let r = 0; r < rounds; r++) {
-    let t = performance.now();
-    const x = countAlongPath(net, path);
-    aMs.push(performance.now() - t);
-    t = performance.now();
-    const y = countAlongPathBatched(net, path, dgemm);
-    bMs.push(performance.now() - t);
-    counts = [x, y];
+  // linear-regions quick's costliest paths: width 128, depth 10, its 32-dimensional 256-gon.
+  const conditions: Condition[] = [
+    { activation: 'hard-tanh', sigmaW2: 16, sigmaB2: 0 },
+    { activation: 'hard-tanh', sigmaW2: 4, sigmaB2: 0 },
+    { activation: 'relu', sigmaW2: 2, sigmaB2: 1e-6 },
+  ];
+  for (const c of conditions) {
+    const net = buildNet(c, 128, 10, 32, 0, 0);
+    const path = inputCircle(32, 1, 256, 0, 0);
+    const aMs: number[] = [];
+    const bMs: number[] = [];
+    let counts: [PathCount, PathCount] | null = null;
+    for (let r = 0; r < rounds; r++) {
+      let t = performance.now();
+      const x = countAlongPath(net, path);
+      aMs.push(performance.now() - t);
+      t = performance.now();
+      const y = countAlongPathBatched(net, path, dgemm);
+      bMs.push(performance.now() - t);
+      counts = [x, y];
+    }
+    const [x, y] = counts!;
+    const last = x.layers[x.layers.length - 1];
+    const ratios = aMs.map((v, i) => v / bMs[i]);
+    console.log(
+      `${c.activation} sigma_w^2 ${c.sigmaW2}: ${last.transitions} transitions at layer 10; countAlongPath ${median(aMs).toFixed(0)} ms, ` +
+        `batched ${median(bMs).toFixed(0)} ms, speed-up ${median(ratios).toFixed(2)}x (rounds ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}); ` +
+        `counts ${difference(x, y) ?? 'equal at every layer'}`,
+    );
   }
-  const [x, y] = counts!;
-  const last = x.layers[x.layers.length - 1];
-  const ratios = aMs.map((v, i) => v / bMs[i]);
-  console.log(
-    `${c.activation} sigma_w^2 ${c.sigmaW2}: ${last.transitions} transitions at layer 10; countAlongPath ${median(aMs).toFixed(0)} ms, ` +
-      `batched ${median(bMs).toFixed(0)} ms, speed-up ${median(ratios).toFixed(2)}x (rounds ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}); ` +
-      `counts ${difference(x, y) ?? 'equal at every layer'}`,
-  );
 }
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
