@@ -55,3 +55,10 @@ export function abRounds(spec: WorkloadSpec, timing: TimingOptions, rounds: numb
   );
   return r;
 }
+
+/** Whether two arrays hold the same values bit for bit (-0 and +0 differ, NaN equals NaN), length included. */
+export function sameBits(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}

@@ -17,7 +17,7 @@ import type { GradConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorIn
 import { selectBackend } from '@claimlab/backend';
 // The wasm heap interface the backend's own kernels use (not exported by @claimlab/backend).
 import type { WasmBackendLike } from '../libs/backend/src/wasm-backend.ts';
-import { abOptions, abRounds } from './ab-rounds.ts';
+import { abOptions, abRounds, sameBits } from './ab-rounds.ts';
 
 const LEAKY_RELU_GRAD = 'BenchLeakyReluGrad';
 
@@ -87,7 +87,7 @@ use(oneKernelGradient)();
 const kernel = gradients();
 if (kernelCalls !== 1) throw new Error(`the kernel ran ${kernelCalls} times, not once (the first gradient only)`);
 composite.forEach((c, k) => {
-  if (c.length === 0 || c.some((v, i) => !Object.is(v, kernel[k][i]))) {
+  if (c.length === 0 || !sameBits(c, kernel[k])) {
     throw new Error(`leaky relu ${k === 0 ? 'gradient' : 'second-order gradient'}: the kernel's differs from tfjs's composite`);
   }
 });

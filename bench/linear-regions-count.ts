@@ -14,17 +14,17 @@
  * regions from the finest pieces' pattern hashes; moved into the library, only the batched
  * products change and the repeat goes.
  */
-import path from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadNativeBlas, lastNativeError } from '@claimlab/native';
+import { loadNativeBlas, lastNativeError, type NativeBlas } from '@claimlab/native';
 import { countAlongPath, type InputPath, type PathCount, type PiecewiseLinearNet } from '@claimlab/metrics';
 import { buildNet } from '../experiments/linear-regions/arm.ts';
 import { inputCircle } from '../experiments/linear-regions/data.ts';
 import type { Condition } from '../experiments/linear-regions/config.ts';
 import { median } from './harness.ts';
 
-type Dgemm = (transA: boolean, transB: boolean, M: number, N: number, K: number, A: Float64Array, B: Float64Array, C: Float64Array) => void;
+type Dgemm = NativeBlas['dgemm'];
 
 // Activation codes as countAlongPath's: relu 0 off / 1 on; hard-tanh 0 low / 1 linear / 2 high.
 const codeOf = (relu: boolean, z: number) => (relu ? (z > 0 ? 1 : 0) : z < -1 ? 0 : z > 1 ? 2 : 1);
@@ -213,7 +213,7 @@ function main(): void {
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be an integer >= 1, got '${values.rounds}'`);
   const blas = loadNativeBlas();
   if (blas === null) throw new Error(`the native addon (dgemm) is unavailable: ${lastNativeError()}`);
-  const dgemm = blas.dgemm.bind(blas) as Dgemm;
+  const dgemm: Dgemm = blas.dgemm.bind(blas);
 
   // linear-regions quick's costliest paths: width 128, depth 10, its 32-dimensional 256-gon.
   const conditions: Condition[] = [
@@ -247,4 +247,4 @@ function main(): void {
   }
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

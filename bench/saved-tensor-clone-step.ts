@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '@claimlab/backend';
-import { abOptions, abRounds } from './ab-rounds.ts';
+import { abOptions, abRounds, sameBits } from './ab-rounds.ts';
 import { build, profileStep, type WorkloadSpec } from './harness.ts';
 
 /** The parts of tfjs's Engine this script touches (not in its public types). */
@@ -75,7 +75,7 @@ engine.clone = cloneWithKernel;
 const withKernel = secondOrderGradient();
 engine.clone = cloneWithoutKernel;
 const withoutKernel = secondOrderGradient();
-if (withKernel.some((v, i) => !Object.is(v, withoutKernel[i]))) {
+if (!sameBits(withKernel, withoutKernel)) {
   throw new Error(`second-order gradients differ: [${withKernel.join(', ')}] with the kernel, [${withoutKernel.join(', ')}] without`);
 }
 console.log(
@@ -129,7 +129,7 @@ for (const spec of specs) {
   engine.clone = cloneWithoutKernel;
   const b = losses(spec);
   engine.clone = cloneWithKernel;
-  if (a.some((v, i) => !Object.is(v, b[i]))) throw new Error(`${spec.id}: training losses differ: [${a}] with the kernel, [${b}] without`);
+  if (!sameBits(a, b)) throw new Error(`${spec.id}: training losses differ: [${a}] with the kernel, [${b}] without`);
   const { identity, clones } = await identityCalls(spec);
   console.log(
     `${spec.id}: 3 training steps' losses identical; ${identity} Identity kernel calls in a step, ${clones} of them engine.clone's`,
