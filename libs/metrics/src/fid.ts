@@ -16,32 +16,13 @@
  * paper; a classifier's penultimate layer for MNIST here).
  */
 
-import { lastNativeError, loadNativeBlas } from '@claimlab/native';
+import { blasFor, type Blas, type Linalg } from './linalg.ts';
 
-/**
- * The linear algebra of FID (covariances, matrix products, symmetric eigendecompositions).
- * 'native': OpenBLAS's dgemm and LAPACK's dsyevd (divide and conquer) through libs/native, seconds
- * at Inception's d = 2,048; 'js': plain float64 loops and a cyclic Jacobi eigensolver in
- * JavaScript (O(d^3) per Jacobi sweep: minutes beyond d ~ 500); 'auto' (the default): 'native'
- * when the addon loads (not with CLAIMLAB_NATIVE=off), else 'js'. The two agree to round-off
- * (within 1e-8 relative of the pinned scipy FIDs, as the tests check), not bit for bit; which one
- * ran follows provenance.backend.native.
- */
-export type Linalg = 'auto' | 'native' | 'js';
-
-type Blas = NonNullable<ReturnType<typeof loadNativeBlas>>;
-
-/** The native addon for `linalg`, or null for the JavaScript routines; 'native' without it throws with the reason. */
-function blasFor(linalg: Linalg, what: string): Blas | null {
-  if (linalg === 'js') return null;
-  const blas = loadNativeBlas();
-  if (linalg === 'native' && blas === null)
-    throw new Error(
-      `${what}: linalg 'native' needs the native addon (libs/native), which did not load: ${lastNativeError() ?? 'unknown reason'}. ` +
-        "Install gcc and libopenblas-dev, or use linalg 'js'.",
-    );
-  return blas;
-}
+// FID's linear algebra (covariances, matrix products, symmetric eigendecompositions) per `Linalg`:
+// 'native' is OpenBLAS's dgemm and LAPACK's dsyevd (divide and conquer), seconds at Inception's
+// d = 2,048; 'js' plain float64 loops and a cyclic Jacobi eigensolver (O(d^3) per Jacobi sweep:
+// minutes beyond d ~ 500). The two agree to round-off (within 1e-8 relative of the pinned scipy
+// FIDs, as the tests check), not bit for bit.
 
 /** n rows of d features, row-major. */
 export interface FeatureMatrix {
@@ -162,12 +143,7 @@ export function symmetricEigen(a: ArrayLike<number>, d: number, wantVectors = tr
 }
 
 /** dsyevd on A (symmetric, overwritten); its eigenvector rows transposed into columns. */
-function lapackEigen(
-  blas: NonNullable<ReturnType<typeof loadNativeBlas>>,
-  A: Float64Array,
-  d: number,
-  wantVectors: boolean,
-): SymmetricEigen {
+function lapackEigen(blas: Blas, A: Float64Array, d: number, wantVectors: boolean): SymmetricEigen {
   const values = new Float64Array(d);
   let scale = 0;
   for (let i = 0; i < d * d; i++) scale = Math.max(scale, Math.abs(A[i]));

@@ -1,4 +1,5 @@
 export * from './linear-regions.ts';
+export * from './linalg.ts';
 export * from './fid.ts';
 export * from './inception-score.ts';
 export * from './persistence.ts';

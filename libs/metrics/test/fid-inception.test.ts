@@ -2,16 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Rng } from '@claimlab/core';
 import { describe, expect, it } from 'vitest';
 import { loadNativeBlas, nativeDisabledByEnv } from '@claimlab/native';
-import {
-  fid,
-  frechetDistance,
-  gaussianStats,
-  InsufficientSamplesError,
-  psdSqrt,
-  symmetricEigen,
-  traceSqrtProduct,
-  type Linalg,
-} from '../src/fid.ts';
+import { fid, frechetDistance, gaussianStats, InsufficientSamplesError, psdSqrt, symmetricEigen, traceSqrtProduct } from '../src/fid.ts';
+import type { Linalg } from '../src/linalg.ts';
 import { inceptionScore } from '../src/inception-score.ts';
 
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/fid-is-reference.json', import.meta.url), 'utf8')) as {

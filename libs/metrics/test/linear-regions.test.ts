@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '@claimlab/core';
+import { nativeDisabledByEnv } from '@claimlab/native';
+import type { Linalg } from '../src/linalg.ts';
 import {
   circlePath,
   countAlongPath,
@@ -13,7 +16,29 @@ import {
   sawtoothNetwork,
   segmentPath,
   validateArchitecture,
+  type LayerCount,
 } from '../src/linear-regions.ts';
+
+// Both product paths are tested; 'native' needs the native addon (libs/native), built on first use:
+// where it cannot be built these tests fail with the reason, and only with CLAIMLAB_NATIVE=off is
+// 'native' left out.
+const METHODS: Linalg[] = nativeDisabledByEnv() ? ['js'] : ['js', 'native'];
+
+// Counts pinned from countAlongPath as it was before the batched products (commit 98dbb2d: two
+// JavaScript sums per piece, the bias as the first term), whose counts the dense-sampling tests
+// below check: 6-dimensional inputs, a 16-gon circle and a segment per net.
+const reference = JSON.parse(readFileSync(new URL('./fixtures/count-along-path-reference.json', import.meta.url), 'utf8')) as {
+  cases: {
+    activation: string;
+    width: number;
+    depth: number;
+    sigmaW2: number;
+    sigmaB2: number;
+    seed: number;
+    circle: LayerCount[];
+    segment: LayerCount[];
+  }[];
+};
 
 describe('exact counting along a path', () => {
   it('finds the known kinks of a 1-hidden-layer ReLU net on a segment', () => {
@@ -66,7 +91,7 @@ describe('exact counting along a path', () => {
     expect(forwardPattern(sawtoothNetwork(3), [1 / 16]).output[0]).toBeCloseTo(0.5, 12);
   });
 
-  it('agrees with dense sampling on small random nets (ReLU and hard-tanh, segment and circle)', () => {
+  it.each(METHODS)('agrees with dense sampling on small random nets (ReLU and hard-tanh, segment and circle), %s products', (linalg) => {
     const rng = new Rng(11);
     for (const activation of ['relu', 'hard-tanh']) {
       for (let rep = 0; rep < 3; rep++) {
@@ -81,14 +106,54 @@ describe('exact counting along a path', () => {
         });
         const { u, v } = randomPlane(3, rng.fork(`plane/${activation}/${rep}`));
         const circle = circlePath([0.1, -0.2, 0.3], u, v, 1.5, 12);
-        const exact = countAlongPath(net, circle).layers.map((l) => l.transitions);
+        const exact = countAlongPath(net, circle, { linalg }).layers.map((l) => l.transitions);
         const sampled = sampledTransitions(net, circle, 2000);
         expect(exact).toEqual(sampled);
         expect(exact[3]).toBeGreaterThan(0);
         const seg = segmentPath([-2, 1, 0], [2, -1, 1]);
-        expect(countAlongPath(net, seg).layers.map((l) => l.transitions)).toEqual(sampledTransitions(net, seg, 20000));
+        expect(countAlongPath(net, seg, { linalg }).layers.map((l) => l.transitions)).toEqual(sampledTransitions(net, seg, 20000));
       }
     }
+  });
+
+  it.each(METHODS)(
+    'reproduces the pinned per-piece counts, %s products (js bit for bit; native counts exactly, lengths to 1e-12)',
+    (linalg) => {
+      expect(reference.cases.length).toBe(4);
+      for (const c of reference.cases) {
+        const rng = new Rng(c.seed);
+        const net = randomNetwork({
+          inputDim: 6,
+          activation: c.activation,
+          width: c.width,
+          depth: c.depth,
+          sigmaW2: c.sigmaW2,
+          sigmaB2: c.sigmaB2,
+          rng: rng.fork('net'),
+        });
+        const { u, v } = randomPlane(6, rng.fork('plane'));
+        const paths = {
+          circle: circlePath([0, 0, 0, 0, 0, 0], u, v, 1, 16),
+          segment: segmentPath([-1, 0.5, 0, 1, -0.5, 0.25], [1, -0.5, 0.5, -1, 0.5, 0]),
+        };
+        for (const which of ['circle', 'segment'] as const) {
+          const want = c[which];
+          const got = countAlongPath(net, paths[which], { linalg }).layers;
+          expect(want.at(-1)!.transitions).toBeGreaterThan(10);
+          expect(got.map(({ length, ...counts }) => counts)).toEqual(want.map(({ length, ...counts }) => counts));
+          if (linalg === 'js') expect(got.map((l) => l.length)).toEqual(want.map((l) => l.length));
+          else got.forEach((l, i) => expect(Math.abs(l.length - want[i].length)).toBeLessThanOrEqual(1e-12 * want[i].length));
+        }
+      }
+    },
+  );
+
+  it("names the missing addon when 'native' products are asked for without it", () => {
+    // Only checkable where the addon is off; elsewhere 'native' must run.
+    const net = sawtoothNetwork(2);
+    if (nativeDisabledByEnv())
+      expect(() => countAlongPath(net, segmentPath([0], [1]), { linalg: 'native' })).toThrow(/needs the native addon/);
+    else expect(countAlongPath(net, segmentPath([0], [1]), { linalg: 'native' }).layers[2].transitions).toBe(3);
   });
 
   it("trajectory length of a polygon matches the sum of its images' chord lengths on fine subdivision", () => {
